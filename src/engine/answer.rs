@@ -1,0 +1,342 @@
+//! Composing an [`Answer`] from the matcher's decision: the direct answer, numbered facts, the
+//! sources' quotes, conflict notes and suggestions, plus a plain-text rendering.
+//!
+//! Platform renderers (`crate::render`) start from the structured fields; `text` is the plain
+//! form used by the CLI, the JSON output and every platform's text fallback.
+
+use serde::Serialize;
+
+use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, short_id};
+use super::matcher::{Decision, SlotHit};
+
+/// Intents suggested when nothing closer is known.
+const DEFAULT_SUGGESTIONS: &[&str] = &["revenue_share_end", "other_clouds", "summary"];
+/// Most suggestions given.
+pub const MAX_SUGGESTIONS: usize = 3;
+
+/// How the answer came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered from an intent.
+    Answered,
+    /// The sources don't cover the question.
+    NotCovered,
+    /// Two or more intents fit; the user is asked to pick.
+    Ambiguous,
+    /// Nothing was asked.
+    Empty,
+}
+
+/// A supporting fact with the numbers of its citations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerFact {
+    /// The statement.
+    pub text: String,
+    /// 1-based indices into [`Answer::citations`].
+    pub markers: Vec<usize>,
+}
+
+/// The engine's reply to one question. Serialises to exactly the JSON object of
+/// `dealbot ask --json`: `question`, `answered`, `intent`, `confidence`, `text`, `citations`,
+/// `conflicts`, `suggestions`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The question as received.
+    pub question: String,
+    /// True when the answer comes from an intent.
+    pub answered: bool,
+    /// The intent id, when answered.
+    pub intent: Option<String>,
+    /// Confidence in [0, 1], rounded to three decimals.
+    pub confidence: f32,
+    /// The whole answer as plain text.
+    pub text: String,
+    /// Numbered quotes ([1] is the first).
+    pub citations: Vec<Citation>,
+    /// Sources that disagree with the majority reading.
+    pub conflicts: Vec<Conflict>,
+    /// Catalogue questions to try instead (or to pick from, when ambiguous).
+    pub suggestions: Vec<String>,
+    /// How the answer came about.
+    #[serde(skip)]
+    pub outcome: Outcome,
+    /// The intent's topic title.
+    #[serde(skip)]
+    pub topic: Option<String>,
+    /// The short direct answer.
+    #[serde(skip)]
+    pub direct: String,
+    /// Supporting facts with citation markers.
+    #[serde(skip)]
+    pub facts: Vec<AnswerFact>,
+}
+
+/// Builds answers; borrows the knowledge base.
+pub(crate) struct Composer<'a> {
+    pub kb: &'a KnowledgeBase,
+}
+
+impl Composer<'_> {
+    pub fn compose(&self, question: &str, decision: &Decision, slots: &[SlotHit]) -> Answer {
+        let mut answer = Answer {
+            question: question.to_owned(),
+            answered: false,
+            intent: None,
+            confidence: 0.0,
+            text: String::new(),
+            citations: Vec::new(),
+            conflicts: Vec::new(),
+            suggestions: Vec::new(),
+            outcome: Outcome::NotCovered,
+            topic: None,
+            direct: String::new(),
+            facts: Vec::new(),
+        };
+        match decision {
+            Decision::Answer { intent, confidence } => {
+                let intent = &self.kb.intents[*intent];
+                answer.answered = true;
+                answer.outcome = Outcome::Answered;
+                answer.intent = Some(intent.id.clone());
+                answer.topic = Some(intent.topic.clone());
+                answer.confidence = round(*confidence);
+                self.fill(&mut answer, intent, slots);
+            }
+            Decision::Ambiguous {
+                intents,
+                confidence,
+            } => {
+                answer.outcome = Outcome::Ambiguous;
+                answer.confidence = round(*confidence);
+                let topics: Vec<&str> = intents
+                    .iter()
+                    .map(|&i| self.kb.intents[i].topic.as_str())
+                    .collect();
+                answer.direct = format!(
+                    "I'm not sure which you mean: {}. Pick one of the questions below.",
+                    topics.join(" or ")
+                );
+                answer.suggestions = self.suggestions(intents, false);
+            }
+            Decision::Empty => {
+                answer.outcome = Outcome::Empty;
+                answer.direct =
+                    "Ask me a question about the Microsoft–OpenAI deal, for example:".to_owned();
+                answer.suggestions = self.suggestions(&[], true);
+            }
+            Decision::NotCovered {
+                topic,
+                near,
+                confidence,
+            } => {
+                answer.confidence = round(*confidence);
+                let topic = topic.and_then(|t| self.kb.uncovered.get(t));
+                let reason = topic.map_or("My sources don't cover that.", |t| t.reply.as_str());
+                answer.direct = format!(
+                    "{reason} I answer only from my {} articles on the Microsoft–OpenAI deal. You could ask:",
+                    self.kb.sources.len()
+                );
+                let mut related: Vec<usize> = topic
+                    .into_iter()
+                    .flat_map(|t| &t.suggest)
+                    .filter_map(|id| self.kb.intents.iter().position(|i| &i.id == id))
+                    .collect();
+                related.extend(near);
+                answer.suggestions = self.suggestions(&related, true);
+            }
+        }
+        answer.text = self.render_text(&answer);
+        answer
+    }
+
+    fn fill(&self, answer: &mut Answer, intent: &Intent, slots: &[SlotHit]) {
+        answer.direct = intent.answer.clone();
+        let mut facts: Vec<Fact> = Vec::new();
+        if let Some(slot) = &intent.slot {
+            let placeholder = format!("{{{}}}", slot.name);
+            let named: Vec<&Fact> = slots
+                .iter()
+                .filter_map(|h| match h {
+                    SlotHit::Named(i) => slot.values.get(*i).map(|v| &v.fact),
+                    SlotHit::Unnamed(_) => None,
+                })
+                .collect();
+            let unnamed: Vec<&str> = slots
+                .iter()
+                .filter_map(|h| match h {
+                    SlotHit::Unnamed(i) => slot.unnamed.get(*i).map(|u| u.name.as_str()),
+                    SlotHit::Named(_) => None,
+                })
+                .collect();
+            let names: Vec<&str> = slots
+                .iter()
+                .filter_map(|h| match h {
+                    SlotHit::Named(i) => slot.values.get(*i).map(|v| v.name.as_str()),
+                    SlotHit::Unnamed(_) => None,
+                })
+                .collect();
+            let mut direct = Vec::new();
+            if !names.is_empty() {
+                direct.push(
+                    slot.named_answer
+                        .replace(&placeholder, &names.join(" and ")),
+                );
+                facts.extend(named.into_iter().cloned());
+            }
+            if !unnamed.is_empty() {
+                direct.push(
+                    slot.unnamed_answer
+                        .replace(&placeholder, &unnamed.join(" or ")),
+                );
+            }
+            if !direct.is_empty() {
+                answer.direct = direct.join(" ");
+            }
+        }
+        facts.extend(intent.facts.iter().cloned());
+        match intent.kind {
+            IntentKind::Facts | IntentKind::Smalltalk => {}
+            IntentKind::Help => {
+                for other in &self.kb.intents {
+                    if other.kind == IntentKind::Facts {
+                        facts.push(Fact {
+                            text: format!("{}: “{}”", other.topic, suggestion(other)),
+                            cite: Vec::new(),
+                        });
+                    }
+                }
+            }
+            IntentKind::Sources => {
+                for source in &self.kb.sources {
+                    let mut text = format!("{} — {}", source.short_id(), source.name());
+                    if let Some(by) = &source.attribution {
+                        text.push_str(&format!(" (source: {by})"));
+                    }
+                    let cite = source
+                        .title
+                        .iter()
+                        .map(|t| Citation {
+                            source: source.id.clone(),
+                            quote: t.clone(),
+                        })
+                        .collect();
+                    facts.push(Fact { text, cite });
+                }
+            }
+        }
+        for fact in facts {
+            let markers = fact
+                .cite
+                .into_iter()
+                .map(|c| number(&mut answer.citations, c))
+                .collect();
+            answer.facts.push(AnswerFact {
+                text: fact.text,
+                markers,
+            });
+        }
+        answer.conflicts = intent.conflicts.clone();
+    }
+
+    fn suggestions(&self, intents: &[usize], fill: bool) -> Vec<String> {
+        let defaults = DEFAULT_SUGGESTIONS
+            .iter()
+            .filter(|_| fill)
+            .filter_map(|id| self.kb.intent(id));
+        let mut out: Vec<String> = Vec::new();
+        for intent in intents
+            .iter()
+            .filter_map(|&i| self.kb.intents.get(i))
+            .chain(defaults)
+            .filter(|i| i.kind == IntentKind::Facts)
+        {
+            let s = suggestion(intent);
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out.truncate(MAX_SUGGESTIONS);
+        out
+    }
+
+    /// The plain-text form: direct answer, facts with [n] markers, conflict notes, numbered
+    /// sources with their quotes, suggestions.
+    pub fn render_text(&self, answer: &Answer) -> String {
+        let mut out = answer.direct.clone();
+        if !answer.facts.is_empty() {
+            out.push('\n');
+            for fact in &answer.facts {
+                out.push_str("\n• ");
+                out.push_str(&fact.text);
+                for m in &fact.markers {
+                    out.push_str(&format!(" [{m}]"));
+                }
+            }
+        }
+        for conflict in &answer.conflicts {
+            let name = self
+                .kb
+                .source(&conflict.source)
+                .map_or(conflict.source.as_str(), |s| s.name());
+            out.push_str(&format!(
+                "\n\nNote: the sources disagree. {} {} ({}) says: “{}”",
+                conflict.note,
+                short_id(&conflict.source),
+                name,
+                conflict.quote
+            ));
+        }
+        if !answer.citations.is_empty() {
+            out.push_str("\n\nSources:");
+            for (i, c) in answer.citations.iter().enumerate() {
+                let name = self.kb.source(&c.source).map_or("", |s| s.name());
+                out.push_str(&format!(
+                    "\n[{}] {} ({}): “{}”",
+                    i + 1,
+                    short_id(&c.source),
+                    name,
+                    c.quote
+                ));
+            }
+        }
+        if !answer.suggestions.is_empty() {
+            out.push('\n');
+            for s in &answer.suggestions {
+                out.push_str(&format!("\n• {s}"));
+            }
+        }
+        out
+    }
+}
+
+/// The question an intent is best asked with: its first example, as a sentence.
+pub fn suggestion(intent: &Intent) -> String {
+    let example = intent
+        .question
+        .as_deref()
+        .or(intent.examples.first().map(String::as_str))
+        .unwrap_or(intent.topic.as_str());
+    let mut chars = example.chars();
+    let mut s: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with('?') && !s.ends_with('.') {
+        s.push('?');
+    }
+    s
+}
+
+fn number(citations: &mut Vec<Citation>, citation: Citation) -> usize {
+    match citations.iter().position(|c| c == &citation) {
+        Some(i) => i + 1,
+        None => {
+            citations.push(citation);
+            citations.len()
+        }
+    }
+}
+
+fn round(x: f32) -> f32 {
+    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,778 @@
+//! The knowledge base: source articles, intents, the lexicon, and what the sources don't cover.
+//!
+//! [`DataFiles`] is the raw material, read from a directory or from the copy bundled into the
+//! binary; [`KnowledgeBase::load`] parses it and runs every check of [`super::validate`], so a
+//! knowledge base that exists is one whose every quote stands verbatim in its source. The schema
+//! is documented for maintainers in `intents/README.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::validate::{self, DataError, LoadError};
+
+static BUNDLED_SEEDS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/seeds");
+static BUNDLED_INTENTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/intents");
+
+/// Name of the source metadata file in `seeds/`.
+pub const SOURCES_FILE: &str = "sources.toml";
+/// Name of the lexicon file in `intents/`.
+pub const LEXICON_FILE: &str = "lexicon.toml";
+/// Name of the optional English word list in `intents/` (words that are never typo-corrected).
+pub const DICTIONARY_FILE: &str = "dictionary.txt";
+/// Name of the file of topics the sources don't cover, in `intents/`.
+pub const NOT_COVERED_FILE: &str = "not_covered.toml";
+
+/// One data file: its path relative to the data directory (`seeds/x.txt`) and its bytes.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Path relative to the data root, with `/` separators.
+    pub path: String,
+    /// Raw contents; checked for UTF-8 at load.
+    pub bytes: Vec<u8>,
+}
+
+/// The files a knowledge base is built from.
+#[derive(Debug, Clone, Default)]
+pub struct DataFiles {
+    /// Every file under `seeds/` and `intents/`, sorted by path.
+    pub files: Vec<DataFile>,
+}
+
+impl DataFiles {
+    /// The copy of `seeds/` and `intents/` compiled into the binary.
+    pub fn bundled() -> DataFiles {
+        let mut files = Vec::new();
+        for (prefix, dir) in [("seeds", &BUNDLED_SEEDS), ("intents", &BUNDLED_INTENTS)] {
+            for file in dir.files() {
+                files.push(DataFile {
+                    path: format!("{prefix}/{}", file.path().display()),
+                    bytes: file.contents().to_vec(),
+                });
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        DataFiles { files }
+    }
+
+    /// Reads `root/seeds/*` and `root/intents/*` (not recursive).
+    pub fn from_dir(root: &Path) -> Result<DataFiles, LoadError> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for sub in ["seeds", "intents"] {
+            let dir: PathBuf = root.join(sub);
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(err) => {
+                    errors.push(DataError::file(
+                        dir.display().to_string(),
+                        format!("cannot read directory: {err}"),
+                    ));
+                    continue;
+                }
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_file() {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().into_owned();
+                match std::fs::read(&path) {
+                    Ok(bytes) => files.push(DataFile {
+                        path: format!("{sub}/{name}"),
+                        bytes,
+                    }),
+                    Err(err) => errors.push(DataError::file(
+                        path.display().to_string(),
+                        format!("cannot read file: {err}"),
+                    )),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LoadError { errors });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(DataFiles { files })
+    }
+}
+
+/// A source article.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file stem, e.g. `000_50bb8e954e3b032f`.
+    pub id: String,
+    /// The headline, when the text has one.
+    pub title: Option<String>,
+    /// A neutral name for articles without a headline.
+    pub label: Option<String>,
+    /// Who the text says it comes from.
+    pub attribution: Option<String>,
+    /// URLs standing in the text.
+    pub links: Vec<String>,
+    /// The full text.
+    pub text: String,
+}
+
+impl Source {
+    /// The title, or the label when the text has no headline.
+    pub fn name(&self) -> &str {
+        self.title
+            .as_deref()
+            .or(self.label.as_deref())
+            .unwrap_or(&self.id)
+    }
+
+    /// The short id used in prose (`000` for `000_50bb8e954e3b032f`).
+    pub fn short_id(&self) -> &str {
+        short_id(&self.id)
+    }
+}
+
+/// The part of a source id before the first `_`.
+pub fn short_id(id: &str) -> &str {
+    id.split('_').next().unwrap_or(id)
+}
+
+/// A verbatim quote from a source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Citation {
+    /// Source id (file stem).
+    pub source: String,
+    /// A contiguous span of the source's text.
+    pub quote: String,
+}
+
+/// A supporting statement and the quotes it rests on.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// The statement in the bot's words.
+    pub text: String,
+    /// The quotes backing it (may be empty for a statement of what the sources do not say).
+    pub cite: Vec<Citation>,
+}
+
+/// A source that disagrees with the majority reading.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Conflict {
+    /// The dissenting source.
+    pub source: String,
+    /// Its words.
+    pub quote: String,
+    /// How it differs from the majority reading.
+    pub note: String,
+}
+
+/// How an intent's answer is put together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IntentKind {
+    /// The answer and its facts, as written.
+    #[default]
+    Facts,
+    /// The answer, then every topic with an example question.
+    Help,
+    /// The answer, then every source with its title.
+    Sources,
+    /// A short reply, no citations.
+    Smalltalk,
+}
+
+/// A value of an intent's slot (a cloud provider the sources name).
+#[derive(Debug, Clone)]
+pub struct SlotValue {
+    /// Display name.
+    pub name: String,
+    /// Words that name it in a question.
+    pub words: Vec<String>,
+    /// What the sources say about it.
+    pub fact: Fact,
+}
+
+/// A value the sources never name (a cloud provider they don't mention).
+#[derive(Debug, Clone)]
+pub struct UnnamedValue {
+    /// Display name.
+    pub name: String,
+    /// Words that name it in a question.
+    pub words: Vec<String>,
+}
+
+/// The thing a question asks about, such as the cloud provider in "can OpenAI use AWS?".
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// Slot name, e.g. `provider`.
+    pub name: String,
+    /// Direct answer when the question names values the sources name; `{NAME}` (the slot's
+    /// name in braces) is replaced by their names.
+    pub named_answer: String,
+    /// Direct answer for a value the sources never name, with the same placeholder.
+    pub unnamed_answer: String,
+    /// Values the sources name.
+    pub values: Vec<SlotValue>,
+    /// Values the sources never name.
+    pub unnamed: Vec<UnnamedValue>,
+}
+
+/// A topic users ask about, with what matching needs and the answer.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    /// Catalogue id, reported to users and in JSON.
+    pub id: String,
+    /// Short human title.
+    pub topic: String,
+    /// The question shown in suggestions and help (defaults to the first example).
+    pub question: Option<String>,
+    /// How the answer is composed.
+    pub kind: IntentKind,
+    /// Matches only a message with nothing else in it (greetings).
+    pub standalone: bool,
+    /// Example questions.
+    pub examples: Vec<String>,
+    /// Words and phrases that point to this intent.
+    pub keywords: Vec<String>,
+    /// Word sets of which a question must contain one (empty: no requirement).
+    pub requires: Vec<String>,
+    /// Organisations besides the parties that a question may name.
+    pub orgs: Vec<String>,
+    /// Regexes over the folded question; a match is strong evidence.
+    pub patterns: Vec<Regex>,
+    /// The direct answer.
+    pub answer: String,
+    /// Supporting facts.
+    pub facts: Vec<Fact>,
+    /// Dissenting sources.
+    pub conflicts: Vec<Conflict>,
+    /// The optional slot.
+    pub slot: Option<Slot>,
+}
+
+/// A deal-adjacent topic the sources don't cover.
+#[derive(Debug, Clone)]
+pub struct Uncovered {
+    /// Internal id (never reported as an intent).
+    pub id: String,
+    /// Why it isn't answered.
+    pub reply: String,
+    /// Intent ids to suggest instead.
+    pub suggest: Vec<String>,
+    /// Example questions.
+    pub examples: Vec<String>,
+    /// Words and phrases that point to it.
+    pub keywords: Vec<String>,
+    /// Word sets of which a question must contain one.
+    pub requires: Vec<String>,
+}
+
+/// The lexicon: synonyms, stopwords, filler and organisation names.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    /// canonical word → variants.
+    pub synonyms: BTreeMap<String, Vec<String>>,
+    /// Words without meaning for matching.
+    pub stopwords: Vec<String>,
+    /// Chat filler and greetings.
+    pub fillers: Vec<String>,
+    /// Organisation words.
+    pub orgs: Vec<String>,
+}
+
+/// Everything the engine answers from, validated.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    /// Source articles, sorted by id.
+    pub sources: Vec<Source>,
+    /// Intents, sorted by id.
+    pub intents: Vec<Intent>,
+    /// Topics the sources don't cover.
+    pub uncovered: Vec<Uncovered>,
+    /// The lexicon.
+    pub lexicon: Lexicon,
+    /// English words, one per line: real words are never "corrected" as typos.
+    pub dictionary: String,
+}
+
+impl KnowledgeBase {
+    /// Parses and validates `files`, collecting every error.
+    pub fn load(files: &DataFiles) -> Result<KnowledgeBase, LoadError> {
+        let mut errors = Vec::new();
+        let (kb, sites) = parse(files, &mut errors);
+        validate::check(&kb, &sites, &mut errors);
+        if errors.is_empty() {
+            Ok(kb)
+        } else {
+            Err(LoadError { errors })
+        }
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// The intent with this id.
+    pub fn intent(&self, id: &str) -> Option<&Intent> {
+        self.intents.iter().find(|i| i.id == id)
+    }
+}
+
+// ---- file formats -------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    #[serde(default)]
+    source: Vec<SourceEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceEntry {
+    id: Spanned<String>,
+    title: Option<Spanned<String>>,
+    label: Option<String>,
+    attribution: Option<String>,
+    #[serde(default)]
+    links: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CiteEntry {
+    source: Spanned<String>,
+    quote: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactEntry {
+    text: String,
+    #[serde(default)]
+    cite: Vec<CiteEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConflictEntry {
+    source: Spanned<String>,
+    quote: Spanned<String>,
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlotValueEntry {
+    name: String,
+    words: Vec<String>,
+    text: String,
+    #[serde(default)]
+    cite: Vec<CiteEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnnamedEntry {
+    name: String,
+    words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlotEntry {
+    name: String,
+    named_answer: String,
+    unnamed_answer: String,
+    #[serde(default)]
+    values: Vec<SlotValueEntry>,
+    #[serde(default)]
+    unnamed: Vec<UnnamedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntentEntry {
+    id: Spanned<String>,
+    topic: String,
+    question: Option<String>,
+    #[serde(default)]
+    kind: IntentKind,
+    #[serde(default)]
+    standalone: bool,
+    examples: Spanned<Vec<String>>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    orgs: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    answer: String,
+    #[serde(default)]
+    facts: Vec<FactEntry>,
+    #[serde(default)]
+    conflicts: Vec<ConflictEntry>,
+    slot: Option<SlotEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconEntry {
+    #[serde(default)]
+    stopwords: Vec<String>,
+    #[serde(default)]
+    fillers: Vec<String>,
+    #[serde(default)]
+    orgs: Vec<String>,
+    #[serde(default)]
+    synonyms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotCoveredFile {
+    #[serde(default)]
+    topic: Vec<UncoveredEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UncoveredEntry {
+    id: String,
+    reply: String,
+    #[serde(default)]
+    suggest: Vec<String>,
+    examples: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+}
+
+// ---- parsing --------------------------------------------------------------------------------
+
+/// A quote as written in a data file, with where it was written, for validation.
+#[derive(Debug, Clone)]
+pub(crate) struct QuoteSite {
+    pub file: String,
+    pub line: usize,
+    pub source: String,
+    pub quote: String,
+}
+
+/// Line (1-based) of a byte offset.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn utf8<'a>(file: &'a DataFile, errors: &mut Vec<DataError>) -> Option<&'a str> {
+    match std::str::from_utf8(&file.bytes) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            let line = line_of(
+                &String::from_utf8_lossy(&file.bytes[..err.valid_up_to()]),
+                usize::MAX,
+            );
+            errors.push(DataError::at(&file.path, line, "file is not valid UTF-8"));
+            None
+        }
+    }
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &DataFile,
+    text: &str,
+    errors: &mut Vec<DataError>,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let line = err.span().map(|s| line_of(text, s.start));
+            errors.push(DataError {
+                file: file.path.clone(),
+                line,
+                message: err.message().trim().to_owned(),
+            });
+            None
+        }
+    }
+}
+
+fn cite(entry: CiteEntry, file: &str, text: &str, sites: &mut Vec<QuoteSite>) -> Citation {
+    sites.push(QuoteSite {
+        file: file.to_owned(),
+        line: line_of(text, entry.quote.span().start),
+        source: entry.source.get_ref().clone(),
+        quote: entry.quote.get_ref().clone(),
+    });
+    Citation {
+        source: entry.source.into_inner(),
+        quote: entry.quote.into_inner(),
+    }
+}
+
+/// What parsing gathers beside the knowledge base, for validation.
+#[derive(Debug, Default)]
+pub(crate) struct Sites {
+    pub quotes: Vec<QuoteSite>,
+    /// (file, line, id) of every intent.
+    pub intents: Vec<(String, usize, String)>,
+    /// (file, line, example count) of every intent.
+    pub examples: Vec<(String, usize, usize)>,
+    /// (file, line, id) of every source metadata entry.
+    pub source_entries: Vec<(String, usize, String)>,
+    /// (file, line, source id, title) of every title.
+    pub titles: Vec<(String, usize, String, String)>,
+}
+
+fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Sites) {
+    let mut sites = Sites::default();
+    let mut sources: Vec<Source> = Vec::new();
+    let mut meta: Vec<SourceEntry> = Vec::new();
+    let mut intents = Vec::new();
+    let mut uncovered = Vec::new();
+    let mut lexicon = Lexicon::default();
+    let mut dictionary = String::new();
+    let mut saw_lexicon = false;
+
+    for file in &files.files {
+        let Some((dir, name)) = file.path.split_once('/') else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        match (dir, name) {
+            ("seeds", SOURCES_FILE) => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                if let Some(parsed) = parse_toml::<SourcesFile>(file, text, errors) {
+                    for entry in parsed.source {
+                        let line = line_of(text, entry.id.span().start);
+                        sites.source_entries.push((
+                            file.path.clone(),
+                            line,
+                            entry.id.get_ref().clone(),
+                        ));
+                        if let Some(title) = &entry.title {
+                            sites.titles.push((
+                                file.path.clone(),
+                                line_of(text, title.span().start),
+                                entry.id.get_ref().clone(),
+                                title.get_ref().clone(),
+                            ));
+                        }
+                        meta.push(entry);
+                    }
+                }
+            }
+            ("seeds", _) if name.ends_with(".txt") => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                sources.push(Source {
+                    id: name.trim_end_matches(".txt").to_owned(),
+                    title: None,
+                    label: None,
+                    attribution: None,
+                    links: Vec::new(),
+                    text: text.to_owned(),
+                });
+            }
+            ("intents", LEXICON_FILE) => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                if let Some(parsed) = parse_toml::<LexiconEntry>(file, text, errors) {
+                    saw_lexicon = true;
+                    lexicon = Lexicon {
+                        synonyms: parsed.synonyms,
+                        stopwords: parsed.stopwords,
+                        fillers: parsed.fillers,
+                        orgs: parsed.orgs,
+                    };
+                }
+            }
+            ("intents", DICTIONARY_FILE) => {
+                if let Some(text) = utf8(file, errors) {
+                    dictionary = text.to_owned();
+                }
+            }
+            ("intents", NOT_COVERED_FILE) => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                if let Some(parsed) = parse_toml::<NotCoveredFile>(file, text, errors) {
+                    uncovered.extend(parsed.topic.into_iter().map(|t| Uncovered {
+                        id: t.id,
+                        reply: t.reply,
+                        suggest: t.suggest,
+                        examples: t.examples,
+                        keywords: t.keywords,
+                        requires: t.requires,
+                    }));
+                }
+            }
+            ("intents", _) if name.ends_with(".toml") => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                if let Some(entry) = parse_toml::<IntentEntry>(file, text, errors) {
+                    intents.push(intent(entry, file, text, name, &mut sites, errors));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !saw_lexicon && !files.files.is_empty() {
+        errors.push(DataError::file(
+            format!("intents/{LEXICON_FILE}"),
+            "missing: the lexicon file is required".to_owned(),
+        ));
+    }
+    for entry in meta {
+        if let Some(source) = sources.iter_mut().find(|s| &s.id == entry.id.get_ref()) {
+            source.title = entry.title.map(Spanned::into_inner);
+            source.label = entry.label;
+            source.attribution = entry.attribution;
+            source.links = entry.links;
+        }
+    }
+    sources.sort_by(|a, b| a.id.cmp(&b.id));
+    intents.sort_by(|a: &Intent, b| a.id.cmp(&b.id));
+    let kb = KnowledgeBase {
+        sources,
+        intents,
+        uncovered,
+        lexicon,
+        dictionary,
+    };
+    (kb, sites)
+}
+
+fn intent(
+    entry: IntentEntry,
+    file: &DataFile,
+    text: &str,
+    name: &str,
+    sites: &mut Sites,
+    errors: &mut Vec<DataError>,
+) -> Intent {
+    let path = file.path.as_str();
+    let id_line = line_of(text, entry.id.span().start);
+    let id = entry.id.into_inner();
+    let stem = name.trim_end_matches(".toml");
+    if id != stem {
+        errors.push(DataError::at(
+            path,
+            id_line,
+            format!("id `{id}` does not match the file name `{name}` (expected `{stem}`)"),
+        ));
+    }
+    sites.intents.push((path.to_owned(), id_line, id.clone()));
+    sites.examples.push((
+        path.to_owned(),
+        line_of(text, entry.examples.span().start),
+        entry.examples.get_ref().len(),
+    ));
+    let mut patterns = Vec::new();
+    for pattern in entry.patterns {
+        let line = line_of(text, pattern.span().start);
+        match Regex::new(pattern.get_ref()) {
+            Ok(re) => patterns.push(re),
+            Err(err) => {
+                errors.push(DataError::at(
+                    path,
+                    line,
+                    format!("pattern does not compile: {err}"),
+                ));
+            }
+        }
+    }
+    let facts = entry
+        .facts
+        .into_iter()
+        .map(|f| Fact {
+            text: f.text,
+            cite: f
+                .cite
+                .into_iter()
+                .map(|c| cite(c, path, text, &mut sites.quotes))
+                .collect(),
+        })
+        .collect();
+    let conflicts = entry
+        .conflicts
+        .into_iter()
+        .map(|c| {
+            let citation = cite(
+                CiteEntry {
+                    source: c.source,
+                    quote: c.quote,
+                },
+                path,
+                text,
+                &mut sites.quotes,
+            );
+            Conflict {
+                source: citation.source,
+                quote: citation.quote,
+                note: c.note,
+            }
+        })
+        .collect();
+    let slot = entry.slot.map(|s| Slot {
+        name: s.name,
+        named_answer: s.named_answer,
+        unnamed_answer: s.unnamed_answer,
+        values: s
+            .values
+            .into_iter()
+            .map(|v| SlotValue {
+                name: v.name,
+                words: v.words,
+                fact: Fact {
+                    text: v.text,
+                    cite: v
+                        .cite
+                        .into_iter()
+                        .map(|c| cite(c, path, text, &mut sites.quotes))
+                        .collect(),
+                },
+            })
+            .collect(),
+        unnamed: s
+            .unnamed
+            .into_iter()
+            .map(|u| UnnamedValue {
+                name: u.name,
+                words: u.words,
+            })
+            .collect(),
+    });
+    Intent {
+        id,
+        topic: entry.topic,
+        question: entry.question,
+        kind: entry.kind,
+        standalone: entry.standalone,
+        examples: entry.examples.into_inner(),
+        keywords: entry.keywords,
+        requires: entry.requires,
+        orgs: entry.orgs,
+        patterns,
+        answer: entry.answer,
+        facts,
+        conflicts,
+        slot,
+    }
+}

@@ -1,0 +1,624 @@
+//! Matching a question to an intent, or deciding that the sources don't cover it.
+//!
+//! Every intent (and every topic of `not_covered.toml`) becomes a *candidate* with a profile:
+//! for each term (a stem, after synonyms), the share of its examples and keywords that use it.
+//! A question's terms score each candidate by `Σ idf(t) · share(t)`, so rare, telling words
+//! ("cap", "agi", "jassy") weigh more than words every topic uses ("microsoft", "deal").
+//!
+//! Three guards keep near-misses out:
+//! - `requires`: a candidate is considered only if the question has one of its word sets;
+//! - organisations: a question naming an organisation that is not a party to the deal and not
+//!   listed by the candidate ("did *Google* invest in OpenAI?") is not that candidate's question;
+//! - coverage: the share of the question's weight the candidate explains. Words found nowhere in
+//!   the data or the sources ("weather", "poem") weigh against every candidate.
+//!
+//! Confidence combines coverage with the absolute amount of evidence, in [0, 1]. Below
+//! [`THRESHOLD`] the question is not answered; when two intents are within [`AMBIGUITY_MARGIN`],
+//! the user is asked which one was meant.
+
+use std::collections::{HashMap, HashSet};
+
+use regex::Regex;
+
+use super::data::{Intent, KnowledgeBase};
+use super::normalize;
+use super::vocab::Vocab;
+
+/// Least confidence for an answer.
+pub const THRESHOLD: f32 = 0.35;
+/// Two intents closer than this (in confidence) are ambiguous.
+pub const AMBIGUITY_MARGIN: f32 = 0.015;
+
+/// An uncovered topic within this ratio of the best intent's confidence wins.
+pub const UNCOVERED_RATIO: f32 = 0.8;
+
+/// Weight of one example word set against the keyword set when building a profile.
+const KEYWORD_WEIGHT: f32 = 4.0;
+/// How much a word found nowhere in the data or the sources weighs against every candidate.
+const UNKNOWN_WEIGHT: f32 = 1.3;
+/// How much a word of the sources that no intent uses weighs against every candidate.
+const UNMODELED_WEIGHT: f32 = 1.0;
+/// Evidence added by a matching regex pattern.
+const PATTERN_BONUS: f32 = 1.5;
+/// Evidence at which strength reaches 1 - 1/e.
+const STRENGTH_SCALE: f32 = 1.5;
+/// Words of the parties, always allowed.
+const PARTIES: &[&str] = &["microsoft", "openai", "azure"];
+
+/// What a candidate stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// An intent, by index in [`KnowledgeBase::intents`].
+    Intent(usize),
+    /// A topic the sources don't cover, by index in [`KnowledgeBase::uncovered`].
+    Uncovered(usize),
+}
+
+#[derive(Debug)]
+struct Candidate {
+    target: Target,
+    requires: Vec<Vec<u32>>,
+    orgs: HashSet<u32>,
+    patterns: Vec<Regex>,
+    /// For standalone intents: every term it knows.
+    standalone: Option<HashSet<u32>>,
+}
+
+/// A slot value found in a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotHit {
+    /// A value the sources name, by index in the slot's `values`.
+    Named(usize),
+    /// A value the sources never name, by index in the slot's `unnamed`.
+    Unnamed(usize),
+}
+
+/// The analysed question.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Every term id, stopwords included (for `requires`).
+    all: HashSet<u32>,
+    /// Distinct content terms that some candidate uses.
+    content: Vec<u32>,
+    /// Content words found nowhere.
+    unknown: usize,
+    /// Content words of the sources that no candidate uses.
+    unmodeled: usize,
+    /// Content terms the data knows but no candidate scores with (small talk's words).
+    extra: Vec<u32>,
+    /// Organisation terms.
+    orgs: Vec<u32>,
+    /// Any word at all.
+    any_word: bool,
+    /// The folded question, for patterns.
+    folded: String,
+}
+
+/// A scored candidate.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    /// What it stands for.
+    pub target: Target,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+}
+
+/// The matcher's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Answer with this intent.
+    Answer {
+        /// Index into the intents.
+        intent: usize,
+        /// Confidence in [0, 1].
+        confidence: f32,
+    },
+    /// Two or more intents fit about equally.
+    Ambiguous {
+        /// Intent indices, best first.
+        intents: Vec<usize>,
+        /// Confidence of the best.
+        confidence: f32,
+    },
+    /// Not covered; `topic` is a known uncovered topic when one fits.
+    NotCovered {
+        /// Index into the uncovered topics.
+        topic: Option<usize>,
+        /// Intents closest to the question, best first (for suggestions).
+        near: Vec<usize>,
+        /// Confidence of the best intent.
+        confidence: f32,
+    },
+    /// The message has no words.
+    Empty,
+}
+
+/// The compiled matcher.
+#[derive(Debug)]
+pub struct Matcher {
+    vocab: Vocab,
+    ids: HashMap<String, u32>,
+    idf: Vec<f32>,
+    max_share: Vec<f32>,
+    postings: Vec<Vec<(u32, f32)>>,
+    candidates: Vec<Candidate>,
+    org_terms: HashSet<u32>,
+    /// Per intent: slot values' word sets, (value, term ids).
+    slots: Vec<Vec<(SlotHit, Vec<u32>)>>,
+}
+
+impl Matcher {
+    /// Compiles the knowledge base's intents, topics and lexicon.
+    pub fn new(kb: &KnowledgeBase) -> Matcher {
+        let lex = &kb.lexicon;
+        let mut vocab = Vocab::new(
+            lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
+            &lex.stopwords,
+            &lex.fillers,
+        );
+        let mut builder = Builder::default();
+
+        // Every word of the data is a typo-correction target; every word of the sources is known.
+        let mut targets: Vec<String> = Vec::new();
+        let mut add_words = |text: &str| {
+            targets.extend(normalize::words(&normalize::fold(text)));
+        };
+        for intent in &kb.intents {
+            intent_texts(intent).for_each(&mut add_words);
+        }
+        for topic in &kb.uncovered {
+            topic
+                .examples
+                .iter()
+                .chain(&topic.keywords)
+                .chain(&topic.requires)
+                .for_each(|t| add_words(t));
+        }
+        lex.orgs.iter().for_each(|t| add_words(t));
+        vocab.add_targets(targets.iter().map(String::as_str));
+        vocab.add_known(kb.dictionary.lines().map(str::trim));
+        for source in &kb.sources {
+            let words = normalize::words(&normalize::fold(&source.text));
+            vocab.add_known(words.iter().map(String::as_str));
+        }
+
+        let mut org_terms: HashSet<u32> = lex
+            .orgs
+            .iter()
+            .flat_map(|o| builder.ids_of(&vocab, o))
+            .collect();
+        let parties: HashSet<u32> = PARTIES
+            .iter()
+            .flat_map(|p| builder.ids_of(&vocab, p))
+            .collect();
+
+        let mut profiles: Vec<HashMap<u32, f32>> = Vec::new();
+        let mut candidates = Vec::new();
+        let mut slots = Vec::new();
+        for (index, intent) in kb.intents.iter().enumerate() {
+            let mut keywords = intent.keywords.clone();
+            let mut slot_terms = Vec::new();
+            if let Some(slot) = &intent.slot {
+                for (i, value) in slot.values.iter().enumerate() {
+                    for word in &value.words {
+                        keywords.push(word.clone());
+                        slot_terms.push((SlotHit::Named(i), builder.ids_of(&vocab, word)));
+                    }
+                }
+                for (i, value) in slot.unnamed.iter().enumerate() {
+                    for word in &value.words {
+                        keywords.push(word.clone());
+                        slot_terms.push((SlotHit::Unnamed(i), builder.ids_of(&vocab, word)));
+                    }
+                }
+            }
+            // A provider the sources never name, named by one word ("ibm"), is an organisation
+            // that other intents must not answer for; "cloud" in "ibm cloud" is not.
+            let slot_org_terms: Vec<u32> = slot_terms
+                .iter()
+                .filter(|(hit, t)| matches!(hit, SlotHit::Unnamed(_)) && t.len() == 1)
+                .flat_map(|(_, t)| t.clone())
+                .collect();
+            org_terms.extend(slot_org_terms.iter().copied());
+            let profile = builder.profile(&vocab, &intent.examples, &keywords);
+            let mut orgs: HashSet<u32> = parties.clone();
+            orgs.extend(intent.orgs.iter().flat_map(|o| builder.ids_of(&vocab, o)));
+            orgs.extend(slot_org_terms);
+            let standalone = intent.standalone.then(|| {
+                intent
+                    .examples
+                    .iter()
+                    .chain(&intent.keywords)
+                    .flat_map(|t| builder.ids_of(&vocab, t))
+                    .collect()
+            });
+            candidates.push(Candidate {
+                target: Target::Intent(index),
+                requires: builder.requires(&vocab, &intent.requires),
+                orgs,
+                patterns: intent.patterns.clone(),
+                standalone,
+            });
+            profiles.push(profile);
+            slots.push(slot_terms);
+        }
+        for (index, topic) in kb.uncovered.iter().enumerate() {
+            let profile = builder.profile(&vocab, &topic.examples, &topic.keywords);
+            // Uncovered topics may name any organisation: that is often what makes them uncovered.
+            candidates.push(Candidate {
+                target: Target::Uncovered(index),
+                requires: builder.requires(&vocab, &topic.requires),
+                orgs: org_terms.clone(),
+                patterns: Vec::new(),
+                standalone: None,
+            });
+            profiles.push(profile);
+        }
+
+        let terms = builder.ids.len();
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
+        for (c, profile) in profiles.iter().enumerate() {
+            if candidates[c].standalone.is_some() {
+                continue;
+            }
+            for (&t, &share) in profile {
+                postings[t as usize].push((c as u32, share));
+            }
+        }
+        let n = candidates.len() as f32;
+        let idf = postings
+            .iter()
+            .map(|p| {
+                if p.is_empty() {
+                    0.0
+                } else {
+                    (1.0 + n / p.len() as f32).ln()
+                }
+            })
+            .collect();
+        let max_share = postings
+            .iter()
+            .map(|p| p.iter().map(|&(_, s)| s).fold(0.0, f32::max))
+            .collect();
+        Matcher {
+            vocab,
+            ids: builder.ids,
+            idf,
+            max_share,
+            postings,
+            candidates,
+            org_terms,
+            slots,
+        }
+    }
+
+    /// Analyses a raw chat message.
+    pub fn analyze(&self, raw: &str) -> Analysis {
+        let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+        let words: Vec<String> = normalize::words(&folded)
+            .into_iter()
+            .map(|w| match self.vocab.correct(&w) {
+                Some(fixed) => fixed.to_owned(),
+                None => w,
+            })
+            .collect();
+        let mut analysis = Analysis {
+            any_word: !words.is_empty(),
+            folded,
+            ..Analysis::default()
+        };
+        for term in self.vocab.terms(&words) {
+            let id = self.ids.get(&term.stem).copied();
+            if let Some(id) = id {
+                analysis.all.insert(id);
+            }
+            if term.stop {
+                continue;
+            }
+            match id {
+                Some(id) if !self.postings[id as usize].is_empty() => {
+                    if !analysis.content.contains(&id) {
+                        analysis.content.push(id);
+                    }
+                    if self.org_terms.contains(&id) {
+                        analysis.orgs.push(id);
+                    }
+                }
+                Some(id) if self.org_terms.contains(&id) => analysis.orgs.push(id),
+                Some(id) => analysis.extra.push(id),
+                _ if term.stem.chars().all(|c| c.is_ascii_digit()) => analysis.unmodeled += 1,
+                _ if self.vocab.is_known(&term.word) => analysis.unmodeled += 1,
+                _ => analysis.unknown += 1,
+            }
+        }
+        analysis
+    }
+
+    /// Scores every candidate that passes its guards, best first.
+    pub fn score(&self, analysis: &Analysis) -> Vec<Scored> {
+        let mut evidence = vec![0.0f32; self.candidates.len()];
+        let mut total = UNKNOWN_WEIGHT * analysis.unknown as f32
+            + UNMODELED_WEIGHT * (analysis.unmodeled + analysis.extra.len()) as f32;
+        for &t in &analysis.content {
+            let idf = self.idf[t as usize];
+            total += idf * self.max_share[t as usize];
+            for &(c, share) in &self.postings[t as usize] {
+                evidence[c as usize] += idf * share;
+            }
+        }
+        let mut scored = Vec::new();
+        for (c, candidate) in self.candidates.iter().enumerate() {
+            if candidate.standalone.is_some() {
+                continue;
+            }
+            let mut e = evidence[c];
+            if candidate
+                .patterns
+                .iter()
+                .any(|p| p.is_match(&analysis.folded))
+            {
+                e += PATTERN_BONUS;
+                total += PATTERN_BONUS;
+            }
+            if e <= 0.0 || !self.passes_guards(candidate, analysis) {
+                continue;
+            }
+            let coverage = (e / total.max(f32::EPSILON)).min(1.0);
+            let strength = 1.0 - (-e / STRENGTH_SCALE).exp();
+            scored.push(Scored {
+                target: candidate.target,
+                confidence: coverage.powf(0.5) * strength,
+            });
+        }
+        scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        scored
+    }
+
+    fn passes_guards(&self, candidate: &Candidate, analysis: &Analysis) -> bool {
+        let required = candidate.requires.is_empty()
+            || candidate
+                .requires
+                .iter()
+                .any(|set| set.iter().all(|t| analysis.all.contains(t)));
+        required && analysis.orgs.iter().all(|o| candidate.orgs.contains(o))
+    }
+
+    fn standalone(&self, analysis: &Analysis) -> Option<usize> {
+        if analysis.unknown > 0 || analysis.unmodeled > 0 {
+            return None;
+        }
+        self.candidates.iter().find_map(|c| {
+            let terms = c.standalone.as_ref()?;
+            let Target::Intent(i) = c.target else {
+                return None;
+            };
+            let fits = analysis
+                .content
+                .iter()
+                .chain(&analysis.extra)
+                .all(|t| terms.contains(t))
+                && analysis.all.iter().any(|t| terms.contains(t));
+            fits.then_some(i)
+        })
+    }
+
+    /// Decides what to do with a question.
+    pub fn decide(&self, analysis: &Analysis) -> Decision {
+        if let Some(intent) = self.standalone(analysis) {
+            return Decision::Answer {
+                intent,
+                confidence: 1.0,
+            };
+        }
+        if !analysis.any_word {
+            return Decision::Empty;
+        }
+        let scored = self.score(analysis);
+        let near: Vec<usize> = scored
+            .iter()
+            .filter_map(|s| match s.target {
+                Target::Intent(i) => Some(i),
+                Target::Uncovered(_) => None,
+            })
+            .take(3)
+            .collect();
+        let best_intent = scored.iter().find_map(|s| match s.target {
+            Target::Intent(i) => Some((i, s.confidence)),
+            Target::Uncovered(_) => None,
+        });
+        let confidence = best_intent.map_or(0.0, |(_, c)| c);
+        // A question that fits a topic the sources don't cover almost as well as an intent is
+        // declined: a confident wrong answer is worse than "my sources don't cover that".
+        let uncovered = scored.iter().find_map(|s| match s.target {
+            Target::Uncovered(t) => Some((t, s.confidence)),
+            Target::Intent(_) => None,
+        });
+        if let Some((topic, c)) = uncovered
+            && c >= THRESHOLD * 0.5
+            && c >= UNCOVERED_RATIO * confidence
+        {
+            return Decision::NotCovered {
+                topic: Some(topic),
+                near,
+                confidence,
+            };
+        }
+        match scored.first() {
+            Some(Scored {
+                target: Target::Intent(best),
+                confidence: c,
+            }) if *c >= THRESHOLD => {
+                let close: Vec<usize> = scored
+                    .iter()
+                    .skip(1)
+                    .take_while(|s| s.confidence > c - AMBIGUITY_MARGIN)
+                    .filter_map(|s| match s.target {
+                        Target::Intent(i) => Some(i),
+                        Target::Uncovered(_) => None,
+                    })
+                    .collect();
+                if close.is_empty() {
+                    Decision::Answer {
+                        intent: *best,
+                        confidence: *c,
+                    }
+                } else {
+                    let mut intents = vec![*best];
+                    intents.extend(close);
+                    Decision::Ambiguous {
+                        intents,
+                        confidence: *c,
+                    }
+                }
+            }
+            _ => Decision::NotCovered {
+                topic: None,
+                near,
+                confidence,
+            },
+        }
+    }
+
+    /// A human-readable account of how a question was analysed and scored (for `dealbot explain`).
+    pub fn explain(&self, kb: &KnowledgeBase, raw: &str) -> String {
+        let analysis = self.analyze(raw);
+        let name = |id: &u32| {
+            self.ids
+                .iter()
+                .find(|(_, v)| *v == id)
+                .map_or("?", |(k, _)| k.as_str())
+                .to_owned()
+        };
+        let mut out = format!(
+            "content: {:?}\nextra: {:?}\norgs: {:?}\nall: {:?}\nunknown words: {}, unmodeled words: {}\n",
+            analysis
+                .content
+                .iter()
+                .map(|t| format!("{}(idf {:.2})", name(t), self.idf[*t as usize]))
+                .collect::<Vec<_>>(),
+            analysis.extra.iter().map(name).collect::<Vec<_>>(),
+            analysis.orgs.iter().map(name).collect::<Vec<_>>(),
+            analysis.all.iter().map(name).collect::<Vec<_>>(),
+            analysis.unknown,
+            analysis.unmodeled,
+        );
+        for s in self.score(&analysis).iter().take(6) {
+            let label = match s.target {
+                Target::Intent(i) => kb.intents[i].id.clone(),
+                Target::Uncovered(i) => format!("(not covered: {})", kb.uncovered[i].id),
+            };
+            out.push_str(&format!("  {:.3} {label}\n", s.confidence));
+        }
+        out.push_str(&format!("decision: {:?}\n", self.decide(&analysis)));
+        out
+    }
+
+    /// Slot values of intent `intent` named in the question.
+    pub fn slot_hits(&self, intent: usize, analysis: &Analysis) -> Vec<SlotHit> {
+        let mut hits = Vec::new();
+        for (hit, terms) in self.slots.get(intent).into_iter().flatten() {
+            if !terms.is_empty()
+                && terms.iter().all(|t| analysis.all.contains(t))
+                && !hits.contains(hit)
+            {
+                hits.push(*hit);
+            }
+        }
+        hits
+    }
+}
+
+/// Every piece of matching text of an intent.
+fn intent_texts(intent: &Intent) -> impl Iterator<Item = &str> {
+    let slot_words = intent.slot.iter().flat_map(|s| {
+        s.values
+            .iter()
+            .flat_map(|v| &v.words)
+            .chain(s.unnamed.iter().flat_map(|u| &u.words))
+    });
+    intent
+        .examples
+        .iter()
+        .chain(&intent.keywords)
+        .chain(&intent.requires)
+        .chain(&intent.orgs)
+        .chain(slot_words)
+        .map(String::as_str)
+}
+
+/// Interns terms while the matcher is built.
+#[derive(Default)]
+struct Builder {
+    ids: HashMap<String, u32>,
+}
+
+impl Builder {
+    fn id(&mut self, stem: &str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(stem.to_owned()).or_insert(next)
+    }
+
+    /// Term ids of every word of `text`, stopwords included.
+    fn ids_of(&mut self, vocab: &Vocab, text: &str) -> Vec<u32> {
+        vocab
+            .data_terms(text)
+            .iter()
+            .map(|t| self.id(&t.stem))
+            .collect()
+    }
+
+    /// Content term ids of `text`.
+    fn content_ids(&mut self, vocab: &Vocab, text: &str) -> HashSet<u32> {
+        vocab
+            .data_terms(text)
+            .iter()
+            .filter(|t| !t.stop)
+            .map(|t| self.id(&t.stem))
+            .collect()
+    }
+
+    /// Each `requires` entry as term ids; stopwords count only in an entry made of nothing else
+    /// (so "what dates" needs "dates", while "you do" needs both words).
+    fn requires(&mut self, vocab: &Vocab, requires: &[String]) -> Vec<Vec<u32>> {
+        requires
+            .iter()
+            .map(|r| {
+                let terms = vocab.data_terms(r);
+                let all_stop = terms.iter().all(|t| t.stop);
+                terms
+                    .iter()
+                    .filter(|t| all_stop || !t.stop)
+                    .map(|t| self.id(&t.stem))
+                    .collect::<Vec<u32>>()
+            })
+            .filter(|set| !set.is_empty())
+            .collect()
+    }
+
+    /// term → share of the examples (and the keyword set, weighted) that use it.
+    fn profile(
+        &mut self,
+        vocab: &Vocab,
+        examples: &[String],
+        keywords: &[String],
+    ) -> HashMap<u32, f32> {
+        let mut counts: HashMap<u32, f32> = HashMap::new();
+        for example in examples {
+            for t in self.content_ids(vocab, example) {
+                *counts.entry(t).or_default() += 1.0;
+            }
+        }
+        let keyword_terms: HashSet<u32> = keywords
+            .iter()
+            .flat_map(|k| self.content_ids(vocab, k))
+            .collect();
+        for t in keyword_terms {
+            *counts.entry(t).or_default() += KEYWORD_WEIGHT;
+        }
+        let total = examples.len() as f32 + KEYWORD_WEIGHT;
+        counts
+            .into_iter()
+            .map(|(t, c)| (t, (c / total).min(1.0)))
+            .collect()
+    }
+}

@@ -1,0 +1,112 @@
+//! The answer engine: pure, synchronous, and the only place that decides what to answer.
+//!
+//! - [`data`] loads the knowledge base (sources, intents, lexicon) and [`validate`] checks it;
+//! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
+//! - [`matcher`] picks an intent or decides the sources don't cover the question;
+//! - [`answer`] composes the reply, with numbered citations and conflict notes;
+//! - [`eval`] scores the engine on labelled questions.
+//!
+//! No I/O happens here beyond reading a data directory on request, and nothing here knows about
+//! tokio, Slack or Discord: adapters depend on the engine, never the reverse.
+
+pub mod answer;
+pub mod data;
+pub mod eval;
+pub mod matcher;
+pub mod normalize;
+pub mod validate;
+pub mod vocab;
+
+use std::path::Path;
+
+pub use answer::{Answer, AnswerFact, Outcome};
+pub use data::{Citation, Conflict, DataFiles, KnowledgeBase, Source};
+pub use validate::{DataError, LoadError};
+
+use answer::Composer;
+use matcher::Matcher;
+
+/// A loaded, validated knowledge base with its compiled matcher. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Engine {
+    kb: KnowledgeBase,
+    matcher: Matcher,
+}
+
+impl Engine {
+    /// The data bundled into the binary.
+    pub fn bundled() -> Result<Engine, LoadError> {
+        Engine::from_files(&DataFiles::bundled())
+    }
+
+    /// The data under `root/seeds` and `root/intents`.
+    pub fn from_dir(root: &Path) -> Result<Engine, LoadError> {
+        Engine::from_files(&DataFiles::from_dir(root)?)
+    }
+
+    /// The data in `files`.
+    pub fn from_files(files: &DataFiles) -> Result<Engine, LoadError> {
+        let kb = KnowledgeBase::load(files)?;
+        let matcher = Matcher::new(&kb);
+        Ok(Engine { kb, matcher })
+    }
+
+    /// Loads `dir` when given, else the bundled data.
+    pub fn load(dir: Option<&Path>) -> Result<Engine, LoadError> {
+        match dir {
+            Some(dir) => Engine::from_dir(dir),
+            None => Engine::bundled(),
+        }
+    }
+
+    /// Answers one question. Never panics; input past
+    /// [`normalize::MAX_QUESTION_BYTES`] is ignored.
+    pub fn answer(&self, question: &str) -> Answer {
+        let analysis = self.matcher.analyze(question);
+        let decision = self.matcher.decide(&analysis);
+        let slots = match &decision {
+            matcher::Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, &analysis),
+            _ => Vec::new(),
+        };
+        Composer { kb: &self.kb }.compose(question, &decision, &slots)
+    }
+
+    /// How a question is analysed and scored, for maintainers tuning the data.
+    pub fn explain(&self, question: &str) -> String {
+        self.matcher.explain(&self.kb, question)
+    }
+
+    /// The knowledge base.
+    pub fn knowledge(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.kb.source(id)
+    }
+
+    /// Catalogue questions whose text contains every word of `typed` (for autocomplete), at most
+    /// `limit`; with nothing typed, one per topic.
+    pub fn complete(&self, typed: &str, limit: usize) -> Vec<String> {
+        let typed = normalize::fold(typed);
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        let mut out = Vec::new();
+        for intent in &self.kb.intents {
+            if intent.kind != data::IntentKind::Facts {
+                continue;
+            }
+            for example in &intent.examples {
+                let folded = normalize::fold(example);
+                if words.iter().all(|w| folded.contains(w)) {
+                    out.push(answer::suggestion(intent));
+                    break;
+                }
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        out
+    }
+}

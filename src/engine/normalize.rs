@@ -1,0 +1,172 @@
+//! Turning a chat message into plain lower-case words.
+//!
+//! Chat platforms wrap questions in markup: Slack's `<@U123>`, `<#C1|name>`, `<https://x|label>`,
+//! `<!here>`; Discord's `<@!123>`, `<#123>`, `<:emoji:123>`; both use `:emoji:`, `*bold*` and
+//! `` `code` ``. [`clean_markup`] strips that, [`fold`] applies Unicode NFKC and folds typographic
+//! variants (curly quotes, non-breaking hyphens), and [`words`] splits the result into lower-case
+//! words. Synonyms, stemming and typo tolerance live in [`super::vocab`].
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest question, in bytes, that the engine reads. Longer input is cut at the last character
+/// boundary before this limit (chat questions are far shorter; this bounds the work per message).
+pub const MAX_QUESTION_BYTES: usize = 4096;
+
+/// Most words of one question the matcher looks at.
+pub const MAX_WORDS: usize = 256;
+
+static ANGLE_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    // <https://x|label>, <mailto:a@b|label>, <#C1|name>, <@U1|name>, <!subteam^S1|@team>
+    Regex::new(r"<([^<>|\s]+)\|([^<>]*)>").expect("static regex")
+});
+static ANGLE_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    // <@U123>, <@!123>, <@&123>, <#123>, <!here>, <https://x>, <:name:123>, <a:name:123>, <t:123:R>
+    Regex::new(r"<[@#!:a-zA-Z/][^<>\s]*>").expect("static regex")
+});
+static EMOJI_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r":[a-z0-9_+\-]+:").expect("static regex"));
+static LEADING_MENTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*@[\w.\-]+[:,]?\s+").expect("static regex"));
+
+/// Cuts `text` to at most [`MAX_QUESTION_BYTES`] bytes, on a character boundary.
+pub fn truncate(text: &str) -> &str {
+    if text.len() <= MAX_QUESTION_BYTES {
+        return text;
+    }
+    let mut end = MAX_QUESTION_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Removes Slack and Discord markup, keeping the human-readable part (link labels, channel names).
+pub fn clean_markup(text: &str) -> String {
+    let text = ANGLE_LINK.replace_all(text, |caps: &regex::Captures<'_>| {
+        let label = &caps[2];
+        // Keep a readable label (a channel or link name), drop user-group handles and pings.
+        if label.starts_with('@') || caps[1].starts_with('@') || caps[1].starts_with('!') {
+            String::new()
+        } else {
+            format!(" {label} ")
+        }
+    });
+    let text = ANGLE_BARE.replace_all(&text, " ");
+    let text = EMOJI_CODE.replace_all(&text, " ");
+    let text = LEADING_MENTION.replace(&text, "");
+    // `@here`, `@everyone` and bare handles carry no meaning for matching.
+    text.split_whitespace()
+        .filter(|w| !w.starts_with('@'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// NFKC-normalises `text`, lower-cases it and folds typographic variants to ASCII where it matters
+/// for matching (quotes, dashes, the non-breaking hyphen).
+pub fn fold(text: &str) -> String {
+    text.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' => '"',
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+            _ => c,
+        })
+        .collect()
+}
+
+/// Splits folded text into words: runs of letters and digits. `'s` endings are dropped and other
+/// apostrophes joined (`openai's` → `openai`, `don't` → `dont`); `%` and `$` stand as words of
+/// their own; everything else (punctuation, emoji, symbols) separates words.
+pub fn words(folded: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut chars = folded.chars().peekable();
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        if !current.is_empty() && out.len() < MAX_WORDS {
+            out.push(std::mem::take(current));
+        }
+        current.clear();
+    };
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if c == '\'' && !current.is_empty() {
+            match chars.peek() {
+                Some('s') => {
+                    chars.next();
+                    if chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+                        current.push('s');
+                    }
+                }
+                Some(n) if n.is_alphanumeric() => {}
+                _ => flush(&mut current, &mut out),
+            }
+        } else {
+            flush(&mut current, &mut out);
+            if (c == '%' || c == '$') && out.len() < MAX_WORDS {
+                out.push(c.to_string());
+            }
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// The whole pipeline for a chat message: truncate, strip markup, fold, split.
+pub fn question_words(raw: &str) -> Vec<String> {
+    words(&fold(&clean_markup(truncate(raw))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_slack_markup_but_keeps_labels() {
+        let got = clean_markup(
+            "<@U0LAN0Z89> hey <!here> see <https://example.com|the post> in <#C024BE7LR|general> :tada:",
+        );
+        assert_eq!(got, "hey see the post in general");
+    }
+
+    #[test]
+    fn strips_discord_markup() {
+        let got = clean_markup("<@!123456> <@&987> does <:pepe:112233> <#555> work?");
+        assert_eq!(got, "does work?");
+    }
+
+    #[test]
+    fn strips_leading_bot_handle_and_pings() {
+        assert_eq!(clean_markup("@dealbot: when? @everyone"), "when?");
+    }
+
+    #[test]
+    fn folds_typography() {
+        assert_eq!(
+            fold("OpenAI’s revenue‑share “cap”"),
+            "openai's revenue-share \"cap\""
+        );
+        // NFKC: full-width letters and ligatures.
+        assert_eq!(fold("ＡＷＳ ﬁle"), "aws file");
+    }
+
+    #[test]
+    fn splits_words_and_possessives() {
+        assert_eq!(
+            words("openai's rev-share?? don't 27 % tl;dr 🚀🚀"),
+            ["openai", "rev", "share", "dont", "27", "%", "tl", "dr"]
+        );
+    }
+
+    #[test]
+    fn truncates_on_a_char_boundary() {
+        let long = "é".repeat(MAX_QUESTION_BYTES);
+        let cut = truncate(&long);
+        assert!(cut.len() <= MAX_QUESTION_BYTES);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
+}

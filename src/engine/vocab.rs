@@ -1,0 +1,297 @@
+//! From words to matching terms: synonyms, stemming and typo tolerance.
+//!
+//! Every piece of text the matcher compares, a user's question as much as an intent's examples,
+//! keywords and `requires` entries, goes through [`Vocab::terms`]: phrases from the lexicon's
+//! `[synonyms]` are replaced by their canonical word, then every word is reduced to its English
+//! (Snowball) stem. Questions also get typo correction first ([`Vocab::correct`]): a word the
+//! data never uses is replaced by the closest word it does use, within one edit (two for words of
+//! eight letters or more), found through a SymSpell-style index of deletions.
+
+use std::collections::{HashMap, HashSet};
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Shortest word that typo correction touches.
+const MIN_TYPO_LEN: usize = 4;
+/// Shortest word that may be two edits away from its correction.
+const MIN_TWO_EDIT_LEN: usize = 8;
+
+/// One word of analysed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The word after synonym replacement, before stemming.
+    pub word: String,
+    /// The stem (or canonical word, stemmed the same way).
+    pub stem: String,
+    /// True for stopwords and chat filler: ignored for scoring, still seen by `requires`.
+    pub stop: bool,
+    /// True for filler and greetings (a message made only of these is small talk).
+    pub filler: bool,
+}
+
+/// The lexicon, compiled for matching.
+pub struct Vocab {
+    stemmer: Stemmer,
+    /// first word → (phrase words, canonical word), longest phrase first.
+    phrases: HashMap<String, Vec<(Vec<String>, String)>>,
+    stop: HashSet<String>,
+    filler: HashSet<String>,
+    /// Words typo correction may correct to.
+    targets: HashSet<String>,
+    /// Deletion variant → words of `targets` it comes from.
+    deletes: HashMap<String, Vec<u32>>,
+    target_list: Vec<String>,
+    /// Words that are not typos: every target, every stopword, every word of the sources.
+    known: HashSet<String>,
+}
+
+impl std::fmt::Debug for Vocab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocab")
+            .field("phrases", &self.phrases.len())
+            .field("targets", &self.target_list.len())
+            .field("known", &self.known.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vocab {
+    /// Builds the vocabulary from the lexicon's synonyms, stopwords and fillers.
+    pub fn new<'a>(
+        synonyms: impl IntoIterator<Item = (&'a str, &'a [String])>,
+        stopwords: &[String],
+        fillers: &[String],
+    ) -> Vocab {
+        let mut phrases: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        for (canonical, variants) in synonyms {
+            let canonical = super::normalize::words(&super::normalize::fold(canonical)).join("");
+            for variant in variants {
+                let words = super::normalize::words(&super::normalize::fold(variant));
+                if let Some(first) = words.first() {
+                    phrases
+                        .entry(first.clone())
+                        .or_default()
+                        .push((words.clone(), canonical.clone()));
+                }
+            }
+        }
+        for list in phrases.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        let fold_all = |list: &[String]| -> HashSet<String> {
+            list.iter()
+                .flat_map(|w| super::normalize::words(&super::normalize::fold(w)))
+                .collect()
+        };
+        let filler = fold_all(fillers);
+        let mut stop = fold_all(stopwords);
+        stop.extend(filler.iter().cloned());
+        let mut known = stop.clone();
+        for list in phrases.values() {
+            for (words, canonical) in list {
+                known.extend(words.iter().cloned());
+                known.insert(canonical.clone());
+            }
+        }
+        Vocab {
+            stemmer: Stemmer::create(Algorithm::English),
+            phrases,
+            stop,
+            filler,
+            targets: HashSet::new(),
+            deletes: HashMap::new(),
+            target_list: Vec::new(),
+            known,
+        }
+    }
+
+    /// Adds words the matcher uses (from examples, keywords...) as typo-correction targets.
+    pub fn add_targets<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        for word in words {
+            self.known.insert(word.to_owned());
+            if word.chars().count() < MIN_TYPO_LEN
+                || !word.chars().all(char::is_alphabetic)
+                || !self.targets.insert(word.to_owned())
+            {
+                continue;
+            }
+            let id = self.target_list.len() as u32;
+            self.target_list.push(word.to_owned());
+            let depth = if word.chars().count() >= MIN_TWO_EDIT_LEN {
+                2
+            } else {
+                1
+            };
+            for variant in deletions(word, depth) {
+                let ids = self.deletes.entry(variant).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+    }
+
+    /// Marks words as known (not typos, not unknown) without making them correction targets.
+    pub fn add_known<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) {
+        self.known.extend(words.into_iter().map(str::to_owned));
+    }
+
+    /// True when `word` appears anywhere in the data or the sources.
+    pub fn is_known(&self, word: &str) -> bool {
+        self.known.contains(word)
+    }
+
+    /// The word the data uses that `word` is most likely a typo of, if any.
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        if self.known.contains(word) {
+            return None;
+        }
+        let len = word.chars().count();
+        if len < MIN_TYPO_LEN || !word.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let max = if len >= MIN_TWO_EDIT_LEN { 2 } else { 1 };
+        let first = word.chars().next();
+        let mut ids: Vec<u32> = deletions(word, max)
+            .into_iter()
+            .chain([word.to_owned()])
+            .filter_map(|variant| self.deletes.get(&variant))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut best: Option<(usize, bool, &str)> = None;
+        for id in ids {
+            let candidate = self.target_list[id as usize].as_str();
+            let distance = strsim::damerau_levenshtein(word, candidate);
+            let same_first = candidate.chars().next() == first;
+            // Four-letter words are too easily confused to correct across the first letter.
+            if distance > max || (len < 5 && !same_first) {
+                continue;
+            }
+            let key = (distance, !same_first, candidate);
+            if best.is_none_or(|(d, f, c)| key < (d, !f, c)) {
+                best = Some((distance, same_first, candidate));
+            }
+        }
+        best.map(|(_, _, c)| c)
+    }
+
+    /// Replaces synonym phrases by their canonical words.
+    pub fn canonical(&self, words: &[String]) -> Vec<String> {
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            let matched = self.phrases.get(&words[i]).and_then(|list| {
+                list.iter()
+                    .find(|(phrase, _)| words[i..].starts_with(phrase))
+                    .map(|(phrase, canonical)| (phrase.len(), canonical))
+            });
+            match matched {
+                Some((len, canonical)) => {
+                    out.push(canonical.clone());
+                    i += len;
+                }
+                None => {
+                    out.push(words[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Stems one word.
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
+    }
+
+    /// Analyses words (already folded and split): synonyms, then stems, marking stopwords.
+    pub fn terms(&self, words: &[String]) -> Vec<Term> {
+        self.canonical(words)
+            .into_iter()
+            .map(|word| Term {
+                stop: self.stop.contains(&word),
+                filler: self.filler.contains(&word),
+                stem: self.stem(&word),
+                word,
+            })
+            .collect()
+    }
+
+    /// Analyses a piece of authored data text (an example, keyword or `requires` entry).
+    pub fn data_terms(&self, text: &str) -> Vec<Term> {
+        self.terms(&super::normalize::words(&super::normalize::fold(text)))
+    }
+}
+
+/// All strings made from `word` by deleting up to `depth` characters.
+fn deletions(word: &str, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut frontier = vec![word.to_owned()];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for w in &frontier {
+            let chars: Vec<char> = w.chars().collect();
+            for skip in 0..chars.len() {
+                let variant: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c)
+                    .collect();
+                if !out.contains(&variant) {
+                    out.push(variant.clone());
+                    next.push(variant);
+                }
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocab {
+        let syn = [
+            (
+                "revshare".to_owned(),
+                vec!["revenue share".to_owned(), "rev share".to_owned()],
+            ),
+            ("microsoft".to_owned(), vec!["msft".to_owned()]),
+        ];
+        let mut v = Vocab::new(
+            syn.iter().map(|(c, v)| (c.as_str(), v.as_slice())),
+            &["the".to_owned(), "when".to_owned()],
+            &["hey".to_owned()],
+        );
+        v.add_targets(["exclusivity", "announced", "microsoft", "azure"]);
+        v
+    }
+
+    #[test]
+    fn replaces_longest_phrase_and_stems() {
+        let v = vocab();
+        let words: Vec<String> = ["hey", "msft", "rev", "share", "ending"]
+            .map(String::from)
+            .to_vec();
+        let stems: Vec<String> = v.terms(&words).into_iter().map(|t| t.stem).collect();
+        assert_eq!(stems, ["hey", "microsoft", "revshar", "end"]);
+    }
+
+    #[test]
+    fn corrects_typos_within_edit_distance() {
+        let v = vocab();
+        assert_eq!(v.correct("exclusivty"), Some("exclusivity"));
+        assert_eq!(v.correct("exlcusivity"), Some("exclusivity"));
+        assert_eq!(v.correct("anounced"), Some("announced"));
+        assert_eq!(v.correct("azur"), Some("azure"));
+        assert_eq!(v.correct("microsoft"), None);
+        assert_eq!(v.correct("weather"), None);
+        assert_eq!(v.correct("bazur"), None);
+    }
+}

@@ -1,0 +1,193 @@
+//! Loading and validating data directories: good data loads, broken data is reported in full.
+
+use std::path::{Path, PathBuf};
+
+use dealbot::Engine;
+use dealbot::engine::DataFiles;
+
+/// A copy of the repository's `seeds/` and `intents/` in a temporary directory.
+pub struct DataCopy {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl DataCopy {
+    pub fn new() -> DataCopy {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["seeds", "intents"] {
+            std::fs::create_dir_all(root.join(sub)).unwrap();
+            for entry in std::fs::read_dir(repo.join(sub)).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), root.join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+        DataCopy { _dir: dir, root }
+    }
+
+    pub fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    pub fn write(&self, file: &str, bytes: &[u8]) {
+        std::fs::write(self.root.join(file), bytes).unwrap();
+    }
+
+    pub fn remove(&self, file: &str) {
+        std::fs::remove_file(self.root.join(file)).unwrap();
+    }
+}
+
+fn errors(copy: &DataCopy) -> Vec<String> {
+    match Engine::from_dir(&copy.root) {
+        Ok(_) => Vec::new(),
+        Err(err) => err.errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn bundled_data_equals_the_repository_data() {
+    let repo = DataFiles::from_dir(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let bundled = DataFiles::bundled();
+    let paths = |f: &DataFiles| {
+        f.files
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&repo), paths(&bundled));
+}
+
+#[test]
+fn a_copy_of_the_data_loads_from_a_directory() {
+    let copy = DataCopy::new();
+    assert_eq!(errors(&copy), Vec::<String>::new());
+}
+
+#[test]
+fn typographic_quote_mismatch_is_reported_with_file_line_and_characters() {
+    let copy = DataCopy::new();
+    // 002 writes "revenue‑share" with U+2011; a quote with a plain hyphen must be rejected.
+    copy.edit(
+        "intents/revenue_share_direction.toml",
+        "Microsoft will no longer pay a revenue‑share to OpenAI.",
+        "Microsoft will no longer pay a revenue-share to OpenAI.",
+    );
+    let errors = errors(&copy);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("intents/revenue_share_direction.toml:"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains("U+2011") && errors[0].contains("typography"),
+        "{}",
+        errors[0]
+    );
+    let line: usize = errors[0].split(':').nth(1).unwrap().parse().unwrap();
+    let text =
+        std::fs::read_to_string(copy.root.join("intents/revenue_share_direction.toml")).unwrap();
+    assert!(
+        text.lines()
+            .nth(line - 1)
+            .unwrap()
+            .contains("revenue-share to OpenAI"),
+        "line {line} is wrong"
+    );
+}
+
+#[test]
+fn every_error_is_collected_at_once() {
+    let copy = DataCopy::new();
+    copy.edit(
+        "intents/exclusivity.toml",
+        "source = \"001_a58242dd6c626af2\"",
+        "source = \"999_missing\"",
+    );
+    copy.edit(
+        "intents/ipo.toml",
+        "examples = [",
+        "patterns = ['(unclosed']\nexamples = [",
+    );
+    copy.edit(
+        "intents/agi_clause.toml",
+        "This clause has been eliminated",
+        "This clause was eliminated",
+    );
+    copy.remove("intents/timeline.toml");
+    copy.write(
+        "intents/stock_reaction.toml",
+        b"id = \"stock_reaction\"\ntopic = \"x\"\nexamples = [\"a\", \"b\"]\nanswer = \"x\"\n",
+    );
+    copy.write("intents/broken.toml", b"id = \"broken\"\nexamples = [\n");
+    copy.write("intents/binary.toml", b"id = \"\xff\xfe\"\n");
+    let errors = errors(&copy);
+    let has = |needle: &str| errors.iter().any(|e| e.contains(needle));
+    assert!(has("unknown source `999_missing`"), "{errors:#?}");
+    assert!(has("pattern does not compile"), "{errors:#?}");
+    assert!(
+        has("intents/agi_clause.toml:") && has("not found in the source text"),
+        "{errors:#?}"
+    );
+    assert!(has("catalogue intent `timeline` must exist"), "{errors:#?}");
+    assert!(has("2 example(s)"), "{errors:#?}");
+    assert!(has("no fact with a citation"), "{errors:#?}");
+    assert!(has("intents/broken.toml:"), "{errors:#?}");
+    assert!(
+        has("intents/binary.toml:1: file is not valid UTF-8"),
+        "{errors:#?}"
+    );
+    assert!(errors.len() >= 8, "{errors:#?}");
+}
+
+#[test]
+fn duplicate_ids_and_unknown_fields_are_rejected() {
+    let copy = DataCopy::new();
+    let text = std::fs::read_to_string(copy.root.join("intents/ipo.toml")).unwrap();
+    copy.write("intents/ipo_copy.toml", text.as_bytes());
+    copy.edit(
+        "intents/summary.toml",
+        "topic =",
+        "colour = \"red\"\ntopic =",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`ipo` is already used at intents/ipo.toml:1")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("does not match the file name")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/summary.toml:") && e.contains("colour")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn missing_directories_and_source_metadata_are_reported() {
+    let empty = tempfile::tempdir().unwrap();
+    let err = Engine::from_dir(empty.path()).unwrap_err();
+    assert_eq!(err.errors.len(), 2, "{err}");
+    let copy = DataCopy::new();
+    copy.write("seeds/005_new.txt", b"A new article.");
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("seeds/005_new.txt: has no [[source]] entry")),
+        "{errors:#?}"
+    );
+}
