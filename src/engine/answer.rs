@@ -51,7 +51,7 @@ pub struct Answer {
     pub confidence: f32,
     /// The whole answer as plain text.
     pub text: String,
-    /// Numbered quotes ([1] is the first).
+    /// Numbered quotes (`[1]` is the first).
     pub citations: Vec<Citation>,
     /// Sources that disagree with the majority reading.
     pub conflicts: Vec<Conflict>,
