@@ -53,6 +53,12 @@ pub enum Command {
     Check,
     /// List the intents with one example each.
     Intents,
+    /// Run the HTTP API, web page and configured chat adapters until SIGINT/SIGTERM.
+    Serve {
+        /// Config file (default: dealbot.toml in the working directory, when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Show how a question is analysed and scored (for tuning the data).
     Explain {
         /// The question.
@@ -138,6 +144,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        Command::Serve { config } => {
+            let mut settings = crate::settings::Settings::load(config.as_deref())
+                .context("invalid configuration")?;
+            if cli.data.is_some() {
+                settings.data_dir = cli.data.clone();
+            }
+            serve(settings)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { question } => {
             print!("{}", load()?.explain(&question.join(" ")));
             Ok(ExitCode::SUCCESS)
@@ -154,6 +169,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(settings: crate::settings::Settings) -> anyhow::Result<()> {
+    use crate::server;
+    server::init_tracing(settings.log.format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(settings.http.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
+        let control = server::Control::from_signals().context("cannot install signal handlers")?;
+        server::run(settings, listener, control).await
+    })
 }
 
 /// Answers each line of `input`, flushing after each. Lines that are not UTF-8 or are empty still

@@ -6,11 +6,18 @@
 //!
 //! - [`engine`]: the pure answer engine. Loads and validates `seeds/` and `intents/`, normalises
 //!   questions, matches them to intents, composes cited answers. No I/O, no async.
-//! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`).
+//! - [`settings`]: configuration for `dealbot serve` (file, environment, secrets).
+//! - [`server`]: `dealbot serve`: HTTP API, web page, metrics, rate limits, reload, shutdown,
+//!   and the runtime that hosts the chat adapters.
+//! - [`adapters`]: chat platform adapters and their supervisor.
+//! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
 //!
 //! The data format is documented in `intents/README.md`.
 
+pub mod adapters;
 pub mod cli;
 pub mod engine;
+pub mod server;
+pub mod settings;
 
 pub use engine::{Answer, Engine};

@@ -48,7 +48,7 @@ pub struct Answer {
     /// The intent id, when answered.
     pub intent: Option<String>,
     /// Confidence in [0, 1], rounded to three decimals.
-    pub confidence: f32,
+    pub confidence: f64,
     /// The whole answer as plain text.
     pub text: String,
     /// Numbered quotes (`[1]` is the first).
@@ -337,6 +337,6 @@ fn number(citations: &mut Vec<Citation>, citation: Citation) -> usize {
     }
 }
 
-fn round(x: f32) -> f32 {
-    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+fn round(x: f32) -> f64 {
+    (f64::from(x).clamp(0.0, 1.0) * 1000.0).round() / 1000.0
 }

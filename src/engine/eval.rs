@@ -32,7 +32,7 @@ pub struct Failure {
     /// What the engine answered (`None`: not answered).
     pub got: Option<String>,
     /// Confidence of the answer.
-    pub confidence: f32,
+    pub confidence: f64,
     /// Missing `must` groups, if the intent was right.
     pub missing: Vec<Vec<String>>,
 }

@@ -176,7 +176,7 @@ impl Matcher {
         }
         lex.orgs.iter().for_each(|t| add_words(t));
         vocab.add_targets(targets.iter().map(String::as_str));
-        vocab.add_known(kb.dictionary.lines().map(str::trim));
+        vocab.set_dictionary(&kb.dictionary);
         for source in &kb.sources {
             let words = normalize::words(&normalize::fold(&source.text));
             vocab.add_known(words.iter().map(String::as_str));

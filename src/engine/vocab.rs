@@ -43,6 +43,9 @@ pub struct Vocab {
     target_list: Vec<String>,
     /// Words that are not typos: every target, every stopword, every word of the sources.
     known: HashSet<String>,
+    /// An English word list (one per line) and its sorted line spans, for binary search.
+    dictionary: String,
+    dictionary_index: Vec<(u32, u32)>,
 }
 
 impl std::fmt::Debug for Vocab {
@@ -102,7 +105,36 @@ impl Vocab {
             deletes: HashMap::new(),
             target_list: Vec::new(),
             known,
+            dictionary: String::new(),
+            dictionary_index: Vec::new(),
         }
+    }
+
+    /// Uses `text` (one word per line) as the English dictionary: its words are never typos.
+    pub fn set_dictionary(&mut self, text: &str) {
+        self.dictionary = text.to_owned();
+        let mut index = Vec::new();
+        let mut start = 0usize;
+        for line in self.dictionary.split_inclusive('\n') {
+            let word = line.trim_end();
+            if !word.is_empty() && self.dictionary.len() <= u32::MAX as usize {
+                index.push((start as u32, word.len() as u32));
+            }
+            start += line.len();
+        }
+        let text = &self.dictionary;
+        let word = |&(s, l): &(u32, u32)| &text[s as usize..(s + l) as usize];
+        if !index.windows(2).all(|w| word(&w[0]) <= word(&w[1])) {
+            index.sort_by(|a, b| word(a).cmp(word(b)));
+        }
+        self.dictionary_index = index;
+    }
+
+    fn in_dictionary(&self, word: &str) -> bool {
+        let text = &self.dictionary;
+        self.dictionary_index
+            .binary_search_by(|&(s, l)| text[s as usize..(s + l) as usize].cmp(word))
+            .is_ok()
     }
 
     /// Adds words the matcher uses (from examples, keywords...) as typo-correction targets.
@@ -138,12 +170,12 @@ impl Vocab {
 
     /// True when `word` appears anywhere in the data or the sources.
     pub fn is_known(&self, word: &str) -> bool {
-        self.known.contains(word)
+        self.known.contains(word) || self.in_dictionary(word)
     }
 
     /// The word the data uses that `word` is most likely a typo of, if any.
     pub fn correct(&self, word: &str) -> Option<&str> {
-        if self.known.contains(word) {
+        if self.is_known(word) {
             return None;
         }
         let len = word.chars().count();
@@ -227,22 +259,17 @@ impl Vocab {
 }
 
 /// All strings made from `word` by deleting up to `depth` characters.
-fn deletions(word: &str, depth: usize) -> Vec<String> {
-    let mut out = Vec::new();
+fn deletions(word: &str, depth: usize) -> HashSet<String> {
+    let mut out = HashSet::new();
     let mut frontier = vec![word.to_owned()];
     for _ in 0..depth {
         let mut next = Vec::new();
         for w in &frontier {
-            let chars: Vec<char> = w.chars().collect();
-            for skip in 0..chars.len() {
-                let variant: String = chars
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != skip)
-                    .map(|(_, c)| c)
-                    .collect();
-                if !out.contains(&variant) {
-                    out.push(variant.clone());
+            for (at, c) in w.char_indices() {
+                let mut variant = String::with_capacity(w.len());
+                variant.push_str(&w[..at]);
+                variant.push_str(&w[at + c.len_utf8()..]);
+                if out.insert(variant.clone()) {
                     next.push(variant);
                 }
             }

@@ -3,6 +3,7 @@
 mod cli;
 mod data;
 mod engine;
+mod server;
 
 use std::sync::OnceLock;
 

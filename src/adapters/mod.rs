@@ -1,0 +1,116 @@
+//! Chat platform adapters and the supervisor that keeps them running.
+//!
+//! An adapter turns platform events into questions for [`AppState::ask`] and answers into
+//! platform messages; it decides nothing about matching or wording (that is the engine's job).
+//! Each runs as a task with the shared state and a shutdown token. A failed adapter is logged and
+//! restarted with exponential backoff; it never takes the HTTP side down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use futures_util::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::AppState;
+use crate::settings::Settings;
+
+/// First wait before restarting a failed adapter.
+const BACKOFF_START: Duration = Duration::from_secs(1);
+/// Longest wait between restarts.
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// A run that lasted this long resets the backoff.
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
+
+/// A chat platform integration.
+pub trait Adapter: Send + Sync + 'static {
+    /// Short name for logs (`slack`, `discord`).
+    fn name(&self) -> &'static str;
+
+    /// Runs until `shutdown` is cancelled (then returns `Ok`) or the connection fails (`Err`).
+    fn run(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        shutdown: CancellationToken,
+    ) -> BoxFuture<'static, anyhow::Result<()>>;
+
+    /// HTTP routes the adapter serves on the shared listener (webhooks), if any.
+    fn routes(&self) -> Option<Router<Arc<AppState>>> {
+        None
+    }
+}
+
+/// The adapters the settings turn on. Logs, for each platform, whether it is on and, when it is
+/// off, which keys turn it on.
+pub fn configured(settings: &Settings) -> Vec<Arc<dyn Adapter>> {
+    let slack = &settings.slack;
+    let slack_mode = match (&slack.bot_token, &slack.app_token, &slack.signing_secret) {
+        (Some(_), Some(_), _) => Some("socket mode"),
+        (Some(_), None, Some(_)) => Some("HTTP events"),
+        _ => None,
+    };
+    match slack_mode {
+        Some(mode) => tracing::warn!(
+            mode,
+            "slack: keys are set, but this build has no Slack adapter yet; Slack stays off"
+        ),
+        None => tracing::info!(
+            "slack: off (set slack.bot_token plus slack.app_token for Socket Mode, or plus slack.signing_secret for HTTP events)"
+        ),
+    }
+    let discord = &settings.discord;
+    if discord.token.is_some() || discord.public_key.is_some() {
+        tracing::warn!(
+            "discord: keys are set, but this build has no Discord adapter yet; Discord stays off"
+        );
+    } else {
+        tracing::info!(
+            "discord: off (set discord.token for the gateway, or discord.public_key and discord.application_id for HTTP interactions)"
+        );
+    }
+    Vec::new()
+}
+
+/// Runs `adapter` until `shutdown`, restarting it with backoff whenever it fails or stops.
+pub async fn supervise(
+    adapter: Arc<dyn Adapter>,
+    state: Arc<AppState>,
+    shutdown: CancellationToken,
+) {
+    let name = adapter.name();
+    let mut backoff = BACKOFF_START;
+    loop {
+        let started = tokio::time::Instant::now();
+        let run = adapter.clone().run(state.clone(), shutdown.child_token());
+        let result = tokio::select! {
+            result = run => result,
+            () = shutdown.cancelled() => return,
+        };
+        if shutdown.is_cancelled() {
+            return;
+        }
+        if started.elapsed() >= HEALTHY_RUN {
+            backoff = BACKOFF_START;
+        }
+        match result {
+            Ok(()) => {
+                tracing::warn!(adapter = name, retry_in = ?backoff, "adapter stopped; restarting")
+            }
+            Err(err) => {
+                tracing::error!(adapter = name, cause = %format!("{err:#}"), retry_in = ?backoff, "adapter failed; restarting")
+            }
+        }
+        state
+            .metrics
+            .adapter_restarts
+            .get_or_create(&crate::server::metrics::AdapterLabels {
+                adapter: name.to_owned(),
+            })
+            .inc();
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = shutdown.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}

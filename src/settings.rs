@@ -1,0 +1,356 @@
+//! Settings for `dealbot serve`, loaded once with the `config` crate.
+//!
+//! Layers, later ones winning: built-in defaults, then a TOML file (`--config FILE`, or
+//! `dealbot.toml` when present), then environment variables `DEALBOT_<SECTION>__<KEY>`
+//! (`DEALBOT_SLACK__BOT_TOKEN`). Every layer is checked on its own first, so an unknown key or a
+//! bad value is reported with the layer it came from. Every key is documented in
+//! `config.example.toml`.
+//!
+//! Tokens and signing secrets are [`SecretString`]s: their `Debug` output is redacted and they are
+//! only exposed where a request is signed or sent.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Environment variable prefix.
+pub const ENV_PREFIX: &str = "DEALBOT";
+/// Config file read when `--config` is not given and it exists.
+pub const DEFAULT_FILE: &str = "dealbot.toml";
+
+/// All settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Directory with `seeds/` and `intents/`; the bundled data when unset.
+    pub data_dir: Option<PathBuf>,
+    /// The HTTP listener.
+    pub http: HttpSettings,
+    /// Slack.
+    pub slack: SlackSettings,
+    /// Discord.
+    pub discord: DiscordSettings,
+    /// Rate limits.
+    pub limits: Limits,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+/// Whether a Slack slash command reply is visible to the asker only or to the channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlashResponse {
+    /// Only the asker sees it (with a "Share in channel" button).
+    #[default]
+    Ephemeral,
+    /// Everyone in the channel sees it.
+    InChannel,
+}
+
+/// `[slack]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackSettings {
+    /// Bot token (`xoxb-…`).
+    pub bot_token: Option<SecretString>,
+    /// App-level token for Socket Mode (`xapp-…`).
+    pub app_token: Option<SecretString>,
+    /// Signing secret for the HTTP Events API.
+    pub signing_secret: Option<SecretString>,
+    /// Web API base URL override (tests, proxies).
+    pub api_url: Option<String>,
+    /// Default visibility of slash command replies.
+    pub slash_response: SlashResponse,
+}
+
+/// `[discord]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordSettings {
+    /// Bot token.
+    pub token: Option<SecretString>,
+    /// Application public key (hex) for the HTTP interactions endpoint.
+    pub public_key: Option<String>,
+    /// Application id.
+    pub application_id: Option<u64>,
+    /// Register commands to this guild only (instant; for testing).
+    pub guild_id: Option<u64>,
+    /// Slash replies visible to the asker only.
+    pub ephemeral: bool,
+}
+
+/// `[limits]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Questions one user may ask per minute, across all platforms.
+    pub per_user_per_minute: u32,
+    /// Questions the whole process answers per second.
+    pub global_per_second: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_user_per_minute: 10,
+            global_per_second: 200,
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// Line format; the filter comes from `RUST_LOG`.
+    pub format: LogFormat,
+    /// Log question text at info level.
+    pub questions: bool,
+}
+
+/// Settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The config file named with `--config` does not exist.
+    #[error("config file {0} not found")]
+    Missing(PathBuf),
+    /// A layer has an unknown key or a bad value.
+    #[error("{layer}: {message}")]
+    Invalid {
+        /// Which layer: the file path, or "environment".
+        layer: String,
+        /// What is wrong (names the key).
+        message: String,
+    },
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `dealbot.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        Settings::load_from(file, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given (for tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let path = match file {
+            Some(path) if !path.exists() => return Err(SettingsError::Missing(path.to_owned())),
+            Some(path) => Some(path.to_owned()),
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+        };
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}_")))
+            .collect();
+        let environment = || {
+            Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.clone()))
+        };
+        let file_source = |p: &Path| File::new(&p.to_string_lossy(), FileFormat::Toml);
+
+        // Each layer alone first, so that an error names its layer.
+        if let Some(p) = &path {
+            check_layer(
+                &p.display().to_string(),
+                Config::builder().add_source(file_source(p)),
+            )?;
+        }
+        check_layer("environment", Config::builder().add_source(environment()))?;
+
+        let mut builder = Config::builder();
+        if let Some(p) = &path {
+            builder = builder.add_source(file_source(p));
+        }
+        builder = builder.add_source(environment());
+        deserialize("configuration", builder)
+    }
+}
+
+fn check_layer(
+    layer: &str,
+    builder: config::ConfigBuilder<config::builder::DefaultState>,
+) -> Result<(), SettingsError> {
+    deserialize(layer, builder).map(|_| ())
+}
+
+fn deserialize(
+    layer: &str,
+    builder: config::ConfigBuilder<config::builder::DefaultState>,
+) -> Result<Settings, SettingsError> {
+    let invalid = |e: config::ConfigError| SettingsError::Invalid {
+        layer: layer.to_owned(),
+        message: e.to_string(),
+    };
+    builder
+        .build()
+        .map_err(invalid)?
+        .try_deserialize::<Settings>()
+        .map_err(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        f
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_environment() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.http.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.limits.per_user_per_minute, 10);
+        assert!(s.slack.bot_token.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        let f = file("[http]\nlisten = \"127.0.0.1:9000\"\n[limits]\nper_user_per_minute = 3\n");
+        let s = Settings::load_from(
+            Some(f.path()),
+            env(&[
+                ("DEALBOT_LIMITS__PER_USER_PER_MINUTE", "7"),
+                ("DEALBOT_SLACK__BOT_TOKEN", "xoxb-123"),
+                ("OTHER_VAR", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.http.listen.port(), 9000);
+        assert_eq!(s.limits.per_user_per_minute, 7);
+        assert_eq!(s.slack.bot_token.unwrap().expose_secret(), "xoxb-123");
+    }
+
+    #[test]
+    fn unknown_key_in_file_names_key_and_file() {
+        let f = file("[slack]\nbot_tokn = \"x\"\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bot_tokn"), "{err}");
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_in_environment_names_key_and_layer() {
+        let err = Settings::load_from(None, env(&[("DEALBOT_SLACK__TOKEN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("environment:"), "{err}");
+        assert!(err.contains("token"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_rejected() {
+        let f = file("[http]\nlisten = \"not an address\"\n");
+        assert!(Settings::load_from(Some(f.path()), env(&[])).is_err());
+        let err = Settings::load_from(None, env(&[("DEALBOT_LOG__FORMAT", "xml")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("environment") && err.contains("xml"), "{err}");
+    }
+
+    #[test]
+    fn missing_named_file_is_an_error() {
+        let err = Settings::load_from(Some(Path::new("/nonexistent/dealbot.toml")), env(&[]));
+        assert!(matches!(err, Err(SettingsError::Missing(_))));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DEALBOT_SLACK__BOT_TOKEN", "xoxb-very-secret"),
+                ("DEALBOT_SLACK__SIGNING_SECRET", "sign-very-secret"),
+                ("DEALBOT_DISCORD__TOKEN", "discord-very-secret"),
+            ]),
+        )
+        .unwrap();
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
+        assert!(debug.contains("REDACTED"), "{debug}");
+    }
+
+    #[test]
+    fn example_config_is_valid_and_complete() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Every key, uncommented, must load.
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = "))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let f = file(&uncommented);
+        Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        for key in [
+            "data_dir",
+            "listen",
+            "bot_token",
+            "app_token",
+            "signing_secret",
+            "api_url",
+            "public_key",
+            "application_id",
+            "guild_id",
+            "per_user_per_minute",
+            "format",
+        ] {
+            assert!(text.contains(&format!("{key} =")), "{key} undocumented");
+        }
+    }
+}
