@@ -191,3 +191,31 @@ fn missing_directories_and_source_metadata_are_reported() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn two_equally_good_intents_make_the_bot_ask_which_was_meant() {
+    let copy = DataCopy::new();
+    let text = std::fs::read_to_string(copy.root.join("intents/ipo.toml")).unwrap();
+    let twin = text
+        .replacen("id = \"ipo\"", "id = \"ipo_twin\"", 1)
+        .replacen(
+            "question = \"Is OpenAI going public?\"",
+            "question = \"Will OpenAI list its shares?\"",
+            1,
+        );
+    copy.write("intents/ipo_twin.toml", twin.as_bytes());
+    let engine = Engine::from_dir(&copy.root).unwrap();
+    let answer = engine.answer("is openai planning an ipo?");
+    assert!(!answer.answered, "{:?}", answer.intent);
+    assert_eq!(answer.intent, None);
+    assert_eq!(answer.outcome, dealbot::engine::Outcome::Ambiguous);
+    assert_eq!(
+        answer.suggestions,
+        ["Is OpenAI going public?", "Will OpenAI list its shares?"]
+    );
+    assert!(
+        answer.text.contains("not sure which you mean"),
+        "{}",
+        answer.text
+    );
+}
