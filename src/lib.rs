@@ -9,7 +9,8 @@
 //! - [`settings`]: configuration for `dealbot serve` (file, environment, secrets).
 //! - [`server`]: `dealbot serve`: HTTP API, web page, metrics, rate limits, reload, shutdown,
 //!   and the runtime that hosts the chat adapters.
-//! - [`adapters`]: chat platform adapters and their supervisor.
+//! - [`render`]: answers as platform messages (Slack Block Kit), with limits and escaping.
+//! - [`adapters`]: chat platform adapters (Slack) and their supervisor.
 //! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
 //!
 //! The data format is documented in `intents/README.md`.
@@ -17,6 +18,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod engine;
+pub mod render;
 pub mod server;
 pub mod settings;
 

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::server::AppState;
 use crate::settings::Settings;
 
+pub mod slack;
+
 /// First wait before restarting a failed adapter.
 const BACKOFF_START: Duration = Duration::from_secs(1);
 /// Longest wait between restarts.
@@ -35,27 +37,28 @@ pub trait Adapter: Send + Sync + 'static {
     ) -> BoxFuture<'static, anyhow::Result<()>>;
 
     /// HTTP routes the adapter serves on the shared listener (webhooks), if any.
-    fn routes(&self) -> Option<Router<Arc<AppState>>> {
+    fn routes(self: Arc<Self>) -> Option<Router<Arc<AppState>>> {
         None
     }
 }
 
 /// The adapters the settings turn on. Logs, for each platform, whether it is on and, when it is
 /// off, which keys turn it on.
-pub fn configured(settings: &Settings) -> Vec<Arc<dyn Adapter>> {
+pub fn configured(settings: &Settings) -> anyhow::Result<Vec<Arc<dyn Adapter>>> {
+    let mut adapters: Vec<Arc<dyn Adapter>> = Vec::new();
     let slack = &settings.slack;
-    let slack_mode = match (&slack.bot_token, &slack.app_token, &slack.signing_secret) {
-        (Some(_), Some(_), _) => Some("socket mode"),
-        (Some(_), None, Some(_)) => Some("HTTP events"),
-        _ => None,
-    };
-    match slack_mode {
-        Some(mode) => tracing::warn!(
-            mode,
-            "slack: keys are set, but this build has no Slack adapter yet; Slack stays off"
+    match slack::SlackAdapter::from_settings(slack)? {
+        Some(adapter) => {
+            tracing::info!(
+                "slack: on (HTTP events at /slack/commands, /slack/events, /slack/interactions)"
+            );
+            adapters.push(adapter);
+        }
+        None if slack.bot_token.is_some() && slack.app_token.is_some() => tracing::warn!(
+            "slack: Socket Mode is not supported by this build yet; set slack.signing_secret to use HTTP events"
         ),
         None => tracing::info!(
-            "slack: off (set slack.bot_token plus slack.app_token for Socket Mode, or plus slack.signing_secret for HTTP events)"
+            "slack: off (set slack.bot_token and slack.signing_secret for HTTP events)"
         ),
     }
     let discord = &settings.discord;
@@ -68,7 +71,7 @@ pub fn configured(settings: &Settings) -> Vec<Arc<dyn Adapter>> {
             "discord: off (set discord.token for the gateway, or discord.public_key and discord.application_id for HTTP interactions)"
         );
     }
-    Vec::new()
+    Ok(adapters)
 }
 
 /// Runs `adapter` until `shutdown`, restarting it with backoff whenever it fails or stops.

@@ -86,6 +86,8 @@ pub struct Analysis {
     unmodeled: usize,
     /// Content terms the data knows but no candidate scores with (small talk's words).
     extra: Vec<u32>,
+    /// Chat filler and greeting terms ("thanks", "hey").
+    fillers: Vec<u32>,
     /// Organisation terms.
     orgs: Vec<u32>,
     /// Any word at all.
@@ -313,6 +315,9 @@ impl Matcher {
                 analysis.all.insert(id);
             }
             if term.stop {
+                if let (true, Some(id)) = (term.filler, id) {
+                    analysis.fillers.push(id);
+                }
                 continue;
             }
             match id {
@@ -392,12 +397,19 @@ impl Matcher {
             let Target::Intent(i) = c.target else {
                 return None;
             };
-            let fits = analysis
+            // Something meaningful must be said ("thanks", "help"), not only small words.
+            let said = analysis
                 .content
                 .iter()
                 .chain(&analysis.extra)
-                .all(|t| terms.contains(t))
-                && analysis.all.iter().any(|t| terms.contains(t));
+                .chain(&analysis.fillers)
+                .any(|t| terms.contains(t));
+            let fits = said
+                && analysis
+                    .content
+                    .iter()
+                    .chain(&analysis.extra)
+                    .all(|t| terms.contains(t));
             fits.then_some(i)
         })
     }

@@ -213,13 +213,13 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting");
     let engine = load_engine(&settings)?;
-    let adapters = crate::adapters::configured(&settings);
+    let adapters = crate::adapters::configured(&settings)?;
     let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
     let state = Arc::new(AppState::new(settings, engine));
 
     let mut router = http::router(state.clone());
     for adapter in &adapters {
-        if let Some(routes) = adapter.routes() {
+        if let Some(routes) = adapter.clone().routes() {
             router = router.merge(routes.with_state(state.clone()));
         }
     }

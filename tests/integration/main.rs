@@ -4,6 +4,7 @@ mod cli;
 mod data;
 mod engine;
 mod server;
+mod slack;
 
 use std::sync::OnceLock;
 

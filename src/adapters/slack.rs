@@ -1,0 +1,422 @@
+//! Slack: the `/deal` slash command, mentions (answered in thread) and DMs, over the HTTP Events
+//! API on the shared listener.
+//!
+//! Routes: `POST /slack/commands`, `POST /slack/events`, `POST /slack/interactions`. Every
+//! request is verified with slack-morphism's signature verifier (HMAC-SHA256 over `v0:ts:body`,
+//! constant-time, 5-minute window); a missing, wrong or stale signature gets 401 and is not
+//! processed. Slash commands are answered inline in the HTTP response (the engine takes
+//! microseconds); events are acknowledged at once and answered with `chat.postMessage`.
+//! Retried and duplicate events are answered once (de-duplicated by `event_id`). Messages from
+//! bots, this one included, are never answered. Formatting lives in [`crate::render::slack`].
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use futures_util::future::BoxFuture;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
+use tokio_util::sync::CancellationToken;
+
+use super::Adapter;
+use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
+use crate::server::{AppState, Platform};
+use crate::settings::{SlackSettings, SlashResponse};
+
+/// Event ids remembered for de-duplication.
+const SEEN_EVENTS: usize = 10_000;
+
+type Client = SlackClient<SlackClientHyperHttpsConnector>;
+
+/// The Slack adapter.
+pub struct SlackAdapter {
+    client: Client,
+    bot_token: SlackApiToken,
+    verifier: Option<SlackEventSignatureVerifier>,
+    slash: SlashResponse,
+    seen: Mutex<Seen>,
+}
+
+impl std::fmt::Debug for SlackAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackAdapter")
+            .field("http_events", &self.verifier.is_some())
+            .field("slash", &self.slash)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A bounded set of recently seen event ids.
+#[derive(Debug, Default)]
+struct Seen {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Seen {
+    /// True the first time `id` is seen.
+    fn first(&mut self, id: &str) -> bool {
+        if self.ids.contains(id) {
+            return false;
+        }
+        if self.order.len() >= SEEN_EVENTS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.ids.remove(&old);
+        }
+        self.ids.insert(id.to_owned());
+        self.order.push_back(id.to_owned());
+        true
+    }
+}
+
+impl SlackAdapter {
+    /// The adapter the settings ask for, or `None` when Slack is not configured for HTTP events.
+    pub fn from_settings(settings: &SlackSettings) -> anyhow::Result<Option<Arc<SlackAdapter>>> {
+        let (Some(bot_token), Some(secret)) = (&settings.bot_token, &settings.signing_secret)
+        else {
+            return Ok(None);
+        };
+        // The default connector is HTTPS-only; an explicit http:// API URL (a loopback fake or a
+        // local proxy) needs one that also speaks plain HTTP.
+        let allow_http = settings
+            .api_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("http://"));
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .context("cannot load the system's TLS root certificates")?;
+        let https = if allow_http {
+            builder.https_or_http().enable_http1().build()
+        } else {
+            builder.https_only().enable_http1().build()
+        };
+        let mut connector = SlackClientHyperConnector::with_connector(https)
+            .with_rate_control(SlackApiRateControlConfig::new().with_max_retries(3));
+        if let Some(url) = &settings.api_url {
+            connector = connector.with_slack_api_url(url.trim_end_matches('/'));
+        }
+        Ok(Some(Arc::new(SlackAdapter {
+            client: SlackClient::new(connector),
+            bot_token: SlackApiToken::new(bot_token.expose_secret().into()),
+            verifier: Some(SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+                secret.expose_secret().into(),
+            ))),
+            slash: settings.slash_response,
+            seen: Mutex::new(Seen::default()),
+        })))
+    }
+
+    /// Checks the request signature; `Err` names why it failed.
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let Some(verifier) = &self.verifier else {
+            return Err("slack_not_configured");
+        };
+        let (Some(signature), Some(timestamp)) = (
+            header(SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER),
+            header(SlackEventSignatureVerifier::SLACK_SIGNED_TIMESTAMP),
+        ) else {
+            return Err("slack_missing_signature");
+        };
+        let body = std::str::from_utf8(body).map_err(|_| "slack_bad_signature")?;
+        verifier
+            .verify(signature, body, timestamp)
+            .map_err(|_| "slack_bad_signature")
+    }
+
+    /// The 401 for a request that failed [`SlackAdapter::verify`]; it is counted and logged.
+    fn unauthorized(state: &AppState, reason: &'static str) -> Response {
+        state.metrics.reject(reason);
+        tracing::warn!(reason, "slack request rejected");
+        crate::server::http::error(StatusCode::UNAUTHORIZED, "invalid request signature")
+    }
+
+    fn answer(&self, state: &AppState, user: &str, question: &str, share: bool) -> SlackMessage {
+        match state.ask(Platform::Slack, user, question) {
+            Ok(answer) => render::render(&answer, &state.engine(), share),
+            Err(limited) => render::notice(limited.message()),
+        }
+    }
+
+    async fn commands(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        if let Err(reason) = self.verify(&headers, &body) {
+            return Self::unauthorized(&state, reason);
+        }
+        let Ok(command) = serde_urlencoded::from_bytes::<CommandForm>(&body) else {
+            state.metrics.reject("slack_bad_command");
+            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed slash command");
+        };
+        let text = command.text.trim();
+        let question = match text.to_lowercase().as_str() {
+            "" | "help" => "help",
+            "sources" => "what are your sources",
+            _ => text,
+        };
+        let ephemeral = self.slash == SlashResponse::Ephemeral;
+        let message = self.answer(&state, &command.user_id, question, ephemeral);
+        let mut body = message.to_json();
+        body["response_type"] = json!(if ephemeral { "ephemeral" } else { "in_channel" });
+        axum::Json(body).into_response()
+    }
+
+    async fn events(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        if let Err(reason) = self.verify(&headers, &body) {
+            return Self::unauthorized(&state, reason);
+        }
+        let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
+            state.metrics.reject("slack_bad_event");
+            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed event");
+        };
+        match envelope["type"].as_str() {
+            Some("url_verification") => {
+                axum::Json(json!({ "challenge": envelope["challenge"] })).into_response()
+            }
+            Some("event_callback") => {
+                let id = envelope["event_id"].as_str().unwrap_or_default().to_owned();
+                let first = match self.seen.lock() {
+                    Ok(mut seen) => seen.first(&id),
+                    Err(poisoned) => poisoned.into_inner().first(&id),
+                };
+                if !first {
+                    tracing::debug!(event_id = id, "duplicate slack event ignored");
+                    return StatusCode::OK.into_response();
+                }
+                // Acknowledge now; answer in the background.
+                tokio::spawn(async move { self.event(&state, &envelope["event"]).await });
+                StatusCode::OK.into_response()
+            }
+            _ => StatusCode::OK.into_response(),
+        }
+    }
+
+    async fn event(&self, state: &AppState, event: &Value) {
+        let str_of = |key: &str| event[key].as_str();
+        // Never answer bots (this one included) or edits, joins and other subtypes.
+        if event.get("bot_id").is_some_and(|v| !v.is_null())
+            || event.get("bot_profile").is_some()
+            || event.get("subtype").is_some_and(|v| !v.is_null())
+        {
+            return;
+        }
+        let (Some(kind), Some(channel), Some(user)) =
+            (str_of("type"), str_of("channel"), str_of("user"))
+        else {
+            return;
+        };
+        let thread = match kind {
+            "app_mention" => str_of("thread_ts").or(str_of("ts")),
+            "message" if str_of("channel_type") == Some("im") => None,
+            _ => return,
+        };
+        let text = str_of("text").unwrap_or_default();
+        let message = self.answer(state, user, text, false);
+        if let Err(err) = self.post(channel, thread, &message).await {
+            tracing::error!(channel, cause = %format!("{err:#}"), "cannot post slack reply");
+        }
+    }
+
+    async fn interactions(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        if let Err(reason) = self.verify(&headers, &body) {
+            return Self::unauthorized(&state, reason);
+        }
+        let payload = serde_urlencoded::from_bytes::<InteractionForm>(&body)
+            .ok()
+            .and_then(|form| serde_json::from_str::<Value>(&form.payload).ok());
+        let Some(payload) = payload else {
+            state.metrics.reject("slack_bad_interaction");
+            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed interaction");
+        };
+        tokio::spawn(async move { self.interaction(&state, &payload).await });
+        StatusCode::OK.into_response()
+    }
+
+    async fn interaction(&self, state: &AppState, payload: &Value) {
+        if payload["type"] != "block_actions" {
+            return;
+        }
+        let action = &payload["actions"][0];
+        let (Some(action_id), Some(value)) =
+            (action["action_id"].as_str(), action["value"].as_str())
+        else {
+            return;
+        };
+        let user = payload["user"]["id"].as_str().unwrap_or("unknown");
+        let channel = payload["channel"]["id"].as_str();
+        let response_url = payload["response_url"].as_str();
+        let result = if action_id == SHARE_ACTION {
+            let Some(channel) = channel else { return };
+            let message = self.answer(state, user, value, false);
+            self.post(channel, None, &message).await
+        } else if action_id.starts_with(SUGGEST_ACTION) {
+            let Some(url) = response_url else { return };
+            let message = self.answer(state, user, value, true);
+            self.respond(url, &message).await
+        } else {
+            return;
+        };
+        if let Err(err) = result {
+            tracing::error!(action_id, cause = %format!("{err:#}"), "cannot answer slack interaction");
+        }
+    }
+
+    /// `chat.postMessage`, link unfurling off.
+    async fn post(
+        &self,
+        channel: &str,
+        thread: Option<&str>,
+        message: &SlackMessage,
+    ) -> anyhow::Result<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let mut request = SlackApiChatPostMessageRequest::new(channel.into(), content(message)?)
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
+        if let Some(ts) = thread {
+            request = request.with_thread_ts(ts.into());
+        }
+        match session.chat_post_message(&request).await {
+            Ok(_) => Ok(()),
+            Err(SlackClientError::ApiError(err))
+                if matches!(err.code.as_str(), "not_in_channel" | "channel_not_found") =>
+            {
+                tracing::warn!(
+                    channel,
+                    code = err.code,
+                    "slack: cannot post here (invite the app to the channel)"
+                );
+                Ok(())
+            }
+            Err(err) => Err(err).context("chat.postMessage failed"),
+        }
+    }
+
+    /// Replaces the message behind a `response_url`.
+    async fn respond(&self, url: &str, message: &SlackMessage) -> anyhow::Result<()> {
+        let url: SlackResponseUrl = SlackResponseUrl::new(url.parse().context("bad response_url")?);
+        let request =
+            SlackApiPostWebhookMessageRequest::new(content(message)?).with_replace_original(true);
+        self.client
+            .respond_to_event(&url, &request)
+            .await
+            .context("response_url post failed")?;
+        Ok(())
+    }
+}
+
+fn content(message: &SlackMessage) -> anyhow::Result<SlackMessageContent> {
+    let blocks: Vec<SlackBlock> = serde_json::from_value(Value::Array(message.blocks.clone()))
+        .context("rendered blocks are not valid Block Kit")?;
+    Ok(SlackMessageContent::new()
+        .with_text(message.text.clone())
+        .with_blocks(blocks))
+}
+
+#[derive(Debug, Deserialize)]
+struct CommandForm {
+    user_id: String,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct InteractionForm {
+    payload: String,
+}
+
+impl Adapter for SlackAdapter {
+    fn name(&self) -> &'static str {
+        "slack"
+    }
+
+    fn run(
+        self: Arc<Self>,
+        _state: Arc<AppState>,
+        shutdown: CancellationToken,
+    ) -> BoxFuture<'static, anyhow::Result<()>> {
+        // HTTP events arrive on the shared listener; nothing to keep open.
+        Box::pin(async move {
+            shutdown.cancelled().await;
+            Ok(())
+        })
+    }
+
+    fn routes(self: Arc<Self>) -> Option<Router<Arc<AppState>>> {
+        self.verifier.as_ref()?;
+        let (c, e, i) = (self.clone(), self.clone(), self);
+        Some(
+            Router::new()
+                .route(
+                    "/slack/commands",
+                    post(
+                        move |State(state): State<Arc<AppState>>,
+                              headers: HeaderMap,
+                              body: Bytes| {
+                            c.clone().commands(state, headers, body)
+                        },
+                    ),
+                )
+                .route(
+                    "/slack/events",
+                    post(
+                        move |State(state): State<Arc<AppState>>,
+                              headers: HeaderMap,
+                              body: Bytes| {
+                            e.clone().events(state, headers, body)
+                        },
+                    ),
+                )
+                .route(
+                    "/slack/interactions",
+                    post(
+                        move |State(state): State<Arc<AppState>>,
+                              headers: HeaderMap,
+                              body: Bytes| {
+                            i.clone().interactions(state, headers, body)
+                        },
+                    ),
+                ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_events_are_bounded_and_deduplicated() {
+        let mut seen = Seen::default();
+        assert!(seen.first("Ev1"));
+        assert!(!seen.first("Ev1"));
+        for i in 0..SEEN_EVENTS + 10 {
+            seen.first(&format!("x{i}"));
+        }
+        assert!(seen.ids.len() <= SEEN_EVENTS);
+        assert!(seen.first("Ev1"), "the oldest ids are forgotten");
+    }
+}

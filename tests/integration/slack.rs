@@ -1,0 +1,631 @@
+//! Slack over the HTTP Events API, against a fake Slack Web API on loopback, with the real
+//! slack-morphism client and signature verifier.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use dealbot::render::slack as render;
+use dealbot::server::{self, Control};
+use dealbot::settings::Settings;
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+const BOT_TOKEN: &str = "xoxb-test-token";
+
+/// Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`.
+fn sign(secret: &str, timestamp: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("v0:{timestamp}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[test]
+fn signing_matches_slacks_documented_example() {
+    let body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    assert_eq!(
+        sign(SECRET, "1531420618", body),
+        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    );
+}
+
+/// One request the fake Slack received.
+#[derive(Debug, Clone)]
+struct Recorded {
+    path: String,
+    auth: Option<String>,
+    body: Value,
+}
+
+#[derive(Clone, Default)]
+struct Fake {
+    calls: Arc<Mutex<Vec<Recorded>>>,
+}
+
+async fn fake_slack(
+    State(fake): State<Fake>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> axum::Json<Value> {
+    let body: Value = serde_json::from_str(&body)
+        .or_else(|_| serde_urlencoded::from_str::<Value>(&body))
+        .unwrap_or(Value::String(body));
+    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    fake.calls.lock().unwrap().push(Recorded {
+        path: uri.path().to_owned(),
+        auth: headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_owned()),
+        body,
+    });
+    if channel == "CNOTIN" {
+        return axum::Json(json!({ "ok": false, "error": "not_in_channel" }));
+    }
+    axum::Json(json!({ "ok": true, "channel": channel, "ts": "1700000000.000100", "message": {} }))
+}
+
+struct Harness {
+    addr: std::net::SocketAddr,
+    fake_addr: std::net::SocketAddr,
+    fake: Fake,
+    control: Control,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Harness {
+    async fn start(slash_in_channel: bool) -> Harness {
+        let fake = Fake::default();
+        let fake_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake_addr = fake_listener.local_addr().unwrap();
+        let app = Router::new().fallback(fake_slack).with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(fake_listener, app).await });
+
+        let mut settings = Settings::default();
+        settings.limits.per_user_per_minute = 1000;
+        settings.slack.bot_token = Some(BOT_TOKEN.into());
+        settings.slack.signing_secret = Some(SECRET.into());
+        settings.slack.api_url = Some(format!("http://{fake_addr}/api"));
+        if slash_in_channel {
+            settings.slack.slash_response = dealbot::settings::SlashResponse::InChannel;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let control = Control::default();
+        let task = tokio::spawn(server::run(settings, listener, control.clone()));
+        Harness {
+            addr,
+            fake_addr,
+            fake,
+            control,
+            task,
+        }
+    }
+
+    async fn send(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+        headers: &[(&str, String)],
+    ) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(format!("http://{}{path}", self.addr))
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        for (k, v) in headers {
+            request = request.header(*k, v);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Sends with a valid, fresh signature.
+    async fn signed(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        let ts = now().to_string();
+        let sig = sign(SECRET, &ts, body);
+        self.send(
+            path,
+            content_type,
+            body,
+            &[
+                ("x-slack-request-timestamp", ts),
+                ("x-slack-signature", sig),
+            ],
+        )
+        .await
+    }
+
+    fn calls(&self) -> Vec<Recorded> {
+        self.fake.calls.lock().unwrap().clone()
+    }
+
+    async fn wait_calls(&self, n: usize) -> Vec<Recorded> {
+        for _ in 0..100 {
+            if self.calls().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Give any unexpected extra call a moment to arrive.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.calls()
+    }
+
+    async fn stop(self) {
+        self.control.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(10), self.task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/data/slack/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn mention(event_id: &str, text: &str, extra: Value) -> String {
+    let mut envelope: Value = serde_json::from_str(&fixture("app_mention.json")).unwrap();
+    envelope["event_id"] = json!(event_id);
+    envelope["event"]["text"] = json!(text);
+    for (k, v) in extra.as_object().unwrap() {
+        envelope["event"][k] = v.clone();
+    }
+    envelope.to_string()
+}
+
+fn slash(text: &str) -> String {
+    fixture("slash_command.txt")
+        .trim()
+        .replace("text=94070", &format!("text={}", urlencode(text)))
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("t", text)])
+        .unwrap()
+        .trim_start_matches("t=")
+        .to_owned()
+}
+
+fn all_text(value: &Value) -> String {
+    value.to_string()
+}
+
+#[tokio::test]
+async fn answers_url_verification_with_the_challenge() {
+    let h = Harness::start(false).await;
+    let body = fixture("url_verification.json");
+    let response = h.signed("/slack/events", "application/json", &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let value: Value = response.json().await.unwrap();
+    assert_eq!(
+        value["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn rejects_bad_missing_and_stale_signatures() {
+    let h = Harness::start(false).await;
+    let body = mention("EvBad", "when does the revenue share end", json!({}));
+    let ts = now().to_string();
+    let cases: Vec<Vec<(&str, String)>> = vec![
+        vec![
+            ("x-slack-request-timestamp", ts.clone()),
+            ("x-slack-signature", sign("wrong-secret", &ts, &body)),
+        ],
+        vec![
+            ("x-slack-request-timestamp", ts.clone()),
+            ("x-slack-signature", sign(SECRET, &ts, &format!("{body} "))),
+        ],
+        {
+            let old = (now() - 600).to_string();
+            vec![
+                ("x-slack-request-timestamp", old.clone()),
+                ("x-slack-signature", sign(SECRET, &old, &body)),
+            ]
+        },
+        vec![("x-slack-request-timestamp", ts.clone())],
+        vec![("x-slack-signature", sign(SECRET, &ts, &body))],
+        vec![],
+    ];
+    for headers in cases {
+        for path in ["/slack/events", "/slack/commands", "/slack/interactions"] {
+            let response = h.send(path, "application/json", &body, &headers).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{path} {headers:?}"
+            );
+        }
+    }
+    assert!(h.wait_calls(1).await.is_empty(), "nothing may be processed");
+    let metrics = reqwest::get(format!("http://{}/metrics", h.addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("slack_bad_signature") && metrics.contains("slack_missing_signature"),
+        "{metrics}"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn slash_command_answers_inline_ephemeral_with_a_share_button() {
+    let h = Harness::start(false).await;
+    let response = h
+        .signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            &slash("when does the revenue share end?"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let value: Value = response.json().await.unwrap();
+    assert_eq!(value["response_type"], "ephemeral");
+    assert!(value["text"].as_str().unwrap().contains("2030"));
+    let text = all_text(&value["blocks"]);
+    assert!(
+        text.contains("dealbot_share") && text.contains("Share in channel"),
+        "{text}"
+    );
+    assert!(text.contains("The sources disagree"), "{text}");
+
+    for (command, expect) in [
+        ("", "How to use dealbot"),
+        ("help", "How to use dealbot"),
+        ("sources", "five source articles"),
+    ] {
+        let value: Value = h
+            .signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &slash(command),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            all_text(&value).contains(expect),
+            "/deal {command:?}: {value}"
+        );
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn slash_response_setting_makes_answers_public() {
+    let h = Harness::start(true).await;
+    let value: Value = h
+        .signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            &slash("is openai going public"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(value["response_type"], "in_channel");
+    assert!(!all_text(&value).contains("dealbot_share"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn mention_is_answered_in_thread_once_even_when_retried() {
+    let h = Harness::start(false).await;
+    let body = mention(
+        "EvThread1",
+        "<@U0LAN0Z89> can openai use google cloud?",
+        json!({}),
+    );
+    let first = h.signed("/slack/events", "application/json", &body).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    // Slack retries with X-Slack-Retry-Num; the same event must not be answered twice.
+    let ts = now().to_string();
+    let retry = h
+        .send(
+            "/slack/events",
+            "application/json",
+            &body,
+            &[
+                ("x-slack-request-timestamp", ts.clone()),
+                ("x-slack-signature", sign(SECRET, &ts, &body)),
+                ("x-slack-retry-num", "1".to_owned()),
+                ("x-slack-retry-reason", "http_timeout".to_owned()),
+            ],
+        )
+        .await;
+    assert_eq!(retry.status(), StatusCode::OK);
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    let call = &calls[0];
+    assert_eq!(call.path, "/api/chat.postMessage");
+    assert_eq!(call.auth.as_deref(), Some(&*format!("Bearer {BOT_TOKEN}")));
+    assert_eq!(call.body["channel"], "C0LAN2Q65");
+    assert_eq!(call.body["thread_ts"], "1515449522.000016");
+    assert_eq!(call.body["unfurl_links"], false);
+    assert!(
+        call.body["text"].as_str().unwrap().contains("Google Cloud"),
+        "{}",
+        call.body
+    );
+
+    // A mention inside a thread is answered in that thread.
+    let body = mention(
+        "EvThread2",
+        "<@U0LAN0Z89> tl;dr",
+        json!({ "thread_ts": "1515449000.000001" }),
+    );
+    h.signed("/slack/events", "application/json", &body).await;
+    let calls = h.wait_calls(2).await;
+    assert_eq!(calls[1].body["thread_ts"], "1515449000.000001");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn direct_messages_are_answered_and_bot_messages_ignored() {
+    let h = Harness::start(false).await;
+    let dm = json!({
+        "type": "event_callback", "event_id": "EvDM1", "team_id": "T1", "api_app_id": "A1", "event_time": 1,
+        "event": { "type": "message", "channel_type": "im", "channel": "D024BE91L", "user": "U2147483697",
+                   "text": "who pays whom now?", "ts": "1355517523.000005" }
+    })
+    .to_string();
+    h.signed("/slack/events", "application/json", &dm).await;
+    for (id, event) in [
+        (
+            "EvBot1",
+            json!({ "type": "message", "channel_type": "im", "channel": "D024BE91L", "user": "U0LAN0Z89", "bot_id": "B123", "text": "who pays whom", "ts": "1.1" }),
+        ),
+        (
+            "EvBot2",
+            json!({ "type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D024BE91L", "bot_id": "B123", "text": "who pays whom", "ts": "1.2" }),
+        ),
+        (
+            "EvBot3",
+            json!({ "type": "app_mention", "channel": "C1", "user": "U0LAN0Z89", "bot_id": "B123", "text": "<@U0LAN0Z89> hi", "ts": "1.3" }),
+        ),
+        (
+            "EvEdit",
+            json!({ "type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D024BE91L", "ts": "1.4" }),
+        ),
+        (
+            "EvChan",
+            json!({ "type": "message", "channel_type": "channel", "channel": "C1", "user": "U1", "text": "who pays whom", "ts": "1.5" }),
+        ),
+    ] {
+        let body = json!({ "type": "event_callback", "event_id": id, "team_id": "T1", "api_app_id": "A1", "event_time": 1, "event": event }).to_string();
+        assert_eq!(
+            h.signed("/slack/events", "application/json", &body)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls.len(), 1, "only the human DM is answered: {calls:#?}");
+    assert_eq!(calls[0].body["channel"], "D024BE91L");
+    assert!(calls[0].body.get("thread_ts").is_none());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn pings_in_questions_never_reach_a_reply() {
+    let h = Harness::start(false).await;
+    let body = mention(
+        "EvPing",
+        "<!channel> @here <@U999> <!everyone> when does the rev share end <script>",
+        json!({}),
+    );
+    h.signed("/slack/events", "application/json", &body).await;
+    let value: Value = h
+        .signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            &slash("<!channel> <!here> @everyone what is <@U123>?"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls.len(), 1);
+    for text in [all_text(&calls[0].body), all_text(&value)] {
+        for ping in ["<!channel>", "<!here>", "<!everyone>", "<@U", "<script>"] {
+            assert!(!text.contains(ping), "{ping} in {text}");
+        }
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn share_button_posts_the_answer_publicly_and_suggestions_replace_the_reply() {
+    let h = Harness::start(false).await;
+    let payload = fixture("block_actions.json");
+    let form = serde_urlencoded::to_string([("payload", payload.as_str())]).unwrap();
+    assert_eq!(
+        h.signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            &form
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].path, "/api/chat.postMessage");
+    assert_eq!(calls[0].body["channel"], "CBR2V3XEX");
+    assert!(calls[0].body["text"].as_str().unwrap().contains("2030"));
+    assert!(
+        !all_text(&calls[0].body).contains("dealbot_share"),
+        "the public copy has no share button"
+    );
+
+    let mut suggest: Value = serde_json::from_str(&payload).unwrap();
+    suggest["actions"][0]["action_id"] = json!("dealbot_suggest_0");
+    suggest["actions"][0]["value"] = json!("What did Sam Altman say?");
+    suggest["response_url"] = json!(format!("http://{}/commands/1234/5678", h.fake_addr));
+    let form = serde_urlencoded::to_string([("payload", suggest.to_string())]).unwrap();
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &form,
+    )
+    .await;
+    let calls = h.wait_calls(2).await;
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].path, "/commands/1234/5678");
+    assert_eq!(calls[1].body["replace_original"], true);
+    assert!(all_text(&calls[1].body).contains("We have updated our partnership"));
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn api_errors_are_logged_not_fatal() {
+    let h = Harness::start(false).await;
+    let body = mention(
+        "EvNotIn",
+        "<@U0LAN0Z89> help",
+        json!({ "channel": "CNOTIN" }),
+    );
+    h.signed("/slack/events", "application/json", &body).await;
+    assert_eq!(h.wait_calls(1).await.len(), 1);
+    // Still serving.
+    let body = mention("EvAfter", "<@U0LAN0Z89> timeline", json!({}));
+    h.signed("/slack/events", "application/json", &body).await;
+    assert_eq!(h.wait_calls(2).await.len(), 2);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_signed_payloads_get_400() {
+    let h = Harness::start(false).await;
+    assert_eq!(
+        h.signed("/slack/events", "application/json", "{not json")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        h.signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            "text=hi"
+        )
+        .await
+        .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        h.signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            "payload=%7Bnope"
+        )
+        .await
+        .status(),
+        StatusCode::BAD_REQUEST
+    );
+    h.stop().await;
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+fn rendered(question: &str, share: bool) -> Value {
+    let engine = crate::engine();
+    render::render(&engine.answer(question), engine, share).to_json()
+}
+
+#[test]
+fn block_kit_snapshots() {
+    insta::assert_json_snapshot!(
+        "slack_revenue_share_end",
+        rendered("When does the revenue share end?", true)
+    );
+    insta::assert_json_snapshot!(
+        "slack_other_clouds_google",
+        rendered("Can OpenAI use Google Cloud?", false)
+    );
+    insta::assert_json_snapshot!(
+        "slack_not_covered",
+        rendered("What did Satya Nadella say?", false)
+    );
+}
+
+#[test]
+fn rendered_blocks_are_valid_block_kit_for_every_intent() {
+    for intent in &crate::engine().knowledge().intents {
+        let Some(q) = &intent.question else { continue };
+        let value = rendered(q, true);
+        let blocks: Result<Vec<slack_morphism::prelude::SlackBlock>, _> =
+            serde_json::from_value(value["blocks"].clone());
+        assert!(blocks.is_ok(), "{q}: {:?}", blocks.err());
+    }
+}
+
+#[test]
+fn renderer_enforces_slack_limits_on_oversized_answers() {
+    let engine = crate::engine();
+    let mut answer = engine.answer("Give me a timeline");
+    let long = "x".repeat(5000);
+    answer.direct = format!("<!channel> {long}");
+    for f in &mut answer.facts {
+        f.text = long.clone();
+    }
+    let citation = answer.citations[0].clone();
+    answer.citations = vec![citation; 80];
+    answer.question = "q".repeat(3000);
+    let message = render::render(&answer, engine, true);
+    assert!(
+        message.blocks.len() <= render::MAX_BLOCKS,
+        "{} blocks",
+        message.blocks.len()
+    );
+    assert!(message.text.chars().count() <= render::MAX_TEXT);
+    for block in &message.blocks {
+        for text in [&block["text"]["text"], &block["elements"][0]["text"]] {
+            if let Some(t) = text.as_str() {
+                assert!(t.chars().count() <= render::MAX_TEXT);
+                assert!(!t.contains("<!channel>"));
+            }
+        }
+    }
+    let actions = message.blocks.last().unwrap();
+    assert_eq!(
+        actions["type"], "actions",
+        "the share button survives truncation"
+    );
+    assert!(
+        actions["elements"][0]["value"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count()
+            <= render::MAX_BUTTON_VALUE
+    );
+}
