@@ -49,16 +49,23 @@ pub fn configured(settings: &Settings) -> anyhow::Result<Vec<Arc<dyn Adapter>>> 
     let slack = &settings.slack;
     match slack::SlackAdapter::from_settings(slack)? {
         Some(adapter) => {
+            let socket = slack.app_token.is_some();
+            let http = slack.signing_secret.is_some();
             tracing::info!(
-                "slack: on (HTTP events at /slack/commands, /slack/events, /slack/interactions)"
+                socket_mode = socket,
+                http_events = http,
+                "slack: on{}{}",
+                if socket { " (Socket Mode)" } else { "" },
+                if http {
+                    " (HTTP events at /slack/commands, /slack/events, /slack/interactions)"
+                } else {
+                    ""
+                },
             );
             adapters.push(adapter);
         }
-        None if slack.bot_token.is_some() && slack.app_token.is_some() => tracing::warn!(
-            "slack: Socket Mode is not supported by this build yet; set slack.signing_secret to use HTTP events"
-        ),
         None => tracing::info!(
-            "slack: off (set slack.bot_token and slack.signing_secret for HTTP events)"
+            "slack: off (set slack.bot_token plus slack.app_token for Socket Mode, or plus slack.signing_secret for HTTP events)"
         ),
     }
     let discord = &settings.discord;

@@ -1,7 +1,10 @@
-//! Slack: the `/deal` slash command, mentions (answered in thread) and DMs, over the HTTP Events
-//! API on the shared listener.
+//! Slack: the `/deal` slash command, mentions (answered in thread) and DMs, over Socket Mode
+//! and/or the HTTP Events API on the shared listener.
 //!
-//! Routes: `POST /slack/commands`, `POST /slack/events`, `POST /slack/interactions`. Every
+//! Socket Mode (with `slack.app_token`): slack-morphism's listener opens the connection with
+//! `apps.connections.open`, acknowledges envelopes (slash replies go in the acknowledgement) and
+//! reconnects on drop. HTTP (with `slack.signing_secret`):
+//! `POST /slack/commands`, `POST /slack/events`, `POST /slack/interactions`. Every
 //! request is verified with slack-morphism's signature verifier (HMAC-SHA256 over `v0:ts:body`,
 //! constant-time, 5-minute window); a missing, wrong or stale signature gets 401 and is not
 //! processed. Slash commands are answered inline in the HTTP response (the engine takes
@@ -40,8 +43,9 @@ type Client = SlackClient<SlackClientHyperHttpsConnector>;
 
 /// The Slack adapter.
 pub struct SlackAdapter {
-    client: Client,
+    client: Arc<Client>,
     bot_token: SlackApiToken,
+    app_token: Option<SlackApiToken>,
     verifier: Option<SlackEventSignatureVerifier>,
     slash: SlashResponse,
     seen: Mutex<Seen>,
@@ -51,6 +55,7 @@ impl std::fmt::Debug for SlackAdapter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SlackAdapter")
             .field("http_events", &self.verifier.is_some())
+            .field("socket_mode", &self.app_token.is_some())
             .field("slash", &self.slash)
             .finish_non_exhaustive()
     }
@@ -81,12 +86,15 @@ impl Seen {
 }
 
 impl SlackAdapter {
-    /// The adapter the settings ask for, or `None` when Slack is not configured for HTTP events.
+    /// The adapter the settings ask for: Socket Mode with `app_token`, HTTP events with
+    /// `signing_secret` (both may be on); `None` without `bot_token` or either of those.
     pub fn from_settings(settings: &SlackSettings) -> anyhow::Result<Option<Arc<SlackAdapter>>> {
-        let (Some(bot_token), Some(secret)) = (&settings.bot_token, &settings.signing_secret)
-        else {
+        let Some(bot_token) = &settings.bot_token else {
             return Ok(None);
         };
+        if settings.app_token.is_none() && settings.signing_secret.is_none() {
+            return Ok(None);
+        }
         // The default connector is HTTPS-only; an explicit http:// API URL (a loopback fake or a
         // local proxy) needs one that also speaks plain HTTP.
         let allow_http = settings
@@ -107,11 +115,17 @@ impl SlackAdapter {
             connector = connector.with_slack_api_url(url.trim_end_matches('/'));
         }
         Ok(Some(Arc::new(SlackAdapter {
-            client: SlackClient::new(connector),
+            client: Arc::new(SlackClient::new(connector)),
             bot_token: SlackApiToken::new(bot_token.expose_secret().into()),
-            verifier: Some(SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
-                secret.expose_secret().into(),
-            ))),
+            app_token: settings
+                .app_token
+                .as_ref()
+                .map(|t| SlackApiToken::new(t.expose_secret().into())),
+            verifier: settings.signing_secret.as_ref().map(|secret| {
+                SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
+                    secret.expose_secret().into(),
+                ))
+            }),
             slash: settings.slash_response,
             seen: Mutex::new(Seen::default()),
         })))
@@ -162,17 +176,30 @@ impl SlackAdapter {
             state.metrics.reject("slack_bad_command");
             return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed slash command");
         };
-        let text = command.text.trim();
+        let (message, ephemeral) = self.command_reply(&state, &command.user_id, &command.text);
+        let mut body = message.to_json();
+        body["response_type"] = json!(if ephemeral { "ephemeral" } else { "in_channel" });
+        axum::Json(body).into_response()
+    }
+
+    /// The reply to `/deal text`, and whether it is ephemeral.
+    fn command_reply(&self, state: &AppState, user: &str, text: &str) -> (SlackMessage, bool) {
+        let text = text.trim();
         let question = match text.to_lowercase().as_str() {
             "" | "help" => "help",
             "sources" => "what are your sources",
             _ => text,
         };
         let ephemeral = self.slash == SlashResponse::Ephemeral;
-        let message = self.answer(&state, &command.user_id, question, ephemeral);
-        let mut body = message.to_json();
-        body["response_type"] = json!(if ephemeral { "ephemeral" } else { "in_channel" });
-        axum::Json(body).into_response()
+        (self.answer(state, user, question, ephemeral), ephemeral)
+    }
+
+    /// True the first time an event id is seen.
+    fn first_delivery(&self, id: &str) -> bool {
+        match self.seen.lock() {
+            Ok(mut seen) => seen.first(id),
+            Err(poisoned) => poisoned.into_inner().first(id),
+        }
     }
 
     async fn events(
@@ -194,11 +221,7 @@ impl SlackAdapter {
             }
             Some("event_callback") => {
                 let id = envelope["event_id"].as_str().unwrap_or_default().to_owned();
-                let first = match self.seen.lock() {
-                    Ok(mut seen) => seen.first(&id),
-                    Err(poisoned) => poisoned.into_inner().first(&id),
-                };
-                if !first {
+                if !self.first_delivery(&id) {
                     tracing::debug!(event_id = id, "duplicate slack event ignored");
                     return StatusCode::OK.into_response();
                 }
@@ -214,7 +237,7 @@ impl SlackAdapter {
         let str_of = |key: &str| event[key].as_str();
         // Never answer bots (this one included) or edits, joins and other subtypes.
         if event.get("bot_id").is_some_and(|v| !v.is_null())
-            || event.get("bot_profile").is_some()
+            || event.get("bot_profile").is_some_and(|v| !v.is_null())
             || event.get("subtype").is_some_and(|v| !v.is_null())
         {
             return;
@@ -355,12 +378,40 @@ impl Adapter for SlackAdapter {
 
     fn run(
         self: Arc<Self>,
-        _state: Arc<AppState>,
+        state: Arc<AppState>,
         shutdown: CancellationToken,
     ) -> BoxFuture<'static, anyhow::Result<()>> {
-        // HTTP events arrive on the shared listener; nothing to keep open.
         Box::pin(async move {
+            let Some(app_token) = self.app_token.clone() else {
+                // HTTP events arrive on the shared listener; nothing to keep open.
+                shutdown.cancelled().await;
+                return Ok(());
+            };
+            let callbacks = SlackSocketModeListenerCallbacks::new()
+                .with_command_events(socket_command)
+                .with_interaction_events(socket_interaction)
+                .with_push_events(socket_push);
+            let environment = Arc::new(
+                SlackClientEventsListenerEnvironment::new(self.client.clone())
+                    .with_error_handler(socket_error)
+                    .with_user_state(SocketState {
+                        adapter: self.clone(),
+                        state,
+                    }),
+            );
+            let listener = SlackClientSocketModeListener::new(
+                &SlackClientSocketModeConfig::new(),
+                environment,
+                callbacks,
+            );
+            listener
+                .listen_for(&app_token)
+                .await
+                .context("cannot open a Socket Mode connection (apps.connections.open)")?;
+            listener.start().await;
+            tracing::info!("slack: Socket Mode connected");
             shutdown.cancelled().await;
+            listener.shutdown().await;
             Ok(())
         })
     }
@@ -402,6 +453,73 @@ impl Adapter for SlackAdapter {
                 ),
         )
     }
+}
+
+/// What Socket Mode callbacks (plain `fn`s) need, kept in the listener's user state.
+#[derive(Clone)]
+struct SocketState {
+    adapter: Arc<SlackAdapter>,
+    state: Arc<AppState>,
+}
+
+async fn socket_state(states: &SlackClientEventsUserState) -> UserCallbackResult<SocketState> {
+    let storage = states.read().await;
+    storage
+        .get_user_state::<SocketState>()
+        .cloned()
+        .ok_or_else(|| "socket mode state missing".into())
+}
+
+async fn socket_command(
+    event: SlackCommandEvent,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<SlackCommandEventResponse> {
+    let s = socket_state(&states).await?;
+    let text = event.text.as_deref().unwrap_or_default();
+    let user = event.user_id.to_string();
+    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text);
+    let kind = if ephemeral {
+        SlackMessageResponseType::Ephemeral
+    } else {
+        SlackMessageResponseType::InChannel
+    };
+    let content = content(&message).map_err(Box::<dyn std::error::Error + Send + Sync>::from)?;
+    Ok(SlackCommandEventResponse::new(content).with_response_type(kind))
+}
+
+async fn socket_push(
+    event: SlackPushEventCallback,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    let s = socket_state(&states).await?;
+    if !s.adapter.first_delivery(event.event_id.as_ref()) {
+        return Ok(());
+    }
+    let value = serde_json::to_value(&event.event)?;
+    s.adapter.event(&s.state, &value).await;
+    Ok(())
+}
+
+async fn socket_interaction(
+    event: SlackInteractionEvent,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    let s = socket_state(&states).await?;
+    let value = serde_json::to_value(&event)?;
+    s.adapter.interaction(&s.state, &value).await;
+    Ok(())
+}
+
+fn socket_error(
+    err: Box<dyn std::error::Error + Send + Sync>,
+    _client: Arc<Client>,
+    _states: SlackClientEventsUserState,
+) -> axum::http::StatusCode {
+    tracing::error!(cause = %err, "slack socket mode event failed");
+    axum::http::StatusCode::OK
 }
 
 #[cfg(test)]

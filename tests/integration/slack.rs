@@ -629,3 +629,260 @@ fn renderer_enforces_slack_limits_on_oversized_answers() {
             <= render::MAX_BUTTON_VALUE
     );
 }
+
+// ---- Socket Mode ---------------------------------------------------------------------------
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A fake Socket Mode server: accepts any number of WebSocket connections, greets each with
+/// `hello`, records every frame the client sends, and lets the test push envelopes.
+#[derive(Clone, Default)]
+struct SocketFake {
+    connections: Arc<Mutex<Vec<mpsc::UnboundedSender<Message>>>>,
+    received: Arc<Mutex<Vec<Value>>>,
+}
+
+impl SocketFake {
+    async fn start() -> (std::net::SocketAddr, SocketFake) {
+        let fake = SocketFake::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accept = fake.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let fake = accept.clone();
+                tokio::spawn(async move {
+                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+                        return;
+                    };
+                    let (mut sink, mut source) = ws.split();
+                    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+                    let hello = json!({ "type": "hello", "num_connections": 1,
+                        "debug_info": { "host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060 },
+                        "connection_info": { "app_id": "A0MDYCDME" } });
+                    if sink.send(Message::Text(hello.to_string())).await.is_err() {
+                        return;
+                    }
+                    fake.connections.lock().unwrap().push(tx);
+                    loop {
+                        tokio::select! {
+                            out = rx.recv() => match out {
+                                Some(Message::Close(frame)) => { let _ = sink.send(Message::Close(frame)).await; return; }
+                                Some(m) => if sink.send(m).await.is_err() { return },
+                                None => return,
+                            },
+                            incoming = source.next() => match incoming {
+                                Some(Ok(Message::Text(text))) => {
+                                    if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                                        fake.received.lock().unwrap().push(v);
+                                    }
+                                }
+                                Some(Ok(Message::Ping(p))) => { let _ = sink.send(Message::Pong(p)).await; }
+                                Some(Ok(_)) => {}
+                                _ => return,
+                            },
+                        }
+                    }
+                });
+            }
+        });
+        (addr, fake)
+    }
+
+    fn open(&self) -> usize {
+        self.connections
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| !c.is_closed())
+            .count()
+    }
+
+    fn send(&self, envelope: Value) {
+        let conns = self.connections.lock().unwrap();
+        let conn = conns
+            .iter()
+            .rev()
+            .find(|c| !c.is_closed())
+            .expect("a live connection");
+        conn.send(Message::Text(envelope.to_string())).unwrap();
+    }
+
+    fn close_all(&self) {
+        for c in self.connections.lock().unwrap().iter() {
+            let _ = c.send(Message::Close(None));
+        }
+    }
+
+    async fn ack(&self, envelope_id: &str) -> Value {
+        for _ in 0..200 {
+            if let Some(v) = self
+                .received
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|v| v["envelope_id"] == envelope_id)
+            {
+                return v.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("no ack for {envelope_id}");
+    }
+}
+
+async fn fake_slack_with_socket(
+    State((fake, ws)): State<(Fake, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> axum::Json<Value> {
+    if uri.path() == "/api/apps.connections.open" {
+        fake.calls.lock().unwrap().push(Recorded {
+            path: uri.path().to_owned(),
+            auth: headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            body: Value::Null,
+        });
+        return axum::Json(json!({ "ok": true, "url": ws }));
+    }
+    fake_slack(State(fake), uri, headers, body).await
+}
+
+async fn wait_until(mut check: impl FnMut() -> bool, seconds: u64) {
+    for _ in 0..seconds * 50 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("condition not met within {seconds} s");
+}
+
+#[tokio::test]
+async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
+    let (ws_addr, socket) = SocketFake::start().await;
+    let fake = Fake::default();
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_addr = api_listener.local_addr().unwrap();
+    let app = Router::new()
+        .fallback(fake_slack_with_socket)
+        .with_state((fake.clone(), format!("ws://{ws_addr}/link")));
+    tokio::spawn(async move { axum::serve(api_listener, app).await });
+
+    let mut settings = Settings::default();
+    settings.slack.bot_token = Some(BOT_TOKEN.into());
+    settings.slack.app_token = Some("xapp-test-token".into());
+    settings.slack.api_url = Some(format!("http://{api_addr}/api"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let control = Control::default();
+    let task = tokio::spawn(server::run(settings, listener, control.clone()));
+
+    wait_until(|| socket.open() >= 1, 10).await;
+    let opens = |fake: &Fake| {
+        fake.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.path == "/api/apps.connections.open")
+            .count()
+    };
+    assert!(opens(&fake) >= 1);
+    assert!(
+        fake.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|c| c.path != "/api/apps.connections.open"
+                || c.auth.as_deref() == Some("Bearer xapp-test-token"))
+    );
+
+    // Slash command: the reply travels in the acknowledgement.
+    socket.send(json!({
+        "envelope_id": "env-cmd-1", "type": "slash_commands", "accepts_response_payload": true,
+        "payload": { "token": "x", "team_id": "T0001", "team_domain": "example", "channel_id": "C2147483705",
+            "channel_name": "test", "user_id": "U2147483697", "user_name": "Steve", "command": "/deal",
+            "text": "when does the revenue share end?", "api_app_id": "A0MDYCDME",
+            "response_url": "https://hooks.slack.com/commands/1234/5678", "trigger_id": "13345224609.738474920.8088930838d88f008e0" }
+    }));
+    let ack = socket.ack("env-cmd-1").await;
+    assert_eq!(ack["payload"]["response_type"], "ephemeral", "{ack}");
+    assert!(
+        ack["payload"]["text"].as_str().unwrap().contains("2030"),
+        "{ack}"
+    );
+    assert!(all_text(&ack["payload"]["blocks"]).contains("dealbot_share"));
+
+    // A mention, delivered twice (a retry): answered once, in thread.
+    let event: Value = serde_json::from_str(&mention(
+        "EvSock1",
+        "<@U0LAN0Z89> is openai going public?",
+        json!({}),
+    ))
+    .unwrap();
+    for (n, envelope_id) in ["env-ev-1", "env-ev-2"].iter().enumerate() {
+        socket.send(json!({ "envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": false,
+            "retry_attempt": n, "retry_reason": if n == 0 { "" } else { "timeout" }, "payload": event }));
+        socket.ack(envelope_id).await;
+    }
+    wait_until(
+        || {
+            fake.calls
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|c| c.path == "/api/chat.postMessage")
+        },
+        10,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let posts: Vec<Recorded> = fake
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| c.path == "/api/chat.postMessage")
+        .cloned()
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert_eq!(posts[0].body["thread_ts"], "1515449522.000016");
+    assert_eq!(
+        posts[0].auth.as_deref(),
+        Some(&*format!("Bearer {BOT_TOKEN}"))
+    );
+    assert!(posts[0].body["text"].as_str().unwrap().contains("IPO"));
+
+    // The Share button posts publicly.
+    let payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    socket.send(json!({ "envelope_id": "env-int-1", "type": "interactive", "accepts_response_payload": false, "payload": payload }));
+    socket.ack("env-int-1").await;
+    wait_until(
+        || {
+            fake.calls
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| c.path == "/api/chat.postMessage")
+                .count()
+                == 2
+        },
+        10,
+    )
+    .await;
+
+    // Dropped connections are re-opened.
+    let before = opens(&fake);
+    socket.close_all();
+    wait_until(|| opens(&fake) > before && socket.open() >= 1, 30).await;
+
+    control.shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(15), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
