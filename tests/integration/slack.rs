@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
+use axum::response::IntoResponse;
 use dealbot::render::slack as render;
 use dealbot::server::{self, Control};
 use dealbot::settings::Settings;
@@ -52,7 +53,7 @@ async fn fake_slack(
     uri: Uri,
     headers: HeaderMap,
     body: String,
-) -> axum::Json<Value> {
+) -> axum::response::Response {
     let body: Value = serde_json::from_str(&body)
         .or_else(|_| serde_urlencoded::from_str::<Value>(&body))
         .unwrap_or(Value::String(body));
@@ -65,9 +66,37 @@ async fn fake_slack(
         body,
     });
     if channel == "CNOTIN" {
-        return axum::Json(json!({ "ok": false, "error": "not_in_channel" }));
+        return (
+            StatusCode::OK,
+            axum::Json(json!({ "ok": false, "error": "not_in_channel" })),
+        )
+            .into_response();
     }
-    axum::Json(json!({ "ok": true, "channel": channel, "ts": "1700000000.000100", "message": {} }))
+    if channel == "CRATE"
+        && fake
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.body["channel"] == "CRATE")
+            .count()
+            == 1
+    {
+        // Slack's rate limit answer: HTTP 429 with Retry-After.
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "1")],
+            axum::Json(json!({ "ok": false, "error": "ratelimited" })),
+        )
+            .into_response();
+    }
+    (
+        StatusCode::OK,
+        axum::Json(
+            json!({ "ok": true, "channel": channel, "ts": "1700000000.000100", "message": {} }),
+        ),
+    )
+        .into_response()
 }
 
 struct Harness {
@@ -523,6 +552,24 @@ async fn api_errors_are_logged_not_fatal() {
 }
 
 #[tokio::test]
+async fn rate_limited_posts_are_retried_after_the_advertised_delay() {
+    let h = Harness::start(false).await;
+    let body = mention(
+        "EvRate",
+        "<@U0LAN0Z89> who reported this",
+        json!({ "channel": "CRATE" }),
+    );
+    h.signed("/slack/events", "application/json", &body).await;
+    let calls = h.wait_calls(2).await;
+    let to_rate: Vec<_> = calls
+        .iter()
+        .filter(|c| c.body["channel"] == "CRATE")
+        .collect();
+    assert_eq!(to_rate.len(), 2, "one 429, then one retry: {calls:#?}");
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn malformed_signed_payloads_get_400() {
     let h = Harness::start(false).await;
     assert_eq!(
@@ -738,7 +785,7 @@ async fn fake_slack_with_socket(
     uri: Uri,
     headers: HeaderMap,
     body: String,
-) -> axum::Json<Value> {
+) -> axum::response::Response {
     if uri.path() == "/api/apps.connections.open" {
         fake.calls.lock().unwrap().push(Recorded {
             path: uri.path().to_owned(),
@@ -747,7 +794,7 @@ async fn fake_slack_with_socket(
                 .map(|v| v.to_str().unwrap().to_owned()),
             body: Value::Null,
         });
-        return axum::Json(json!({ "ok": true, "url": ws }));
+        return axum::Json(json!({ "ok": true, "url": ws })).into_response();
     }
     fake_slack(State(fake), uri, headers, body).await
 }
