@@ -99,6 +99,71 @@ pub struct DiscordSettings {
     pub guild_id: Option<u64>,
     /// Slash replies visible to the asker only.
     pub ephemeral: bool,
+    /// `"auto"` (Discord's recommendation) or a number of shards.
+    pub shards: ShardCount,
+    /// Run only shards `[start, end)` of `shards` in this process (needs a number of shards).
+    pub shard_range: Option<[u32; 2]>,
+    /// REST API base URL override (tests, proxies).
+    pub api_url: Option<String>,
+}
+
+/// `discord.shards`: `"auto"` or a count.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ShardCount {
+    /// A number of shards.
+    Count(u32),
+    /// `"auto"`.
+    Word(String),
+}
+
+impl Default for ShardCount {
+    fn default() -> Self {
+        ShardCount::Word("auto".to_owned())
+    }
+}
+
+/// How to shard the Discord gateway, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shards {
+    /// As many as Discord recommends, all in this process.
+    Auto,
+    /// `total` shards; this process runs `range` (`[start, end)`), or all of them.
+    Count {
+        /// Total shards across all processes.
+        total: u32,
+        /// The shards this process runs.
+        range: Option<(u32, u32)>,
+    },
+}
+
+impl DiscordSettings {
+    /// The validated shard plan.
+    pub fn shard_plan(&self) -> Result<Shards, String> {
+        match (&self.shards, self.shard_range) {
+            (ShardCount::Word(w), None) if w == "auto" => Ok(Shards::Auto),
+            (ShardCount::Word(w), Some(_)) if w == "auto" => {
+                Err("discord.shard_range needs discord.shards set to a number".to_owned())
+            }
+            (ShardCount::Word(w), _) => Err(format!(
+                "discord.shards must be \"auto\" or a number, not {w:?}"
+            )),
+            (ShardCount::Count(0), _) => Err("discord.shards must be at least 1".to_owned()),
+            (ShardCount::Count(total), None) => Ok(Shards::Count {
+                total: *total,
+                range: None,
+            }),
+            (ShardCount::Count(total), Some([start, end])) if start < end && end <= *total => {
+                Ok(Shards::Count {
+                    total: *total,
+                    range: Some((start, end)),
+                })
+            }
+            (ShardCount::Count(total), Some([start, end])) => Err(format!(
+                "discord.shard_range [{start}, {end}] must satisfy start < end <= shards ({total})"
+            )),
+        }
+    }
 }
 
 /// `[limits]`

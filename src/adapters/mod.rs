@@ -15,7 +15,14 @@ use tokio_util::sync::CancellationToken;
 use crate::server::AppState;
 use crate::settings::Settings;
 
+pub mod discord;
 pub mod slack;
+
+/// An adapter error that restarting cannot fix (a rejected token): the supervisor logs it and
+/// stops that adapter instead of retrying.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fatal(pub String);
 
 /// First wait before restarting a failed adapter.
 const BACKOFF_START: Duration = Duration::from_secs(1);
@@ -69,14 +76,28 @@ pub fn configured(settings: &Settings) -> anyhow::Result<Vec<Arc<dyn Adapter>>> 
         ),
     }
     let discord = &settings.discord;
-    if discord.token.is_some() || discord.public_key.is_some() {
-        tracing::warn!(
-            "discord: keys are set, but this build has no Discord adapter yet; Discord stays off"
-        );
-    } else {
-        tracing::info!(
-            "discord: off (set discord.token for the gateway, or discord.public_key and discord.application_id for HTTP interactions)"
-        );
+    match discord::DiscordAdapter::from_settings(discord)? {
+        Some(adapter) => {
+            tracing::info!(
+                gateway = discord.token.is_some(),
+                http_interactions = discord.public_key.is_some(),
+                "discord: on{}{}",
+                if discord.token.is_some() {
+                    " (gateway)"
+                } else {
+                    ""
+                },
+                if discord.public_key.is_some() {
+                    " (HTTP interactions at /discord/interactions)"
+                } else {
+                    ""
+                },
+            );
+            adapters.push(adapter);
+        }
+        None => tracing::info!(
+            "discord: off (set discord.token for the gateway, or discord.public_key for HTTP interactions)"
+        ),
     }
     Ok(adapters)
 }
@@ -101,6 +122,12 @@ pub async fn supervise(
         }
         if started.elapsed() >= HEALTHY_RUN {
             backoff = BACKOFF_START;
+        }
+        if let Err(err) = &result
+            && let Some(fatal) = err.downcast_ref::<Fatal>()
+        {
+            tracing::error!(adapter = name, cause = %fatal, "adapter stopped for good; the HTTP side keeps serving");
+            return;
         }
         match result {
             Ok(()) => {

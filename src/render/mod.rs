@@ -3,6 +3,7 @@
 //! Renderers are pure functions from an answer (plus source titles) to a message document; they
 //! enforce the platform's size limits and escaping. Adapters only send what these produce.
 
+pub mod discord;
 pub mod slack;
 
 /// Cuts `text` to at most `max` characters, ending with `…` when cut.

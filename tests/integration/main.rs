@@ -2,6 +2,7 @@
 
 mod cli;
 mod data;
+mod discord;
 mod engine;
 mod server;
 mod slack;

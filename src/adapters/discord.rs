@@ -1,0 +1,423 @@
+//! Discord: the `/deal` slash command (with autocomplete) and mentions and DMs, over the gateway
+//! (serenity, no command framework) and the HTTP interactions endpoint.
+//!
+//! `/deal question:<text>` answers; `question:help` shows help and `question:sources` lists the
+//! sources (one required option keeps the command simple to type, and matches Slack's
+//! `/deal help`). The command is registered on every start with a bulk overwrite, which is
+//! idempotent: to `discord.guild_id` when set (instant), else globally.
+//!
+//! Gateway mode (with `discord.token`): a message that mentions the bot in a guild, or any DM, is
+//! answered as a reply; bot authors are ignored. Only non-privileged intents are requested
+//! (Discord delivers message content for mentions and DMs without MESSAGE_CONTENT).
+//!
+//! HTTP mode (with `discord.public_key`): `POST /discord/interactions`, verified with serenity's
+//! Ed25519 verifier over `timestamp ‖ body` plus a freshness window on the timestamp.
+//!
+//! Every message and response carries allowed mentions that parse nothing. Formatting lives in
+//! [`crate::render::discord`].
+
+use std::sync::{Arc, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use futures_util::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use serenity::all::{
+    Command, CommandOptionType, Context, CreateAllowedMentions, CreateAutocompleteResponse,
+    CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, GuildId,
+    Interaction, Message, Ready, ResolvedValue, UserId,
+};
+use serenity::interactions_endpoint::Verifier;
+use tokio_util::sync::CancellationToken;
+
+use super::{Adapter, Fatal};
+use crate::render::discord::{self as render, MAX_CONTENT};
+use crate::server::{AppState, Platform};
+use crate::settings::{DiscordSettings, Shards};
+
+type HttpStatus = axum::http::StatusCode;
+
+/// How far an interaction's timestamp may be from now, in seconds.
+pub const MAX_TIMESTAMP_SKEW_SECS: u64 = 300;
+/// The command's name.
+pub const COMMAND: &str = "deal";
+/// Its one option.
+pub const OPTION: &str = "question";
+
+/// The Discord adapter.
+pub struct DiscordAdapter {
+    token: Option<SecretString>,
+    verifier: Option<Verifier>,
+    guild_id: Option<u64>,
+    ephemeral: bool,
+    shards: Shards,
+    proxy: Option<String>,
+}
+
+impl std::fmt::Debug for DiscordAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordAdapter")
+            .field("gateway", &self.token.is_some())
+            .field("http_interactions", &self.verifier.is_some())
+            .field("guild_id", &self.guild_id)
+            .field("shards", &self.shards)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DiscordAdapter {
+    /// The adapter the settings ask for; `None` without a token or public key. A public key that
+    /// is not 32 bytes of hex is an error.
+    pub fn from_settings(
+        settings: &DiscordSettings,
+    ) -> anyhow::Result<Option<Arc<DiscordAdapter>>> {
+        if settings.token.is_none() && settings.public_key.is_none() {
+            return Ok(None);
+        }
+        let verifier = match &settings.public_key {
+            Some(key) => {
+                let bytes: [u8; 32] = hex::decode(key.trim())
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .context(
+                        "discord.public_key must be 64 hex digits (the application's public key)",
+                    )?;
+                Some(Verifier::try_new(bytes).map_err(|e| {
+                    anyhow::anyhow!("discord.public_key is not a valid Ed25519 key: {e}")
+                })?)
+            }
+            None => None,
+        };
+        Ok(Some(Arc::new(DiscordAdapter {
+            token: settings.token.clone(),
+            verifier,
+            guild_id: settings.guild_id,
+            ephemeral: settings.ephemeral,
+            shards: settings.shard_plan().map_err(anyhow::Error::msg)?,
+            proxy: settings.api_url.clone(),
+        })))
+    }
+
+    fn command() -> CreateCommand {
+        CreateCommand::new(COMMAND)
+            .description("Ask about the Microsoft–OpenAI deal (answers quote the sources)")
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    OPTION,
+                    "Your question, or `help`, or `sources`",
+                )
+                .required(true)
+                .set_autocomplete(true)
+                .max_length(1000),
+            )
+    }
+
+    fn question(text: &str) -> &str {
+        match text.trim().to_lowercase().as_str() {
+            "" | "help" => "help",
+            "sources" => "what are your sources",
+            _ => text,
+        }
+    }
+
+    /// The interaction response (type 4) for a question, as JSON.
+    fn command_response(&self, state: &AppState, user: &str, text: &str) -> Value {
+        let mut data = match state.ask(Platform::Discord, user, Self::question(text)) {
+            Ok(answer) => json!({ "embeds": [render::render(&answer, &state.engine()).to_json()] }),
+            Err(limited) => json!({ "content": limited.message(), "flags": 64 }),
+        };
+        data["allowed_mentions"] = render::no_mentions();
+        if self.ephemeral {
+            data["flags"] = json!(64);
+        }
+        json!({ "type": 4, "data": data })
+    }
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let Some(verifier) = &self.verifier else {
+            return Err("discord_not_configured");
+        };
+        let (Some(signature), Some(timestamp)) = (
+            header("x-signature-ed25519"),
+            header("x-signature-timestamp"),
+        ) else {
+            return Err("discord_missing_signature");
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let fresh = timestamp
+            .parse::<u64>()
+            .is_ok_and(|ts| ts.abs_diff(now) <= MAX_TIMESTAMP_SKEW_SECS);
+        if !fresh {
+            return Err("discord_stale_signature");
+        }
+        verifier
+            .verify(signature, timestamp, body)
+            .map_err(|()| "discord_bad_signature")
+    }
+
+    async fn interactions(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        if let Err(reason) = self.verify(&headers, &body) {
+            state.metrics.reject(reason);
+            tracing::warn!(reason, "discord interaction rejected");
+            return crate::server::http::error(
+                StatusCode::UNAUTHORIZED,
+                "invalid request signature",
+            );
+        }
+        let Ok(interaction) = serde_json::from_slice::<Value>(&body) else {
+            state.metrics.reject("discord_bad_interaction");
+            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed interaction");
+        };
+        let user = interaction["member"]["user"]["id"]
+            .as_str()
+            .or(interaction["user"]["id"].as_str())
+            .unwrap_or("unknown")
+            .to_owned();
+        let option = |focused: bool| {
+            interaction["data"]["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|o| o["name"] == OPTION && (!focused || o["focused"] == true))
+                .and_then(|o| o["value"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let reply = match interaction["type"].as_u64() {
+            Some(1) => json!({ "type": 1 }),
+            Some(2) if interaction["data"]["name"] == COMMAND => {
+                self.command_response(&state, &user, &option(false))
+            }
+            Some(4) => {
+                json!({ "type": 8, "data": { "choices": render::choices(&state.engine(), &option(true)) } })
+            }
+            _ => {
+                state.metrics.reject("discord_unknown_interaction");
+                return crate::server::http::error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported interaction",
+                );
+            }
+        };
+        axum::Json(reply).into_response()
+    }
+
+    async fn gateway(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let Some(token) = &self.token else {
+            shutdown.cancelled().await;
+            return Ok(());
+        };
+        let token = token.expose_secret().to_owned();
+        if serenity::utils::validate_token(&token).is_err() {
+            return Err(Fatal("discord.token is not a valid bot token".to_owned()).into());
+        }
+        let intents = GatewayIntents::GUILDS
+            | GatewayIntents::GUILD_MESSAGES
+            | GatewayIntents::DIRECT_MESSAGES;
+        let handler = Handler {
+            adapter: self.clone(),
+            state,
+            me: OnceLock::new(),
+        };
+        let mut http = serenity::http::HttpBuilder::new(&token);
+        if let Some(proxy) = &self.proxy {
+            http = http
+                .proxy(proxy.trim_end_matches('/'))
+                .ratelimiter_disabled(true);
+        }
+        let mut client = serenity::client::ClientBuilder::new_with_http(http.build(), intents)
+            .event_handler(handler)
+            .await
+            .context("cannot build the Discord client")?;
+        let shard_manager = client.shard_manager.clone();
+        let run = async {
+            match &self.shards {
+                Shards::Auto => client.start_autosharded().await,
+                Shards::Count { total, range: None } => client.start_shards(*total).await,
+                Shards::Count {
+                    total,
+                    range: Some((start, end)),
+                } => client.start_shard_range(*start..*end, *total).await,
+            }
+        };
+        tokio::select! {
+            result = run => match result {
+                Err(serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication)) => {
+                    Err(Fatal("Discord rejected discord.token (invalid authentication); fix the token and restart".to_owned()).into())
+                }
+                Err(serenity::Error::Http(err)) if err.status_code().map(|s| s.as_u16()) == Some(HttpStatus::UNAUTHORIZED.as_u16()) => {
+                    Err(Fatal("Discord rejected discord.token (401 Unauthorized); fix the token and restart".to_owned()).into())
+                }
+                Err(err) => Err(err).context("Discord gateway stopped"),
+                Ok(()) => Ok(()),
+            },
+            () = shutdown.cancelled() => {
+                shard_manager.shutdown_all().await;
+                Ok(())
+            }
+        }
+    }
+}
+
+struct Handler {
+    adapter: Arc<DiscordAdapter>,
+    state: Arc<AppState>,
+    me: OnceLock<UserId>,
+}
+
+fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+        .empty_users()
+        .empty_roles()
+        .replied_user(false)
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let _ = self.me.set(ready.user.id);
+        let commands = vec![DiscordAdapter::command()];
+        let result = match self.adapter.guild_id {
+            Some(guild) => GuildId::new(guild)
+                .set_commands(&ctx.http, commands)
+                .await
+                .map(|_| ()),
+            None => Command::set_global_commands(&ctx.http, commands)
+                .await
+                .map(|_| ()),
+        };
+        match result {
+            Ok(()) => {
+                tracing::info!(guild = ?self.adapter.guild_id, user = %ready.user.name, "discord: connected; /deal registered")
+            }
+            Err(err) => tracing::error!(cause = %err, "discord: cannot register /deal"),
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let result = match interaction {
+            Interaction::Command(command) if command.data.name == COMMAND => {
+                let text = command
+                    .data
+                    .options()
+                    .into_iter()
+                    .find_map(|o| match (o.name, o.value) {
+                        (OPTION, ResolvedValue::String(s)) => Some(s.to_owned()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let mut message =
+                    CreateInteractionResponseMessage::new().allowed_mentions(no_mentions());
+                match self.state.ask(
+                    Platform::Discord,
+                    &command.user.id.to_string(),
+                    DiscordAdapter::question(&text),
+                ) {
+                    Ok(answer) => {
+                        message = message
+                            .embed(render::render(&answer, &self.state.engine()).to_serenity());
+                        message = message.ephemeral(self.adapter.ephemeral);
+                    }
+                    Err(limited) => message = message.content(limited.message()).ephemeral(true),
+                }
+                command
+                    .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+                    .await
+            }
+            Interaction::Autocomplete(auto) => {
+                let typed = auto
+                    .data
+                    .autocomplete()
+                    .map(|a| a.value.to_owned())
+                    .unwrap_or_default();
+                let mut response = CreateAutocompleteResponse::new();
+                for choice in self.state.engine().complete(&typed, 25) {
+                    let choice = crate::render::truncate(&choice, render::MAX_CHOICE);
+                    response = response.add_string_choice(choice.clone(), choice);
+                }
+                auto.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
+                    .await
+            }
+            _ => Ok(()),
+        };
+        if let Err(err) = result {
+            tracing::error!(cause = %err, "discord: cannot respond to interaction");
+        }
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        if msg.author.bot {
+            return;
+        }
+        let Some(me) = self.me.get().copied() else {
+            return;
+        };
+        let dm = msg.guild_id.is_none();
+        if !dm && !msg.mentions.iter().any(|u| u.id == me) {
+            return;
+        }
+        let reply =
+            match self
+                .state
+                .ask(Platform::Discord, &msg.author.id.to_string(), &msg.content)
+            {
+                Ok(answer) => CreateMessage::new()
+                    .embed(render::render(&answer, &self.state.engine()).to_serenity()),
+                Err(limited) => CreateMessage::new()
+                    .content(crate::render::truncate(limited.message(), MAX_CONTENT)),
+            };
+        let reply = reply
+            .reference_message(&msg)
+            .allowed_mentions(no_mentions());
+        if let Err(err) = msg.channel_id.send_message(&ctx.http, reply).await {
+            tracing::error!(channel = %msg.channel_id, cause = %err, "discord: cannot reply");
+        }
+    }
+}
+
+impl Adapter for DiscordAdapter {
+    fn name(&self) -> &'static str {
+        "discord"
+    }
+
+    fn run(
+        self: Arc<Self>,
+        state: Arc<AppState>,
+        shutdown: CancellationToken,
+    ) -> BoxFuture<'static, anyhow::Result<()>> {
+        Box::pin(self.gateway(state, shutdown))
+    }
+
+    fn routes(self: Arc<Self>) -> Option<Router<Arc<AppState>>> {
+        self.verifier.as_ref()?;
+        Some(Router::new().route(
+            "/discord/interactions",
+            post(
+                move |State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes| {
+                    self.clone().interactions(state, headers, body)
+                },
+            ),
+        ))
+    }
+}
