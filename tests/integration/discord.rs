@@ -365,3 +365,325 @@ fn renderer_enforces_every_discord_limit() {
     assert!(e.footer.chars().count() <= render::MAX_FOOTER);
     assert!(e.total_len() <= render::MAX_TOTAL, "{}", e.total_len());
 }
+
+// ---- gateway ------------------------------------------------------------------------------
+
+mod gateway {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::http::{Method, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    use dealbot::server::{self, Control};
+    use dealbot::settings::Settings;
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::{Value, json};
+    use tokio::sync::mpsc;
+    use tokio_tungstenite::tungstenite::Message;
+
+    const APP_ID: &str = "771825006014889984";
+    const BOT_ID: &str = "771825006014889984";
+    const GUILD: &str = "290926798626357999";
+    // A syntactically valid (fake) bot token: base64 user id, timestamp, HMAC.
+    const TOKEN: &str = "NzcxODI1MDA2MDE0ODg5OTg0.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I";
+
+    #[derive(Clone, Debug)]
+    pub struct Call {
+        pub method: String,
+        pub path: String,
+        pub body: Value,
+    }
+
+    #[derive(Clone)]
+    struct Rest {
+        calls: Arc<Mutex<Vec<Call>>>,
+        ws_url: String,
+    }
+
+    fn user(id: &str, name: &str, bot: bool) -> Value {
+        json!({ "id": id, "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot, "public_flags": 0 })
+    }
+
+    async fn rest(
+        State(rest): State<Rest>,
+        method: Method,
+        uri: Uri,
+        body: String,
+    ) -> axum::response::Response {
+        let path = uri.path().to_owned();
+        rest.calls.lock().unwrap().push(Call {
+            method: method.to_string(),
+            path: path.clone(),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        });
+        if path.ends_with("/gateway") {
+            return axum::Json(json!({ "url": rest.ws_url })).into_response();
+        }
+        if path.ends_with("/gateway/bot") {
+            return axum::Json(json!({ "url": rest.ws_url, "shards": 1,
+                "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 } }))
+            .into_response();
+        }
+        if path.ends_with("/commands") {
+            return axum::Json(json!([])).into_response();
+        }
+        if path.ends_with("/callback") {
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        if path.ends_with("/messages") {
+            return axum::Json(message(
+                "900",
+                "645027906669510667",
+                user(BOT_ID, "dealbot", true),
+                "",
+                None,
+            ))
+            .into_response();
+        }
+        axum::Json(json!({})).into_response()
+    }
+
+    fn message(
+        id: &str,
+        channel: &str,
+        author: Value,
+        content: &str,
+        guild: Option<&str>,
+    ) -> Value {
+        let mut m = json!({
+            "id": id, "channel_id": channel, "author": author, "content": content,
+            "timestamp": "2024-04-27T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+            "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+            "pinned": false, "type": 0, "flags": 0
+        });
+        if let Some(g) = guild {
+            m["guild_id"] = json!(g);
+        }
+        m
+    }
+
+    fn dispatch(seq: u64, name: &str, d: Value) -> Message {
+        Message::Text(json!({ "op": 0, "s": seq, "t": name, "d": d }).to_string())
+    }
+
+    /// Runs a fake Discord (REST + gateway) and dealbot's gateway adapter against it; `script`
+    /// gets a sender for gateway frames once READY was sent.
+    pub async fn run(
+        script: impl FnOnce(mpsc::UnboundedSender<Message>) + Send + 'static,
+    ) -> Vec<Call> {
+        let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ws_addr = ws_listener.local_addr().unwrap();
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let rest_state = Rest {
+            calls: calls.clone(),
+            ws_url: format!("ws://{ws_addr}"),
+        };
+        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let rest_addr = rest_listener.local_addr().unwrap();
+        let app = Router::new().fallback(rest).with_state(rest_state);
+        tokio::spawn(async move { axum::serve(rest_listener, app).await });
+
+        let (ready_tx, ready_rx) =
+            tokio::sync::oneshot::channel::<mpsc::UnboundedSender<Message>>();
+        tokio::spawn(async move {
+            let Ok((stream, _)) = ws_listener.accept().await else {
+                return;
+            };
+            let ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+            let (mut sink, mut source) = ws.split();
+            let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+            sink.send(Message::Text(
+                json!({ "op": 10, "d": { "heartbeat_interval": 45000 } }).to_string(),
+            ))
+            .await
+            .unwrap();
+            let mut ready_tx = Some(ready_tx);
+            loop {
+                tokio::select! {
+                    Some(out) = rx.recv() => { if sink.send(out).await.is_err() { return } }
+                    incoming = source.next() => match incoming {
+                        Some(Ok(Message::Text(text))) => {
+                            let frame: Value = serde_json::from_str(&text).unwrap_or_default();
+                            match frame["op"].as_u64() {
+                                Some(2) => {
+                                    assert_eq!(frame["d"]["token"], format!("Bot {TOKEN}"));
+                                    let intents = frame["d"]["intents"].as_u64().unwrap();
+                                    assert_eq!(intents & (1 << 15), 0, "MESSAGE_CONTENT must not be requested");
+                                    let ready = json!({ "v": 10, "user": user(BOT_ID, "dealbot", true), "guilds": [],
+                                        "session_id": "fake-session", "resume_gateway_url": format!("ws://{ws_addr}"),
+                                        "shard": [0, 1], "application": { "id": APP_ID, "flags": 0 } });
+                                    sink.send(dispatch(1, "READY", ready)).await.unwrap();
+                                    if let Some(t) = ready_tx.take() { let _ = t.send(tx.clone()); }
+                                }
+                                Some(1) => { let _ = sink.send(Message::Text(json!({ "op": 11 }).to_string())).await; }
+                                _ => {}
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        _ => return,
+                    },
+                }
+            }
+        });
+
+        let mut settings = Settings::default();
+        settings.limits.per_user_per_minute = 1000;
+        settings.discord.token = Some(TOKEN.into());
+        settings.discord.guild_id = Some(GUILD.parse().unwrap());
+        settings.discord.api_url = Some(format!("http://{rest_addr}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let control = Control::default();
+        let task = tokio::spawn(server::run(settings, listener, control.clone()));
+
+        let frames = tokio::time::timeout(Duration::from_secs(20), ready_rx)
+            .await
+            .expect("adapter identified")
+            .unwrap();
+        script(frames);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        control.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let calls = calls.lock().unwrap().clone();
+        calls
+    }
+
+    pub fn interaction(question: &str) -> Value {
+        let mut value: Value =
+            serde_json::from_str(&super::fixture("application_command.json")).unwrap();
+        value["data"]["options"][0]["value"] = json!(question);
+        // Required by serenity's model, absent from the documentation's example:
+        value["entitlements"] = json!([]);
+        value["attachment_size_limit"] = json!(8388608);
+        value["member"]["flags"] = json!(0);
+        value
+    }
+
+    #[tokio::test]
+    async fn registers_answers_commands_and_mentions_and_ignores_bots() {
+        let calls = run(|frames| {
+            frames
+                .send(dispatch(
+                    2,
+                    "INTERACTION_CREATE",
+                    interaction("Can OpenAI use Google Cloud? @everyone"),
+                ))
+                .unwrap();
+            let mut mention = message(
+                "801",
+                "645027906669510667",
+                user("53908232506183680", "Mason", false),
+                &format!("<@{BOT_ID}> when does the revenue share end? @here"),
+                Some(GUILD),
+            );
+            mention["mentions"] = json!([user(BOT_ID, "dealbot", true)]);
+            frames.send(dispatch(3, "MESSAGE_CREATE", mention)).unwrap();
+            let mut from_bot = message(
+                "802",
+                "645027906669510667",
+                user("111", "otherbot", true),
+                &format!("<@{BOT_ID}> when does the revenue share end?"),
+                Some(GUILD),
+            );
+            from_bot["mentions"] = json!([user(BOT_ID, "dealbot", true)]);
+            frames
+                .send(dispatch(4, "MESSAGE_CREATE", from_bot))
+                .unwrap();
+            let unrelated = message(
+                "803",
+                "645027906669510667",
+                user("53908232506183680", "Mason", false),
+                "lunch?",
+                Some(GUILD),
+            );
+            frames
+                .send(dispatch(5, "MESSAGE_CREATE", unrelated))
+                .unwrap();
+            let dm = message(
+                "804",
+                "222",
+                user("53908232506183680", "Mason", false),
+                "who pays whom?",
+                None,
+            );
+            frames.send(dispatch(6, "MESSAGE_CREATE", dm)).unwrap();
+        })
+        .await;
+
+        let register: Vec<&Call> = calls
+            .iter()
+            .filter(|c| c.path.ends_with("/commands"))
+            .collect();
+        assert_eq!(register.len(), 1, "{calls:#?}");
+        assert_eq!(register[0].method, "PUT", "bulk overwrite is idempotent");
+        assert_eq!(
+            register[0].path,
+            format!("/api/v10/applications/{APP_ID}/guilds/{GUILD}/commands")
+        );
+        let command = &register[0].body[0];
+        assert_eq!(command["name"], "deal");
+        assert_eq!(command["options"][0]["name"], "question");
+        assert_eq!(command["options"][0]["required"], true);
+        assert_eq!(command["options"][0]["autocomplete"], true);
+
+        let callback = calls
+            .iter()
+            .find(|c| c.path.ends_with("/callback"))
+            .expect("interaction answered");
+        assert_eq!(
+            callback.path,
+            "/api/v10/interactions/786008729715212338/A_UNIQUE_TOKEN/callback"
+        );
+        assert_eq!(callback.body["type"], 4);
+        assert!(
+            callback.body["data"]["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("Google Cloud")
+        );
+        assert_eq!(
+            callback.body["data"]["allowed_mentions"]["parse"],
+            json!([])
+        );
+
+        let replies: Vec<&Call> = calls
+            .iter()
+            .filter(|c| c.path.ends_with("/messages"))
+            .collect();
+        assert_eq!(
+            replies.len(),
+            2,
+            "the mention and the DM, not the bot or the unrelated message: {replies:#?}"
+        );
+        let guild_reply = replies
+            .iter()
+            .find(|c| c.path.contains("645027906669510667"))
+            .unwrap();
+        assert_eq!(guild_reply.body["message_reference"]["message_id"], "801");
+        assert!(
+            guild_reply.body["embeds"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("2030")
+        );
+        for reply in &replies {
+            assert_eq!(
+                reply.body["allowed_mentions"]["parse"],
+                json!([]),
+                "{:?}",
+                reply.body
+            );
+            assert_eq!(reply.body["allowed_mentions"]["replied_user"], false);
+        }
+        assert!(
+            replies
+                .iter()
+                .any(|c| c.path == "/api/v10/channels/222/messages")
+        );
+    }
+}
