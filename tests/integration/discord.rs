@@ -549,8 +549,7 @@ mod gateway {
             .unwrap()
             .unwrap()
             .unwrap();
-        let calls = calls.lock().unwrap().clone();
-        calls
+        calls.lock().unwrap().clone()
     }
 
     pub fn interaction(question: &str) -> Value {
