@@ -685,4 +685,80 @@ mod gateway {
                 .any(|c| c.path == "/api/v10/channels/222/messages")
         );
     }
+
+    #[tokio::test]
+    async fn a_rejected_token_is_reported_once_not_retried_in_a_loop() {
+        let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ws_addr = ws_listener.local_addr().unwrap();
+        let connections = Arc::new(Mutex::new(0u32));
+        let counter = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = ws_listener.accept().await {
+                *counter.lock().unwrap() += 1;
+                tokio::spawn(async move {
+                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+                        return;
+                    };
+                    let (mut sink, mut source) = ws.split();
+                    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 45000 } });
+                    let _ = sink.send(Message::Text(hello.to_string())).await;
+                    while let Some(Ok(frame)) = source.next().await {
+                        if let Message::Text(text) = frame
+                            && serde_json::from_str::<Value>(&text).unwrap_or_default()["op"] == 2
+                        {
+                            use tokio_tungstenite::tungstenite::protocol::{
+                                CloseFrame, frame::coding::CloseCode,
+                            };
+                            let close = CloseFrame {
+                                code: CloseCode::from(4004),
+                                reason: "Authentication failed.".into(),
+                            };
+                            let _ = sink.send(Message::Close(Some(close))).await;
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        let rest_state = Rest {
+            calls: Arc::new(Mutex::new(Vec::new())),
+            ws_url: format!("ws://{ws_addr}"),
+        };
+        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let rest_addr = rest_listener.local_addr().unwrap();
+        let app = Router::new().fallback(rest).with_state(rest_state);
+        tokio::spawn(async move { axum::serve(rest_listener, app).await });
+
+        let mut settings = Settings::default();
+        settings.discord.token = Some(TOKEN.into());
+        settings.discord.api_url = Some(format!("http://{rest_addr}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let control = Control::default();
+        let task = tokio::spawn(server::run(settings, listener, control.clone()));
+
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        assert_eq!(
+            *connections.lock().unwrap(),
+            1,
+            "one login attempt, no reconnect loop"
+        );
+        let health = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+        let metrics = reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!metrics.contains("adapter=\"discord\""), "{metrics}");
+        control.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
 }
