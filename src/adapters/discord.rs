@@ -22,10 +22,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -38,7 +36,7 @@ use serenity::all::{
 use serenity::interactions_endpoint::Verifier;
 use tokio_util::sync::CancellationToken;
 
-use super::{Adapter, Fatal};
+use super::{Adapter, Fatal, webhook};
 use crate::render::discord::{self as render, MAX_CONTENT};
 use crate::server::{AppState, Platform};
 use crate::settings::{DiscordSettings, Shards};
@@ -411,13 +409,6 @@ impl Adapter for DiscordAdapter {
 
     fn routes(self: Arc<Self>) -> Option<Router<Arc<AppState>>> {
         self.verifier.as_ref()?;
-        Some(Router::new().route(
-            "/discord/interactions",
-            post(
-                move |State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes| {
-                    self.clone().interactions(state, headers, body)
-                },
-            ),
-        ))
+        Some(Router::new().route("/discord/interactions", webhook(self, Self::interactions)))
     }
 }

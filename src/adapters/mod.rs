@@ -8,7 +8,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::Future;
+
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{MethodRouter, post};
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +37,21 @@ const BACKOFF_START: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// A run that lasted this long resets the backoff.
 const HEALTHY_RUN: Duration = Duration::from_secs(60);
+
+/// A `POST` route that hands the shared state, the headers and the raw body (signatures are
+/// computed over the exact bytes) to `handler` on `adapter`.
+pub fn webhook<A, F, Fut>(adapter: Arc<A>, handler: F) -> MethodRouter<Arc<AppState>>
+where
+    A: Send + Sync + 'static,
+    F: Fn(Arc<A>, Arc<AppState>, HeaderMap, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
+{
+    post(
+        move |State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes| {
+            handler(adapter.clone(), state, headers, body)
+        },
+    )
+}
 
 /// A chat platform integration.
 pub trait Adapter: Send + Sync + 'static {

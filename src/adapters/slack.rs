@@ -18,10 +18,8 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use futures_util::future::BoxFuture;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -31,7 +29,7 @@ use slack_morphism::prelude::*;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio_util::sync::CancellationToken;
 
-use super::Adapter;
+use super::{Adapter, webhook};
 use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
 use crate::server::{AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
@@ -418,39 +416,11 @@ impl Adapter for SlackAdapter {
 
     fn routes(self: Arc<Self>) -> Option<Router<Arc<AppState>>> {
         self.verifier.as_ref()?;
-        let (c, e, i) = (self.clone(), self.clone(), self);
         Some(
             Router::new()
-                .route(
-                    "/slack/commands",
-                    post(
-                        move |State(state): State<Arc<AppState>>,
-                              headers: HeaderMap,
-                              body: Bytes| {
-                            c.clone().commands(state, headers, body)
-                        },
-                    ),
-                )
-                .route(
-                    "/slack/events",
-                    post(
-                        move |State(state): State<Arc<AppState>>,
-                              headers: HeaderMap,
-                              body: Bytes| {
-                            e.clone().events(state, headers, body)
-                        },
-                    ),
-                )
-                .route(
-                    "/slack/interactions",
-                    post(
-                        move |State(state): State<Arc<AppState>>,
-                              headers: HeaderMap,
-                              body: Bytes| {
-                            i.clone().interactions(state, headers, body)
-                        },
-                    ),
-                ),
+                .route("/slack/commands", webhook(self.clone(), Self::commands))
+                .route("/slack/events", webhook(self.clone(), Self::events))
+                .route("/slack/interactions", webhook(self, Self::interactions)),
         )
     }
 }

@@ -45,63 +45,36 @@ fn fixture(name: &str) -> String {
     .unwrap()
 }
 
-struct Running {
-    addr: std::net::SocketAddr,
-    control: Control,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
+type Running = crate::Served;
 
 async fn start(ephemeral: bool) -> Running {
     let mut settings = Settings::default();
     settings.limits.per_user_per_minute = 1000;
     settings.discord.public_key = Some(public_key_hex());
     settings.discord.ephemeral = ephemeral;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let control = Control::default();
-    let task = tokio::spawn(server::run(settings, listener, control.clone()));
-    Running {
-        addr,
-        control,
-        task,
-    }
+    crate::Served::start(settings).await
 }
 
-impl Running {
-    async fn post(&self, body: &str, headers: &[(&str, String)]) -> reqwest::Response {
-        let mut request = reqwest::Client::new()
-            .post(format!("http://{}/discord/interactions", self.addr))
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-        for (k, v) in headers {
-            request = request.header(*k, v);
-        }
-        request.send().await.unwrap()
+async fn post(r: &Running, body: &str, headers: &[(&str, String)]) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(r.url("/discord/interactions"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    for (k, v) in headers {
+        request = request.header(*k, v);
     }
+    request.send().await.unwrap()
+}
 
-    async fn signed(&self, body: &str) -> (StatusCode, Value) {
-        let ts = now().to_string();
-        let response = self
-            .post(
-                body,
-                &[
-                    ("x-signature-timestamp", ts.clone()),
-                    ("x-signature-ed25519", signature(&ts, body)),
-                ],
-            )
-            .await;
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn stop(self) {
-        self.control.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(10), self.task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-    }
+async fn signed(r: &Running, body: &str) -> (StatusCode, Value) {
+    let ts = now().to_string();
+    let headers = [
+        ("x-signature-timestamp", ts.clone()),
+        ("x-signature-ed25519", signature(&ts, body)),
+    ];
+    let response = post(r, body, &headers).await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 fn command(question: &str) -> String {
@@ -113,7 +86,7 @@ fn command(question: &str) -> String {
 #[tokio::test]
 async fn answers_ping_with_pong() {
     let r = start(false).await;
-    let (status, body) = r.signed(&fixture("ping.json")).await;
+    let (status, body) = signed(&r, &fixture("ping.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({ "type": 1 }));
     r.stop().await;
@@ -122,7 +95,7 @@ async fn answers_ping_with_pong() {
 #[tokio::test]
 async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
     let r = start(false).await;
-    let (status, body) = r.signed(&fixture("application_command.json")).await;
+    let (status, body) = signed(&r, &fixture("application_command.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["type"], 4);
     let embed = &body["data"]["embeds"][0];
@@ -142,12 +115,10 @@ async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
         ("help", "How to use dealbot"),
         ("sources", "Where the answers come from"),
     ] {
-        let (_, body) = r.signed(&command(q)).await;
+        let (_, body) = signed(&r, &command(q)).await;
         assert_eq!(body["data"]["embeds"][0]["title"], expect, "{q}");
     }
-    let (_, body) = r
-        .signed(&command("@everyone <@&123> <@456> what's the weather?"))
-        .await;
+    let (_, body) = signed(&r, &command("@everyone <@&123> <@456> what's the weather?")).await;
     assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
     assert_eq!(
         body["data"]["embeds"][0]["title"],
@@ -160,7 +131,7 @@ async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
 #[tokio::test]
 async fn ephemeral_setting_sets_the_flag() {
     let r = start(true).await;
-    let (_, body) = r.signed(&command("is openai going public")).await;
+    let (_, body) = signed(&r, &command("is openai going public")).await;
     assert_eq!(body["data"]["flags"], 64);
     r.stop().await;
 }
@@ -171,7 +142,7 @@ async fn autocomplete_suggests_catalogue_questions() {
     let mut value: Value = serde_json::from_str(&command("rev")).unwrap();
     value["type"] = json!(4);
     value["data"]["options"][0]["focused"] = json!(true);
-    let (status, body) = r.signed(&value.to_string()).await;
+    let (status, body) = signed(&r, &value.to_string()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["type"], 8);
     let choices = body["data"]["choices"].as_array().unwrap();
@@ -190,7 +161,7 @@ async fn autocomplete_suggests_catalogue_questions() {
         "{choices:?}"
     );
     value["data"]["options"][0]["value"] = json!("");
-    let (_, body) = r.signed(&value.to_string()).await;
+    let (_, body) = signed(&r, &value.to_string()).await;
     assert!(
         body["data"]["choices"].as_array().unwrap().len() >= 20,
         "one per topic with nothing typed"
@@ -232,10 +203,10 @@ async fn rejects_bad_tampered_stale_and_missing_signatures() {
         vec![],
     ];
     for headers in cases {
-        let response = r.post(&body, &headers).await;
+        let response = post(&r, &body, &headers).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{headers:?}");
     }
-    let (status, _) = r.signed("{not json").await;
+    let (status, _) = signed(&r, "{not json").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let metrics = reqwest::get(format!("http://{}/metrics", r.addr))
         .await
@@ -533,22 +504,14 @@ mod gateway {
         settings.discord.token = Some(TOKEN.into());
         settings.discord.guild_id = Some(GUILD.parse().unwrap());
         settings.discord.api_url = Some(format!("http://{rest_addr}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let control = Control::default();
-        let task = tokio::spawn(server::run(settings, listener, control.clone()));
-
+        let served = crate::Served::start(settings).await;
         let frames = tokio::time::timeout(Duration::from_secs(20), ready_rx)
             .await
             .expect("adapter identified")
             .unwrap();
         script(frames);
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        control.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(15), task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        served.stop().await;
         calls.lock().unwrap().clone()
     }
 

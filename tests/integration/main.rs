@@ -19,3 +19,44 @@ pub fn engine() -> &'static Engine {
         Err(err) => panic!("bundled data must load: {err}"),
     })
 }
+
+/// A `dealbot serve` running on `127.0.0.1:0` in this test's runtime.
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    pub control: dealbot::server::Control,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Served {
+    pub async fn start(settings: dealbot::settings::Settings) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let control = dealbot::server::Control::default();
+        let task = tokio::spawn(dealbot::server::run(settings, listener, control.clone()));
+        Served {
+            addr,
+            control,
+            task,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn metrics(&self) -> String {
+        reqwest::get(self.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Shuts down and waits (bounded) for a clean exit.
+    pub async fn stop(self) {
+        self.control.shutdown.cancel();
+        let result = tokio::time::timeout(std::time::Duration::from_secs(15), self.task).await;
+        result.expect("server stops in time").unwrap().unwrap();
+    }
+}

@@ -1,7 +1,6 @@
 //! `dealbot serve` on a real loopback listener: every route, error paths, rate limits, reload,
 //! graceful shutdown, adapter supervision, and secrets kept out of logs.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,45 +14,21 @@ use tokio_util::sync::CancellationToken;
 
 use crate::data::DataCopy;
 
-struct Running {
-    addr: SocketAddr,
-    control: Control,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
+type Running = crate::Served;
 
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    async fn ask(&self, question: &str) -> (StatusCode, Value) {
-        let response = reqwest::Client::new()
-            .post(self.url("/v1/ask"))
-            .json(&json!({ "question": question }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap())
-    }
-
-    async fn stop(self) {
-        self.control.shutdown.cancel();
-        let result = tokio::time::timeout(Duration::from_secs(10), self.task).await;
-        result.expect("server stops in time").unwrap().unwrap();
-    }
+async fn ask(running: &Running, question: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(running.url("/v1/ask"))
+        .json(&json!({ "question": question }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
 }
 
 async fn start(settings: Settings) -> Running {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let control = Control::default();
-    let task = tokio::spawn(server::run(settings, listener, control.clone()));
-    Running {
-        addr,
-        control,
-        task,
-    }
+    crate::Served::start(settings).await
 }
 
 fn settings() -> Settings {
@@ -103,8 +78,8 @@ async fn serves_health_page_and_metrics() {
         "page loads nothing from elsewhere"
     );
 
-    running.ask("When does the revenue share end?").await;
-    running.ask("What's the weather?").await;
+    ask(&running, "When does the revenue share end?").await;
+    ask(&running, "What's the weather?").await;
     let metrics = reqwest::get(running.url("/metrics"))
         .await
         .unwrap()
@@ -129,7 +104,7 @@ async fn serves_health_page_and_metrics() {
 async fn ask_returns_the_same_object_as_the_cli() {
     let running = start(settings()).await;
     for q in ["Can OpenAI use Google Cloud?", "What did Nadella say?", ""] {
-        let (status, body) = running.ask(q).await;
+        let (status, body) = ask(&running, q).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             body,
@@ -184,7 +159,7 @@ async fn client_errors_get_json_errors_and_are_counted() {
         );
     }
     // A large but allowed body with odd Unicode is answered.
-    let (status, body) = running.ask(&"\u{202e}💥\u{0}é".repeat(3000)).await;
+    let (status, body) = ask(&running, &"\u{202e}💥\u{0}é".repeat(3000)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["answered"], false);
     let metrics = reqwest::get(running.url("/metrics"))
@@ -211,9 +186,9 @@ async fn rate_limit_answers_429_with_a_friendly_message() {
     let mut s = settings();
     s.limits.per_user_per_minute = 2;
     let running = start(s).await;
-    assert_eq!(running.ask("hi").await.0, StatusCode::OK);
-    assert_eq!(running.ask("hi").await.0, StatusCode::OK);
-    let (status, body) = running.ask("hi").await;
+    assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
+    assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
+    let (status, body) = ask(&running, "hi").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         body["error"].as_str().unwrap().contains("wait a minute"),
@@ -238,7 +213,7 @@ async fn wait_for(
     mut done: impl FnMut(&Value) -> bool,
 ) -> Value {
     for _ in 0..100 {
-        let (_, body) = running.ask(question).await;
+        let (_, body) = ask(&running, question).await;
         if done(&body) {
             return body;
         }
@@ -266,7 +241,7 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
     s.data_dir = Some(copy.root.clone());
     let running = start(s).await;
     let q = "Is OpenAI going public?";
-    let (_, before) = running.ask(q).await;
+    let (_, before) = ask(&running, q).await;
     assert_eq!(before["intent"], "ipo");
 
     // A broken set is rejected; the old one keeps serving.
@@ -288,7 +263,7 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(reload_count(&running, "rejected").await);
-    let (_, during) = running.ask(q).await;
+    let (_, during) = ask(&running, q).await;
     assert_eq!(during, before);
 
     // Fix the quote: the new answer text goes live.
@@ -310,7 +285,7 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
 async fn shutdown_finishes_and_stops_accepting() {
     let running = start(settings()).await;
     let addr = running.addr;
-    assert_eq!(running.ask("hi").await.0, StatusCode::OK);
+    assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
     running.stop().await;
     assert!(
         tokio::net::TcpStream::connect(addr).await.is_err(),
@@ -376,7 +351,7 @@ async fn configured_secrets_never_appear_in_logs() {
     let mut s = Settings::load_from(None, env).unwrap();
     s.limits = settings().limits;
     let running = start(s).await;
-    running.ask(&format!("is {} a token?", "nothing")).await;
+    ask(&running, &format!("is {} a token?", "nothing")).await;
     running.stop().await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::IntoResponse;
 use dealbot::render::slack as render;
-use dealbot::server::{self, Control};
 use dealbot::settings::Settings;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
@@ -100,11 +99,9 @@ async fn fake_slack(
 }
 
 struct Harness {
-    addr: std::net::SocketAddr,
+    served: crate::Served,
     fake_addr: std::net::SocketAddr,
     fake: Fake,
-    control: Control,
-    task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl Harness {
@@ -123,16 +120,11 @@ impl Harness {
         if slash_in_channel {
             settings.slack.slash_response = dealbot::settings::SlashResponse::InChannel;
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let control = Control::default();
-        let task = tokio::spawn(server::run(settings, listener, control.clone()));
+        let served = crate::Served::start(settings).await;
         Harness {
-            addr,
+            served,
             fake_addr,
             fake,
-            control,
-            task,
         }
     }
 
@@ -144,7 +136,7 @@ impl Harness {
         headers: &[(&str, String)],
     ) -> reqwest::Response {
         let mut request = reqwest::Client::new()
-            .post(format!("http://{}{path}", self.addr))
+            .post(self.served.url(path))
             .header("content-type", content_type)
             .body(body.to_owned());
         for (k, v) in headers {
@@ -186,12 +178,7 @@ impl Harness {
     }
 
     async fn stop(self) {
-        self.control.shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(10), self.task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        self.served.stop().await;
     }
 }
 
@@ -287,12 +274,7 @@ async fn rejects_bad_missing_and_stale_signatures() {
         }
     }
     assert!(h.wait_calls(1).await.is_empty(), "nothing may be processed");
-    let metrics = reqwest::get(format!("http://{}/metrics", h.addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = h.served.metrics().await;
     assert!(
         metrics.contains("slack_bad_signature") && metrics.contains("slack_missing_signature"),
         "{metrics}"
@@ -824,9 +806,7 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
     settings.slack.bot_token = Some(BOT_TOKEN.into());
     settings.slack.app_token = Some("xapp-test-token".into());
     settings.slack.api_url = Some(format!("http://{api_addr}/api"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let control = Control::default();
-    let task = tokio::spawn(server::run(settings, listener, control.clone()));
+    let served = crate::Served::start(settings).await;
 
     wait_until(|| socket.open() >= 1, 10).await;
     let opens = |fake: &Fake| {
@@ -926,10 +906,5 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
     socket.close_all();
     wait_until(|| opens(&fake) > before && socket.open() >= 1, 30).await;
 
-    control.shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(15), task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    served.stop().await;
 }
