@@ -213,7 +213,7 @@ async fn wait_for(
     mut done: impl FnMut(&Value) -> bool,
 ) -> Value {
     for _ in 0..100 {
-        let (_, body) = ask(&running, question).await;
+        let (_, body) = ask(running, question).await;
         if done(&body) {
             return body;
         }
