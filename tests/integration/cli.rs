@@ -135,3 +135,112 @@ fn intents_lists_every_catalogue_id() {
         assert!(text.lines().any(|l| l.starts_with(id)), "{id} missing");
     }
 }
+
+/// A free loopback port (bound and released; good enough for a test).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn serve_reloads_on_sighup_and_exits_cleanly_on_sigterm_without_logging_questions() {
+    let copy = DataCopy::new();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealbot"))
+        .args(["serve", "--data", copy.root.to_str().unwrap()])
+        .env("DEALBOT_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .current_dir(std::env::temp_dir())
+        .spawn()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ask = |q: &str| {
+        runtime.block_on(async {
+            for _ in 0..100 {
+                let sent = reqwest::Client::new()
+                    .post(format!("http://127.0.0.1:{port}/v1/ask"))
+                    .json(&serde_json::json!({ "question": q }))
+                    .send()
+                    .await;
+                if let Ok(response) = sent {
+                    return response.json::<serde_json::Value>().await.unwrap();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("server did not come up");
+        })
+    };
+    assert_eq!(
+        ask("is openai going public, zebra-quokka?")["intent"],
+        "ipo"
+    );
+
+    copy.edit(
+        "intents/ipo.toml",
+        "The sources mention a potential IPO",
+        "RELOADED",
+    );
+    signal(child.id(), "HUP");
+    let mut reloaded = false;
+    for _ in 0..100 {
+        if ask("is openai going public")["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("RELOADED")
+        {
+            reloaded = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(reloaded, "SIGHUP reloads data_dir");
+
+    signal(child.id(), "TERM");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "did not exit after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(
+        logs.contains("slack: off") && logs.contains("discord: off"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("data reloaded") && logs.contains("stopped"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("intent=\"ipo\"") || logs.contains("intent=ipo"),
+        "one line per question: {logs}"
+    );
+    assert!(
+        !logs.contains("zebra-quokka"),
+        "question text is not logged by default"
+    );
+}
