@@ -234,9 +234,14 @@ impl Matcher {
                     .flat_map(|t| builder.ids_of(&vocab, t))
                     .collect()
             });
+            let mut requires = builder.requires(&vocab, &intent.requires);
+            // Naming a slot value ("coreweave") is reason enough to consider the intent.
+            if !requires.is_empty() {
+                requires.extend(slot_terms.iter().map(|(_, t)| t.clone()));
+            }
             candidates.push(Candidate {
                 target: Target::Intent(index),
-                requires: builder.requires(&vocab, &intent.requires),
+                requires,
                 orgs,
                 patterns: intent.patterns.clone(),
                 standalone,

@@ -234,9 +234,10 @@ impl Vocab {
         out
     }
 
-    /// Stems one word.
+    /// Stems one word, after folding British `-ise` spellings into American `-ize` ones (the
+    /// stemmer keeps "prioritise" and "prioritize" apart).
     pub fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(word).into_owned()
+        self.stemmer.stem(&americanize(word)).into_owned()
     }
 
     /// Analyses words (already folded and split): synonyms, then stems, marking stopwords.
@@ -256,6 +257,27 @@ impl Vocab {
     pub fn data_terms(&self, text: &str) -> Vec<Term> {
         self.terms(&super::normalize::words(&super::normalize::fold(text)))
     }
+}
+
+/// `recapitalisation` → `recapitalization`, `prioritised` → `prioritized`, `summarise` →
+/// `summarize`. Only words of six letters or more, so "rise" and "wise" stay as they are.
+fn americanize(word: &str) -> std::borrow::Cow<'_, str> {
+    const SUFFIXES: &[(&str, &str)] = &[
+        ("isations", "izations"),
+        ("isation", "ization"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("ise", "ize"),
+    ];
+    if word.len() >= 6 {
+        for (from, to) in SUFFIXES {
+            if let Some(stem) = word.strip_suffix(from) {
+                return std::borrow::Cow::Owned(format!("{stem}{to}"));
+            }
+        }
+    }
+    std::borrow::Cow::Borrowed(word)
 }
 
 /// All strings made from `word` by deleting up to `depth` characters.
