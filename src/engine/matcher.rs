@@ -27,7 +27,7 @@ use super::vocab::Vocab;
 /// Least confidence for an answer.
 pub const THRESHOLD: f32 = 0.35;
 /// Two intents closer than this (in confidence) are ambiguous.
-pub const AMBIGUITY_MARGIN: f32 = 0.015;
+pub const AMBIGUITY_MARGIN: f32 = 0.01;
 
 /// An uncovered topic within this ratio of the best intent's confidence wins.
 pub const UNCOVERED_RATIO: f32 = 0.8;
