@@ -397,26 +397,33 @@ impl Matcher {
         if analysis.unknown > 0 || analysis.unmodeled > 0 {
             return None;
         }
-        self.candidates.iter().find_map(|c| {
-            let terms = c.standalone.as_ref()?;
-            let Target::Intent(i) = c.target else {
-                return None;
+        // Of the standalone intents that fit, the one that explains most of the words wins
+        // ("thanks, that's helpful" is small talk, "help" is help).
+        let mut best: Option<(usize, usize)> = None;
+        for c in &self.candidates {
+            let (Some(terms), Target::Intent(i)) = (&c.standalone, c.target) else {
+                continue;
             };
-            // Something meaningful must be said ("thanks", "help"), not only small words.
-            let said = analysis
+            let covered = analysis
                 .content
                 .iter()
                 .chain(&analysis.extra)
                 .chain(&analysis.fillers)
-                .any(|t| terms.contains(t));
-            let fits = said
+                .filter(|t| terms.contains(t))
+                .count();
+            // Something meaningful must be said ("thanks", "help"), not only small words, and
+            // every meaningful word must be the intent's own.
+            let fits = covered > 0
                 && analysis
                     .content
                     .iter()
                     .chain(&analysis.extra)
                     .all(|t| terms.contains(t));
-            fits.then_some(i)
-        })
+            if fits && best.is_none_or(|(_, n)| covered > n) {
+                best = Some((i, covered));
+            }
+        }
+        best.map(|(i, _)| i)
     }
 
     /// Decides what to do with a question.
