@@ -266,6 +266,8 @@ pub struct Uncovered {
     pub keywords: Vec<String>,
     /// Word sets of which a question must contain one.
     pub requires: Vec<String>,
+    /// Regexes over the folded question; with no `requires`, one of them must match.
+    pub patterns: Vec<Regex>,
 }
 
 /// The lexicon: synonyms, stopwords, filler and organisation names.
@@ -451,6 +453,8 @@ struct UncoveredEntry {
     keywords: Vec<String>,
     #[serde(default)]
     requires: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
 }
 
 // ---- parsing --------------------------------------------------------------------------------
@@ -612,14 +616,18 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                     continue;
                 };
                 if let Some(parsed) = parse_toml::<NotCoveredFile>(file, text, errors) {
-                    uncovered.extend(parsed.topic.into_iter().map(|t| Uncovered {
-                        id: t.id,
-                        reply: t.reply,
-                        suggest: t.suggest,
-                        examples: t.examples,
-                        keywords: t.keywords,
-                        requires: t.requires,
-                    }));
+                    for t in parsed.topic {
+                        let patterns = compile_patterns(t.patterns, &file.path, text, errors);
+                        uncovered.push(Uncovered {
+                            id: t.id,
+                            reply: t.reply,
+                            suggest: t.suggest,
+                            examples: t.examples,
+                            keywords: t.keywords,
+                            requires: t.requires,
+                            patterns,
+                        });
+                    }
                 }
             }
             ("intents", _) if name.ends_with(".toml") => {
@@ -659,6 +667,28 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     (kb, sites)
 }
 
+/// Compiles regexes, reporting each one that does not compile with its line.
+fn compile_patterns(
+    patterns: Vec<Spanned<String>>,
+    path: &str,
+    text: &str,
+    errors: &mut Vec<DataError>,
+) -> Vec<Regex> {
+    let mut out = Vec::new();
+    for pattern in patterns {
+        let line = line_of(text, pattern.span().start);
+        match Regex::new(pattern.get_ref()) {
+            Ok(re) => out.push(re),
+            Err(err) => errors.push(DataError::at(
+                path,
+                line,
+                format!("pattern does not compile: {err}"),
+            )),
+        }
+    }
+    out
+}
+
 fn intent(
     entry: IntentEntry,
     file: &DataFile,
@@ -684,20 +714,7 @@ fn intent(
         line_of(text, entry.examples.span().start),
         entry.examples.get_ref().len(),
     ));
-    let mut patterns = Vec::new();
-    for pattern in entry.patterns {
-        let line = line_of(text, pattern.span().start);
-        match Regex::new(pattern.get_ref()) {
-            Ok(re) => patterns.push(re),
-            Err(err) => {
-                errors.push(DataError::at(
-                    path,
-                    line,
-                    format!("pattern does not compile: {err}"),
-                ));
-            }
-        }
-    }
+    let patterns = compile_patterns(entry.patterns, path, text, errors);
     let facts = entry
         .facts
         .into_iter()

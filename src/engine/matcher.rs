@@ -60,6 +60,8 @@ struct Candidate {
     requires: Vec<Vec<u32>>,
     orgs: HashSet<u32>,
     patterns: Vec<Regex>,
+    /// A pattern must match for the candidate to be considered.
+    pattern_gate: bool,
     /// For standalone intents: every term it knows.
     standalone: Option<HashSet<u32>>,
 }
@@ -244,6 +246,7 @@ impl Matcher {
                 requires,
                 orgs,
                 patterns: intent.patterns.clone(),
+                pattern_gate: false,
                 standalone,
             });
             profiles.push(profile);
@@ -256,7 +259,8 @@ impl Matcher {
                 target: Target::Uncovered(index),
                 requires: builder.requires(&vocab, &topic.requires),
                 orgs: org_terms.clone(),
-                patterns: Vec::new(),
+                patterns: topic.patterns.clone(),
+                pattern_gate: topic.requires.is_empty() && !topic.patterns.is_empty(),
                 standalone: None,
             });
             profiles.push(profile);
@@ -362,22 +366,32 @@ impl Matcher {
                 continue;
             }
             let mut e = evidence[c];
-            if candidate
+            let mut candidate_total = total;
+            let matched = candidate
                 .patterns
                 .iter()
-                .any(|p| p.is_match(&analysis.folded))
-            {
+                .any(|p| p.is_match(&analysis.folded));
+            if candidate.pattern_gate && !matched {
+                continue;
+            }
+            if matched {
                 e += PATTERN_BONUS;
-                total += PATTERN_BONUS;
+                candidate_total += PATTERN_BONUS;
             }
             if e <= 0.0 || !self.passes_guards(candidate, analysis) {
                 continue;
             }
-            let coverage = (e / total.max(f32::EPSILON)).min(1.0);
+            let coverage = (e / candidate_total.max(f32::EPSILON)).min(1.0);
             let strength = 1.0 - (-e / STRENGTH_SCALE).exp();
+            // A topic whose pattern describes the whole question ("what is AGI?") is certain.
+            let confidence = if candidate.pattern_gate {
+                1.0
+            } else {
+                coverage.powf(0.5) * strength
+            };
             scored.push(Scored {
                 target: candidate.target,
-                confidence: coverage.powf(0.5) * strength,
+                confidence,
             });
         }
         scored.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
