@@ -259,16 +259,16 @@ impl Vocab {
     }
 }
 
-/// `recapitalisation` → `recapitalization`, `prioritised` → `prioritized`, `summarise` →
-/// `summarize`. Only words of six letters or more, so "rise" and "wise" stay as they are.
+/// `recapitalisation` → `recapitalization`, `prioritised` → `prioritized`, `summarising` →
+/// `summarizing`. Only words of six letters or more, so "risen" and "wised" stay as they are;
+/// bare "-ise" forms ("prioritise") are listed as synonyms in the lexicon instead.
 fn americanize(word: &str) -> std::borrow::Cow<'_, str> {
+    // Not bare "-ise": "enterprise", "promise" and "exercise" are not "-ize" words.
     const SUFFIXES: &[(&str, &str)] = &[
         ("isations", "izations"),
         ("isation", "ization"),
         ("ising", "izing"),
         ("ised", "ized"),
-        ("ises", "izes"),
-        ("ise", "ize"),
     ];
     if word.len() >= 6 {
         for (from, to) in SUFFIXES {
