@@ -104,6 +104,7 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     intents_have_citations(kb, sites, errors);
     synonyms_are_unambiguous(kb, errors);
     not_covered_ids_are_distinct(kb, errors);
+    requires_have_no_ignored_words(kb, sites, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 
@@ -330,6 +331,49 @@ fn not_covered_ids_are_distinct(kb: &KnowledgeBase, errors: &mut Vec<DataError>)
                     topic.id
                 ),
             ));
+        }
+    }
+}
+
+/// A `requires` entry like "someone buy" silently becomes "buy" (small words are ignored), which
+/// is rarely what the author meant: report it.
+fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
+    let lex = &kb.lexicon;
+    let vocab = super::vocab::Vocab::new(
+        lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
+        &lex.stopwords,
+        &lex.fillers,
+    );
+    let mut check = |file: &str, line: Option<usize>, owner: &str, entry: &str| {
+        let terms = vocab.data_terms(entry);
+        let ignored: Vec<&str> = terms
+            .iter()
+            .filter(|t| t.stop)
+            .map(|t| t.word.as_str())
+            .collect();
+        if !ignored.is_empty() && ignored.len() < terms.len() {
+            errors.push(DataError {
+                file: file.to_owned(),
+                line,
+                message: format!(
+                    "{owner}: requires entry `{entry}` contains ignored word(s) {ignored:?}; only the other words count, so write them alone"
+                ),
+            });
+        }
+    };
+    for intent in &kb.intents {
+        let (file, line) = sites
+            .intents
+            .iter()
+            .find(|(_, _, id)| id == &intent.id)
+            .map_or(("intents", None), |(f, l, _)| (f.as_str(), Some(*l)));
+        for entry in &intent.requires {
+            check(file, line, &intent.id, entry);
+        }
+    }
+    for topic in &kb.uncovered {
+        for entry in &topic.requires {
+            check("intents/not_covered.toml", None, &topic.id, entry);
         }
     }
 }

@@ -219,3 +219,20 @@ fn two_equally_good_intents_make_the_bot_ask_which_was_meant() {
         answer.text
     );
 }
+
+#[test]
+fn requires_entries_with_ignored_small_words_are_reported() {
+    let copy = DataCopy::new();
+    copy.edit(
+        "intents/ipo.toml",
+        "requires = [\"ipo\",",
+        "requires = [\"someone listing\", \"ipo\",",
+    );
+    let errors = errors(&copy);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("intents/ipo.toml:1: ipo: requires entry `someone listing`"),
+        "{}",
+        errors[0]
+    );
+}
