@@ -18,6 +18,19 @@ pub const MAX_QUESTION_BYTES: usize = 4096;
 /// Most words of one question the matcher looks at.
 pub const MAX_WORDS: usize = 256;
 
+/// Link labels that carry no meaning.
+const GENERIC_LABELS: &[&str] = &[
+    "link",
+    "here",
+    "this",
+    "url",
+    "page",
+    "click",
+    "click here",
+    "website",
+    "site",
+];
+
 static ANGLE_LINK: LazyLock<Regex> = LazyLock::new(|| {
     // <https://x|label>, <mailto:a@b|label>, <#C1|name>, <@U1|name>, <!subteam^S1|@team>
     Regex::new(r"<([^<>|\s]+)\|([^<>]*)>").expect("static regex")
@@ -47,8 +60,11 @@ pub fn truncate(text: &str) -> &str {
 pub fn clean_markup(text: &str) -> String {
     let text = ANGLE_LINK.replace_all(text, |caps: &regex::Captures<'_>| {
         let label = &caps[2];
-        // Keep a readable label (a channel or link name), drop user-group handles and pings.
-        if label.starts_with('@') || caps[1].starts_with('@') || caps[1].starts_with('!') {
+        // Keep a readable label (a channel or link name), drop user-group handles and pings,
+        // and generic link text ("link", "here") that says nothing about the question.
+        let generic = GENERIC_LABELS.contains(&label.trim().to_lowercase().as_str());
+        if generic || label.starts_with('@') || caps[1].starts_with('@') || caps[1].starts_with('!')
+        {
             String::new()
         } else {
             format!(" {label} ")
