@@ -83,6 +83,20 @@ pub fn clean_markup(text: &str) -> String {
 /// NFKC-normalises `text`, lower-cases it and folds typographic variants to ASCII where it matters
 /// for matching (quotes, dashes, the non-breaking hyphen).
 pub fn fold(text: &str) -> String {
+    // ASCII is already in NFKC: only case and the backtick need folding (the common case, and
+    // most of the work at load time).
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .map(|b| {
+                if b == b'`' {
+                    '\''
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                }
+            })
+            .collect();
+    }
     text.nfkc()
         .flat_map(char::to_lowercase)
         .map(|c| match c {

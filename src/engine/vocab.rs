@@ -113,17 +113,37 @@ impl Vocab {
     /// Uses `text` (one word per line) as the English dictionary: its words are never typos.
     pub fn set_dictionary(&mut self, text: &str) {
         self.dictionary = text.to_owned();
-        let mut index = Vec::new();
-        let mut start = 0usize;
-        for line in self.dictionary.split_inclusive('\n') {
-            let word = line.trim_end();
-            if !word.is_empty() && self.dictionary.len() <= u32::MAX as usize {
-                index.push((start as u32, word.len() as u32));
-            }
-            start += line.len();
+        let bytes = self.dictionary.as_bytes();
+        if bytes.len() > u32::MAX as usize {
+            return;
         }
-        let text = &self.dictionary;
-        let word = |&(s, l): &(u32, u32)| &text[s as usize..(s + l) as usize];
+        let mut index = Vec::with_capacity(bytes.len() / 8);
+        let mut start = 0usize;
+        for (at, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                let mut end = at;
+                while end > start && bytes[end - 1].is_ascii_whitespace() {
+                    end -= 1;
+                }
+                if end > start {
+                    index.push((start as u32, (end - start) as u32));
+                }
+                start = at + 1;
+            }
+        }
+        if start < bytes.len() {
+            let end = bytes.len()
+                - bytes[start..]
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+            if end > start {
+                index.push((start as u32, (end - start) as u32));
+            }
+        }
+        // Byte order is the order `sort` (LC_ALL=C) writes; sort only when the file is not in it.
+        let word = |&(s, l): &(u32, u32)| &bytes[s as usize..(s + l) as usize];
         if !index.windows(2).all(|w| word(&w[0]) <= word(&w[1])) {
             index.sort_by(|a, b| word(a).cmp(word(b)));
         }
@@ -131,9 +151,9 @@ impl Vocab {
     }
 
     fn in_dictionary(&self, word: &str) -> bool {
-        let text = &self.dictionary;
+        let bytes = self.dictionary.as_bytes();
         self.dictionary_index
-            .binary_search_by(|&(s, l)| text[s as usize..(s + l) as usize].cmp(word))
+            .binary_search_by(|&(s, l)| bytes[s as usize..(s + l) as usize].cmp(word.as_bytes()))
             .is_ok()
     }
 
@@ -149,12 +169,10 @@ impl Vocab {
             }
             let id = self.target_list.len() as u32;
             self.target_list.push(word.to_owned());
-            let depth = if word.chars().count() >= MIN_TWO_EDIT_LEN {
-                2
-            } else {
-                1
-            };
-            for variant in deletions(word, depth) {
+            // The word and its one-deletion variants; a query adds its own deletions (two for
+            // long words), which finds one edit on either side and most two-edit typos while
+            // keeping the index small.
+            for variant in deletions(word, 1).into_iter().chain([word.to_owned()]) {
                 let ids = self.deletes.entry(variant).or_default();
                 if !ids.contains(&id) {
                     ids.push(id);
