@@ -268,6 +268,9 @@ pub struct Uncovered {
     pub requires: Vec<String>,
     /// Regexes over the folded question; with no `requires`, one of them must match.
     pub patterns: Vec<Regex>,
+    /// When the question meets `requires`, this topic wins outright: its words ("salary",
+    /// "lawsuit") name something the sources never cover, whatever else the question says.
+    pub decisive: bool,
 }
 
 /// The lexicon: synonyms, stopwords, filler and organisation names.
@@ -455,6 +458,8 @@ struct UncoveredEntry {
     requires: Vec<String>,
     #[serde(default)]
     patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    decisive: bool,
 }
 
 // ---- parsing --------------------------------------------------------------------------------
@@ -626,6 +631,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                             keywords: t.keywords,
                             requires: t.requires,
                             patterns,
+                            decisive: t.decisive,
                         });
                     }
                 }

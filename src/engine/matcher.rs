@@ -62,6 +62,8 @@ struct Candidate {
     patterns: Vec<Regex>,
     /// A pattern must match for the candidate to be considered.
     pattern_gate: bool,
+    /// Wins outright when its guards pass (a topic the sources never cover).
+    decisive: bool,
     /// For standalone intents: every term it knows.
     standalone: Option<HashSet<u32>>,
 }
@@ -247,6 +249,7 @@ impl Matcher {
                 orgs,
                 patterns: intent.patterns.clone(),
                 pattern_gate: false,
+                decisive: false,
                 standalone,
             });
             profiles.push(profile);
@@ -261,6 +264,7 @@ impl Matcher {
                 orgs: org_terms.clone(),
                 patterns: topic.patterns.clone(),
                 pattern_gate: topic.requires.is_empty() && !topic.patterns.is_empty(),
+                decisive: topic.decisive,
                 standalone: None,
             });
             profiles.push(profile);
@@ -378,13 +382,13 @@ impl Matcher {
                 e += PATTERN_BONUS;
                 candidate_total += PATTERN_BONUS;
             }
-            if e <= 0.0 || !self.passes_guards(candidate, analysis) {
+            if (e <= 0.0 && !candidate.decisive) || !self.passes_guards(candidate, analysis) {
                 continue;
             }
             let coverage = (e / candidate_total.max(f32::EPSILON)).min(1.0);
             let strength = 1.0 - (-e / STRENGTH_SCALE).exp();
             // A topic whose pattern describes the whole question ("what is AGI?") is certain.
-            let confidence = if candidate.pattern_gate {
+            let confidence = if candidate.pattern_gate || candidate.decisive {
                 1.0
             } else {
                 coverage.powf(0.5) * strength

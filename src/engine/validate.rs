@@ -323,6 +323,12 @@ fn not_covered_ids_are_distinct(kb: &KnowledgeBase, errors: &mut Vec<DataError>)
                 format!("topic id `{}` is used twice", topic.id),
             ));
         }
+        if topic.decisive && topic.requires.is_empty() {
+            errors.push(DataError::file(
+                "intents/not_covered.toml".to_owned(),
+                format!("topic `{}` is decisive, so it needs `requires`", topic.id),
+            ));
+        }
         if topic.examples.len() < MIN_EXAMPLES {
             errors.push(DataError::file(
                 "intents/not_covered.toml".to_owned(),
