@@ -119,17 +119,9 @@ impl DiscordAdapter {
             )
     }
 
-    fn question(text: &str) -> &str {
-        match text.trim().to_lowercase().as_str() {
-            "" | "help" => "help",
-            "sources" => "what are your sources",
-            _ => text,
-        }
-    }
-
     /// The interaction response (type 4) for a question, as JSON.
     fn command_response(&self, state: &AppState, user: &str, text: &str) -> Value {
-        let mut data = match state.ask(Platform::Discord, user, Self::question(text)) {
+        let mut data = match state.ask(Platform::Discord, user, super::command_question(text)) {
             Ok(answer) => json!({ "embeds": [render::render(&answer, &state.engine()).to_json()] }),
             Err(limited) => json!({ "content": limited.message(), "flags": 64 }),
         };
@@ -330,7 +322,7 @@ impl EventHandler for Handler {
                 match self.state.ask(
                     Platform::Discord,
                     &command.user.id.to_string(),
-                    DiscordAdapter::question(&text),
+                    super::command_question(&text),
                 ) {
                     Ok(answer) => {
                         message = message

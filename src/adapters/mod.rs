@@ -53,6 +53,19 @@ where
     )
 }
 
+/// The question behind a `/deal` command's text: empty or `help` asks for help, `sources` for
+/// the sources; anything else is the question itself. Shared by every platform's command.
+pub fn command_question(text: &str) -> &str {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("help") {
+        "help"
+    } else if text.eq_ignore_ascii_case("sources") {
+        "what are your sources"
+    } else {
+        text
+    }
+}
+
 /// A chat platform integration.
 pub trait Adapter: Send + Sync + 'static {
     /// Short name for logs (`slack`, `discord`).

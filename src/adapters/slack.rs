@@ -182,13 +182,8 @@ impl SlackAdapter {
 
     /// The reply to `/deal text`, and whether it is ephemeral.
     fn command_reply(&self, state: &AppState, user: &str, text: &str) -> (SlackMessage, bool) {
-        let text = text.trim();
-        let question = match text.to_lowercase().as_str() {
-            "" | "help" => "help",
-            "sources" => "what are your sources",
-            _ => text,
-        };
         let ephemeral = self.slash == SlashResponse::Ephemeral;
+        let question = super::command_question(text);
         (self.answer(state, user, question, ephemeral), ephemeral)
     }
 
