@@ -341,8 +341,8 @@ fn not_covered_ids_are_distinct(kb: &KnowledgeBase, errors: &mut Vec<DataError>)
     }
 }
 
-/// A `requires` entry like "someone buy" silently becomes "buy" (small words are ignored), which
-/// is rarely what the author meant: report it.
+/// A `requires` or `keywords` entry like "someone buy" silently becomes "buy" (small words are
+/// ignored), which is rarely what the author meant: report it.
 fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
     let lex = &kb.lexicon;
     let vocab = super::vocab::Vocab::new(
@@ -350,7 +350,7 @@ fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mu
         &lex.stopwords,
         &lex.fillers,
     );
-    let mut check = |file: &str, line: Option<usize>, owner: &str, entry: &str| {
+    let mut check = |file: &str, line: Option<usize>, owner: &str, field: &str, entry: &str| {
         let terms = vocab.data_terms(entry);
         let ignored: Vec<&str> = terms
             .iter()
@@ -362,7 +362,7 @@ fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mu
                 file: file.to_owned(),
                 line,
                 message: format!(
-                    "{owner}: requires entry `{entry}` contains ignored word(s) {ignored:?}; only the other words count, so write them alone"
+                    "{owner}: {field} entry `{entry}` contains ignored word(s) {ignored:?}; only the other words count, so write them alone"
                 ),
             });
         }
@@ -374,12 +374,30 @@ fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mu
             .find(|(_, _, id)| id == &intent.id)
             .map_or(("intents", None), |(f, l, _)| (f.as_str(), Some(*l)));
         for entry in &intent.requires {
-            check(file, line, &intent.id, entry);
+            check(file, line, &intent.id, "requires", entry);
+        }
+        for entry in &intent.keywords {
+            check(file, line, &intent.id, "keywords", entry);
         }
     }
     for topic in &kb.uncovered {
-        for entry in &topic.requires {
-            check("intents/not_covered.toml", None, &topic.id, entry);
+        for entry in topic.requires.iter() {
+            check(
+                "intents/not_covered.toml",
+                None,
+                &topic.id,
+                "requires",
+                entry,
+            );
+        }
+        for entry in topic.keywords.iter() {
+            check(
+                "intents/not_covered.toml",
+                None,
+                &topic.id,
+                "keywords",
+                entry,
+            );
         }
     }
 }
