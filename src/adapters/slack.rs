@@ -147,11 +147,31 @@ impl SlackAdapter {
             .map_err(|_| "slack_bad_signature")
     }
 
-    /// The 401 for a request that failed [`SlackAdapter::verify`]; it is counted and logged.
-    fn unauthorized(state: &AppState, reason: &'static str) -> Response {
-        state.metrics.reject(reason);
-        tracing::warn!(reason, "slack request rejected");
-        crate::server::http::error(StatusCode::UNAUTHORIZED, "invalid request signature")
+    /// Verifies a request and parses its body with `parse`. `Err` is the response to send, already
+    /// counted and logged: 401 for a missing, wrong or stale signature (the body is not looked
+    /// at), 400 with `malformed.1` (metric reason `malformed.0`) when `parse` rejects the body.
+    fn accept<T>(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        body: &[u8],
+        malformed: (&'static str, &'static str),
+        parse: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Result<T, Box<Response>> {
+        if let Err(reason) = self.verify(headers, body) {
+            state.metrics.reject(reason);
+            tracing::warn!(reason, "slack request rejected");
+            let response =
+                crate::server::http::error(StatusCode::UNAUTHORIZED, "invalid request signature");
+            return Err(Box::new(response));
+        }
+        parse(body).ok_or_else(|| {
+            state.metrics.reject(malformed.0);
+            Box::new(crate::server::http::error(
+                StatusCode::BAD_REQUEST,
+                malformed.1,
+            ))
+        })
     }
 
     fn answer(&self, state: &AppState, user: &str, question: &str, share: bool) -> SlackMessage {
@@ -167,12 +187,11 @@ impl SlackAdapter {
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
-        if let Err(reason) = self.verify(&headers, &body) {
-            return Self::unauthorized(&state, reason);
-        }
-        let Ok(command) = serde_urlencoded::from_bytes::<CommandForm>(&body) else {
-            state.metrics.reject("slack_bad_command");
-            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed slash command");
+        let parse = |b: &[u8]| serde_urlencoded::from_bytes::<CommandForm>(b).ok();
+        let malformed = ("slack_bad_command", "malformed slash command");
+        let command = match self.accept(&state, &headers, &body, malformed, parse) {
+            Ok(command) => command,
+            Err(response) => return *response,
         };
         let (message, ephemeral) = self.command_reply(&state, &command.user_id, &command.text);
         let mut body = message.to_json();
@@ -201,12 +220,11 @@ impl SlackAdapter {
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
-        if let Err(reason) = self.verify(&headers, &body) {
-            return Self::unauthorized(&state, reason);
-        }
-        let Ok(envelope) = serde_json::from_slice::<Value>(&body) else {
-            state.metrics.reject("slack_bad_event");
-            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed event");
+        let parse = |b: &[u8]| serde_json::from_slice::<Value>(b).ok();
+        let malformed = ("slack_bad_event", "malformed event");
+        let envelope = match self.accept(&state, &headers, &body, malformed, parse) {
+            Ok(envelope) => envelope,
+            Err(response) => return *response,
         };
         match envelope["type"].as_str() {
             Some("url_verification") => {
@@ -258,15 +276,15 @@ impl SlackAdapter {
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
-        if let Err(reason) = self.verify(&headers, &body) {
-            return Self::unauthorized(&state, reason);
-        }
-        let payload = serde_urlencoded::from_bytes::<InteractionForm>(&body)
-            .ok()
-            .and_then(|form| serde_json::from_str::<Value>(&form.payload).ok());
-        let Some(payload) = payload else {
-            state.metrics.reject("slack_bad_interaction");
-            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed interaction");
+        let parse = |b: &[u8]| {
+            serde_urlencoded::from_bytes::<InteractionForm>(b)
+                .ok()
+                .and_then(|form| serde_json::from_str::<Value>(&form.payload).ok())
+        };
+        let malformed = ("slack_bad_interaction", "malformed interaction");
+        let payload = match self.accept(&state, &headers, &body, malformed, parse) {
+            Ok(payload) => payload,
+            Err(response) => return *response,
         };
         tokio::spawn(async move { self.interaction(&state, &payload).await });
         StatusCode::OK.into_response()
