@@ -146,11 +146,6 @@ pub fn words(folded: &str) -> Vec<String> {
     out
 }
 
-/// The whole pipeline for a chat message: truncate, strip markup, fold, split.
-pub fn question_words(raw: &str) -> Vec<String> {
-    words(&fold(&clean_markup(truncate(raw))))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
