@@ -208,12 +208,7 @@ async fn rejects_bad_tampered_stale_and_missing_signatures() {
     }
     let (status, _) = signed(&r, "{not json").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let metrics = reqwest::get(format!("http://{}/metrics", r.addr))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = r.metrics().await;
     assert!(
         metrics.contains("discord_bad_signature") && metrics.contains("discord_stale_signature"),
         "{metrics}"

@@ -80,12 +80,7 @@ async fn serves_health_page_and_metrics() {
 
     ask(&running, "When does the revenue share end?").await;
     ask(&running, "What's the weather?").await;
-    let metrics = reqwest::get(running.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = running.metrics().await;
     assert!(metrics.contains(r#"dealbot_questions_total{platform="http",intent="revenue_share_end",answered="true"} 1"#), "{metrics}");
     assert!(
         metrics.contains(
@@ -162,12 +157,7 @@ async fn client_errors_get_json_errors_and_are_counted() {
     let (status, body) = ask(&running, &"\u{202e}💥\u{0}é".repeat(3000)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["answered"], false);
-    let metrics = reqwest::get(running.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = running.metrics().await;
     for reason in ["bad_json", "bad_question", "content_type", "too_large"] {
         assert!(
             metrics.contains(&format!(
@@ -194,12 +184,7 @@ async fn rate_limit_answers_429_with_a_friendly_message() {
         body["error"].as_str().unwrap().contains("wait a minute"),
         "{body}"
     );
-    let metrics = reqwest::get(running.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = running.metrics().await;
     assert!(
         metrics.contains("dealbot_rate_limited_total{platform=\"http\"} 1"),
         "{metrics}"
@@ -223,12 +208,7 @@ async fn wait_for(
 }
 
 async fn reload_count(running: &Running, reason: &str) -> bool {
-    let metrics = reqwest::get(running.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = running.metrics().await;
     metrics.contains(&format!(
         "dealbot_data_reloads_total{{reason=\"{reason}\"}} 1"
     ))
