@@ -335,6 +335,7 @@ fn renderer_enforces_every_discord_limit() {
 // ---- gateway ------------------------------------------------------------------------------
 
 mod gateway {
+    use std::net::SocketAddr;
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
@@ -434,6 +435,21 @@ mod gateway {
         Message::Text(json!({ "op": 0, "s": seq, "t": name, "d": d }).to_string())
     }
 
+    /// Starts the fake Discord REST API, pointing clients at the gateway on `ws_addr`; returns its
+    /// address and the calls it records.
+    async fn start_rest(ws_addr: SocketAddr) -> (SocketAddr, Arc<Mutex<Vec<Call>>>) {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let state = Rest {
+            calls: calls.clone(),
+            ws_url: format!("ws://{ws_addr}"),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new().fallback(rest).with_state(state);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (addr, calls)
+    }
+
     /// Runs a fake Discord (REST + gateway) and dealbot's gateway adapter against it; `script`
     /// gets a sender for gateway frames once READY was sent.
     pub async fn run(
@@ -441,15 +457,7 @@ mod gateway {
     ) -> Vec<Call> {
         let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws_addr = ws_listener.local_addr().unwrap();
-        let calls = Arc::new(Mutex::new(Vec::new()));
-        let rest_state = Rest {
-            calls: calls.clone(),
-            ws_url: format!("ws://{ws_addr}"),
-        };
-        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let rest_addr = rest_listener.local_addr().unwrap();
-        let app = Router::new().fallback(rest).with_state(rest_state);
-        tokio::spawn(async move { axum::serve(rest_listener, app).await });
+        let (rest_addr, calls) = start_rest(ws_addr).await;
 
         let (ready_tx, ready_rx) =
             tokio::sync::oneshot::channel::<mpsc::UnboundedSender<Message>>();
@@ -678,14 +686,7 @@ mod gateway {
                 });
             }
         });
-        let rest_state = Rest {
-            calls: Arc::new(Mutex::new(Vec::new())),
-            ws_url: format!("ws://{ws_addr}"),
-        };
-        let rest_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let rest_addr = rest_listener.local_addr().unwrap();
-        let app = Router::new().fallback(rest).with_state(rest_state);
-        tokio::spawn(async move { axum::serve(rest_listener, app).await });
+        let (rest_addr, _calls) = start_rest(ws_addr).await;
 
         let mut settings = Settings::default();
         settings.discord.token = Some(TOKEN.into());
