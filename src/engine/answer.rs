@@ -36,6 +36,13 @@ pub struct AnswerFact {
     pub markers: Vec<usize>,
 }
 
+impl AnswerFact {
+    /// The citation markers as they follow the fact: ` [1] [2]`.
+    pub fn markers_text(&self) -> String {
+        self.markers.iter().map(|m| format!(" [{m}]")).collect()
+    }
+}
+
 /// The engine's reply to one question. Serialises to exactly the JSON object of
 /// `dealbot ask --json`: `question`, `answered`, `intent`, `confidence`, `text`, `citations`,
 /// `conflicts`, `suggestions`.
@@ -69,6 +76,23 @@ pub struct Answer {
     /// Supporting facts with citation markers.
     #[serde(skip)]
     pub facts: Vec<AnswerFact>,
+}
+
+impl Answer {
+    /// The direct answer followed by the facts, one `• fact [n]` line each: the part of the
+    /// plain text that every platform shows as the answer's body.
+    pub fn direct_and_facts(&self) -> String {
+        let mut out = self.direct.clone();
+        if !self.facts.is_empty() {
+            out.push('\n');
+            for fact in &self.facts {
+                out.push_str("\n• ");
+                out.push_str(&fact.text);
+                out.push_str(&fact.markers_text());
+            }
+        }
+        out
+    }
 }
 
 /// Builds answers; borrows the knowledge base.
@@ -262,17 +286,7 @@ impl Composer<'_> {
     /// The plain-text form: direct answer, facts with [n] markers, conflict notes, numbered
     /// sources with their quotes, suggestions.
     pub fn render_text(&self, answer: &Answer) -> String {
-        let mut out = answer.direct.clone();
-        if !answer.facts.is_empty() {
-            out.push('\n');
-            for fact in &answer.facts {
-                out.push_str("\n• ");
-                out.push_str(&fact.text);
-                for m in &fact.markers {
-                    out.push_str(&format!(" [{m}]"));
-                }
-            }
-        }
+        let mut out = answer.direct_and_facts();
         for conflict in &answer.conflicts {
             let name = self
                 .kb

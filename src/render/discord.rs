@@ -136,17 +136,7 @@ pub fn render(answer: &Answer, engine: &Engine) -> Embed {
         (Outcome::Empty, _) => "Ask me about the Microsoft–OpenAI deal".to_owned(),
         _ => "Not covered by my sources".to_owned(),
     };
-    let mut description = answer.direct.clone();
-    if !answer.facts.is_empty() {
-        description.push('\n');
-        for f in &answer.facts {
-            description.push_str("\n• ");
-            description.push_str(&f.text);
-            for m in &f.markers {
-                description.push_str(&format!(" [{m}]"));
-            }
-        }
-    }
+    let mut description = answer.direct_and_facts();
     for c in &answer.conflicts {
         let name = engine
             .source(&c.source)

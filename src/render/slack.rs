@@ -78,10 +78,7 @@ pub fn render(answer: &Answer, engine: &Engine, share: bool) -> SlackMessage {
         let facts: Vec<String> = answer
             .facts
             .iter()
-            .map(|f| {
-                let markers: String = f.markers.iter().map(|m| format!(" [{m}]")).collect();
-                format!("• {}{markers}", escape(&f.text))
-            })
+            .map(|f| format!("• {}{}", escape(&f.text), f.markers_text()))
             .collect();
         // Split facts over sections so none exceeds the text limit.
         let mut chunk = String::new();
