@@ -309,7 +309,7 @@ impl Matcher {
 
     /// Analyses a raw chat message.
     pub fn analyze(&self, raw: &str) -> Analysis {
-        let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+        let folded = normalize::question(raw);
         let words: Vec<String> = normalize::words(&folded)
             .into_iter()
             .map(|w| match self.vocab.correct(&w) {

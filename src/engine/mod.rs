@@ -89,8 +89,11 @@ impl Engine {
     /// Catalogue questions whose text contains every word of `typed` (for autocomplete), at most
     /// `limit`; with nothing typed, one per topic.
     pub fn complete(&self, typed: &str, limit: usize) -> Vec<String> {
-        let typed = normalize::fold(typed);
-        let words: Vec<&str> = typed.split_whitespace().collect();
+        // Autocomplete text is short; the cut and the word cap bound the work on hostile input.
+        let typed = normalize::fold(normalize::truncate(typed));
+        let mut words: Vec<&str> = typed.split_whitespace().take(normalize::MAX_WORDS).collect();
+        words.sort_unstable();
+        words.dedup();
         let mut out = Vec::new();
         for intent in &self.kb.intents {
             if intent.kind != data::IntentKind::Facts {

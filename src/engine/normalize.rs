@@ -13,10 +13,16 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Longest question, in bytes, that the engine reads. Longer input is cut at the last character
 /// boundary before this limit (chat questions are far shorter; this bounds the work per message).
+/// [`question`] cuts again after Unicode normalisation, which can lengthen text (NFKC turns
+/// `㌀` into four letters, `ﷺ` into eighteen).
 pub const MAX_QUESTION_BYTES: usize = 4096;
 
 /// Most words of one question the matcher looks at.
 pub const MAX_WORDS: usize = 256;
+
+/// Longest word, in characters, that [`words`] keeps whole; longer runs of letters keep only their
+/// first this many characters (no English word comes close, and the cut bounds per-word work).
+pub const MAX_WORD_CHARS: usize = 64;
 
 /// Link labels that carry no meaning.
 const GENERIC_LABELS: &[&str] = &[
@@ -46,14 +52,29 @@ static LEADING_MENTION: LazyLock<Regex> =
 
 /// Cuts `text` to at most [`MAX_QUESTION_BYTES`] bytes, on a character boundary.
 pub fn truncate(text: &str) -> &str {
-    if text.len() <= MAX_QUESTION_BYTES {
+    truncate_to(text, MAX_QUESTION_BYTES)
+}
+
+/// Cuts `text` to at most `max` bytes, on a character boundary.
+fn truncate_to(text: &str, max: usize) -> &str {
+    if text.len() <= max {
         return text;
     }
-    let mut end = MAX_QUESTION_BYTES;
+    let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     &text[..end]
+}
+
+/// A raw chat message as the matcher reads it: cut to [`MAX_QUESTION_BYTES`], markup removed,
+/// folded ([`fold`]), then cut to [`MAX_QUESTION_BYTES`] again, since normalisation can
+/// lengthen text. Every later step works on at most that many bytes.
+pub fn question(raw: &str) -> String {
+    let mut folded = fold(&clean_markup(truncate(raw)));
+    let keep = truncate(&folded).len();
+    folded.truncate(keep);
+    folded
 }
 
 /// Removes Slack and Discord markup, keeping the human-readable part (link labels, channel names).
@@ -114,35 +135,47 @@ pub fn fold(text: &str) -> String {
 pub fn words(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
+    // Characters in `current` (kept at most MAX_WORD_CHARS; the rest of a longer run is dropped).
+    let mut len = 0usize;
     let mut chars = folded.chars().peekable();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
+    let flush = |current: &mut String, len: &mut usize, out: &mut Vec<String>| {
         if !current.is_empty() && out.len() < MAX_WORDS {
             out.push(std::mem::take(current));
         }
         current.clear();
+        *len = 0;
+    };
+    let push = |current: &mut String, len: &mut usize, c: char| {
+        if *len < MAX_WORD_CHARS {
+            current.push(c);
+            *len += 1;
+        }
     };
     while let Some(c) = chars.next() {
+        if out.len() >= MAX_WORDS {
+            break;
+        }
         if c.is_alphanumeric() {
-            current.push(c);
+            push(&mut current, &mut len, c);
         } else if c == '\'' && !current.is_empty() {
             match chars.peek() {
                 Some('s') => {
                     chars.next();
                     if chars.peek().is_some_and(|n| n.is_alphanumeric()) {
-                        current.push('s');
+                        push(&mut current, &mut len, 's');
                     }
                 }
                 Some(n) if n.is_alphanumeric() => {}
-                _ => flush(&mut current, &mut out),
+                _ => flush(&mut current, &mut len, &mut out),
             }
         } else {
-            flush(&mut current, &mut out);
+            flush(&mut current, &mut len, &mut out);
             if (c == '%' || c == '$') && out.len() < MAX_WORDS {
                 out.push(c.to_string());
             }
         }
     }
-    flush(&mut current, &mut out);
+    flush(&mut current, &mut len, &mut out);
     out
 }
 

@@ -15,6 +15,10 @@ use rust_stemmers::{Algorithm, Stemmer};
 const MIN_TYPO_LEN: usize = 4;
 /// Shortest word that may be two edits away from its correction.
 const MIN_TWO_EDIT_LEN: usize = 8;
+/// Longest word that typo correction looks at, whatever the data holds. A query's deletion
+/// variants grow with the square of its length (and their bytes with the cube), so this bounds
+/// the work per word: 48 letters make at most 1,177 variants.
+pub const MAX_TYPO_LEN: usize = 48;
 
 /// One word of analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +45,9 @@ pub struct Vocab {
     /// Deletion variant → words of `targets` it comes from.
     deletes: HashMap<String, Vec<u32>>,
     target_list: Vec<String>,
+    /// Characters in the longest target: a longer word is more edits away from every target
+    /// than typo correction allows, so it is not looked up at all.
+    longest_target: usize,
     /// Words that are not typos: every target, every stopword, every word of the sources.
     known: HashSet<String>,
     /// An English word list (one per line) and its sorted line spans, for binary search.
@@ -104,6 +111,7 @@ impl Vocab {
             targets: HashSet::new(),
             deletes: HashMap::new(),
             target_list: Vec::new(),
+            longest_target: 0,
             known,
             dictionary: String::new(),
             dictionary_index: Vec::new(),
@@ -169,6 +177,7 @@ impl Vocab {
             }
             let id = self.target_list.len() as u32;
             self.target_list.push(word.to_owned());
+            self.longest_target = self.longest_target.max(word.chars().count());
             // The word and its one-deletion variants; a query adds its own deletions (two for
             // long words), which finds one edit on either side and most two-edit typos while
             // keeping the index small.
@@ -191,21 +200,46 @@ impl Vocab {
         self.known.contains(word) || self.in_dictionary(word)
     }
 
-    /// The word the data uses that `word` is most likely a typo of, if any.
-    pub fn correct(&self, word: &str) -> Option<&str> {
-        if self.is_known(word) {
+    /// The lookups typo correction makes for `word`, with the number of edits it allows: none
+    /// for known words, short or non-alphabetic ones, and words too long to be a typo of any
+    /// target (the edit distance is at least the difference in length) or longer than
+    /// [`MAX_TYPO_LEN`].
+    fn lookups(&self, word: &str) -> Option<(usize, HashSet<String>)> {
+        // Checked before `is_known` and before counting characters, so an overlong word costs
+        // no more than reading its first bytes.
+        if word.len() > MAX_TYPO_LEN * 4 {
             return None;
         }
         let len = word.chars().count();
-        if len < MIN_TYPO_LEN || !word.chars().all(char::is_alphabetic) {
+        if !(MIN_TYPO_LEN..=MAX_TYPO_LEN).contains(&len)
+            || self.is_known(word)
+            || !word.chars().all(char::is_alphabetic)
+        {
             return None;
         }
         let max = if len >= MIN_TWO_EDIT_LEN { 2 } else { 1 };
+        if len > self.longest_target + max {
+            return None;
+        }
+        let mut keys = deletions(word, max);
+        keys.insert(word.to_owned());
+        Some((max, keys))
+    }
+
+    /// How many index lookups typo correction makes for `word` (0 when it is not looked up):
+    /// the work per word, which tests and benches bound.
+    pub fn correction_lookups(&self, word: &str) -> usize {
+        self.lookups(word).map_or(0, |(_, keys)| keys.len())
+    }
+
+    /// The word the data uses that `word` is most likely a typo of, if any.
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        let (max, keys) = self.lookups(word)?;
+        let len = word.chars().count();
         let first = word.chars().next();
-        let mut ids: Vec<u32> = deletions(word, max)
-            .into_iter()
-            .chain([word.to_owned()])
-            .filter_map(|variant| self.deletes.get(&variant))
+        let mut ids: Vec<u32> = keys
+            .iter()
+            .filter_map(|variant| self.deletes.get(variant))
             .flatten()
             .copied()
             .collect();
@@ -360,5 +394,45 @@ mod tests {
         assert_eq!(v.correct("microsoft"), None);
         assert_eq!(v.correct("weather"), None);
         assert_eq!(v.correct("bazur"), None);
+    }
+
+    /// Issue 8: a made-up word of 1,600 letters took 15 s and 3.8 GB in double deletions.
+    #[test]
+    fn long_words_are_not_looked_up() {
+        let v = vocab();
+        // "exclusivity" (11 letters) is the longest target: 14 letters is three edits away.
+        assert!(v.correction_lookups("exclusivityyy") > 0);
+        assert_eq!(v.correction_lookups("exclusivityyyy"), 0);
+        assert_eq!(v.correction_lookups(&"ab".repeat(2000)), 0);
+        assert_eq!(v.correction_lookups(&"ab".repeat(30_000)), 0);
+        assert_eq!(v.correct(&"ab".repeat(2000)), None);
+
+        let mut long = vocab();
+        long.add_targets(["a".repeat(200).as_str()]);
+        assert_eq!(long.correction_lookups(&"b".repeat(MAX_TYPO_LEN + 1)), 0);
+        let at_cap = long.correction_lookups(&"abcdefgh".repeat(MAX_TYPO_LEN / 8));
+        assert!((1..=1 + MAX_TYPO_LEN * (MAX_TYPO_LEN + 1) / 2).contains(&at_cap));
+    }
+
+    /// Every word of the largest question, however built, costs a bounded number of lookups.
+    #[test]
+    fn lookups_per_question_are_bounded() {
+        let mut v = vocab();
+        v.add_targets(["a".repeat(200).as_str()]);
+        let bound = super::super::normalize::MAX_WORDS * (1 + MAX_TYPO_LEN * (MAX_TYPO_LEN + 1) / 2);
+        let nasty = [
+            "ab".repeat(30_000),
+            "\u{3300}".repeat(20_000),
+            "\u{FDFA}".repeat(20_000),
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv ".repeat(1_000),
+            "qxzv ".repeat(13_000),
+        ];
+        for raw in &nasty {
+            let folded = super::super::normalize::question(raw);
+            assert!(folded.len() <= super::super::normalize::MAX_QUESTION_BYTES);
+            let words = super::super::normalize::words(&folded);
+            let lookups: usize = words.iter().map(|w| v.correction_lookups(w)).sum();
+            assert!(lookups <= bound, "{lookups} lookups for {:?}…", &raw[..8]);
+        }
     }
 }
