@@ -91,7 +91,10 @@ impl Engine {
     pub fn complete(&self, typed: &str, limit: usize) -> Vec<String> {
         // Autocomplete text is short; the cut and the word cap bound the work on hostile input.
         let typed = normalize::fold(normalize::truncate(typed));
-        let mut words: Vec<&str> = typed.split_whitespace().take(normalize::MAX_WORDS).collect();
+        let mut words: Vec<&str> = typed
+            .split_whitespace()
+            .take(normalize::MAX_WORDS)
+            .collect();
         words.sort_unstable();
         words.dedup();
         let mut out = Vec::new();

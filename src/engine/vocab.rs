@@ -419,7 +419,8 @@ mod tests {
     fn lookups_per_question_are_bounded() {
         let mut v = vocab();
         v.add_targets(["a".repeat(200).as_str()]);
-        let bound = super::super::normalize::MAX_WORDS * (1 + MAX_TYPO_LEN * (MAX_TYPO_LEN + 1) / 2);
+        let bound =
+            super::super::normalize::MAX_WORDS * (1 + MAX_TYPO_LEN * (MAX_TYPO_LEN + 1) / 2);
         let nasty = [
             "ab".repeat(30_000),
             "\u{3300}".repeat(20_000),

@@ -1,6 +1,7 @@
 //! Integration tests, built as one binary (ripgrep's layout): one module per area.
 
 mod cli;
+mod cost;
 mod data;
 mod discord;
 mod engine;
