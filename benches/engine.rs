@@ -3,6 +3,9 @@
 //! Run with `cargo bench --bench engine`. Besides criterion's own report, the bench prints the
 //! median and 99th percentile of single-question latency over every dev question (each timed
 //! many times), which is what the targets in BENCHMARKS.md are about.
+//!
+//! The `adversarial` group times hostile questions up to the 64 KiB HTTP body limit (issue 8):
+//! its slowest case is the worst-case cost per question reported in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,6 +21,64 @@ fn questions() -> Vec<String> {
         .into_iter()
         .map(|c| c.q)
         .collect()
+}
+
+/// The HTTP body limit: the largest question any front end accepts.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Made-up lower-case words of 8 to 20 letters (a fixed pseudo-random sequence): each is unknown,
+/// long enough for two-edit typo lookups, and at most two letters longer than the data's longest
+/// word (18 letters), so every one is looked up: the most typo-correction work per question.
+fn made_up_words(bytes: usize) -> String {
+    let mut state: u32 = 0x2545_f491;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    let mut out = String::with_capacity(bytes);
+    while out.len() + 26 <= bytes {
+        let len = 8 + next() % 13;
+        for _ in 0..len {
+            out.push(char::from(b'a' + (next() % 26) as u8));
+        }
+        out.push(' ');
+    }
+    out
+}
+
+/// Hostile questions, by name. Sizes are at or near the body limit unless the name says otherwise.
+fn adversarial() -> Vec<(&'static str, String)> {
+    vec![
+        ("long_word_1600", "qwertyuiopasdfghjklzxcvbnm".repeat(62)),
+        ("ab_x2000", "ab".repeat(2_000)),
+        ("ab_x32k", "ab".repeat(BODY_LIMIT / 2)),
+        ("nfkc_u3300_x4", "\u{3300}".repeat(BODY_LIMIT / 3)),
+        ("nfkc_ufdfa_x18", "\u{FDFA}".repeat(BODY_LIMIT / 3)),
+        ("short_tokens", "qxzv ".repeat(BODY_LIMIT / 5)),
+        (
+            "known_tokens",
+            "revenue azure share ".repeat(BODY_LIMIT / 20),
+        ),
+        ("made_up_words", made_up_words(BODY_LIMIT)),
+        (
+            "markup",
+            "<@U1> <https://x|label> :tada: ".repeat(BODY_LIMIT / 32),
+        ),
+    ]
+}
+
+fn adversarial_group(c: &mut Criterion, engine: &Engine) {
+    let mut group = c.benchmark_group("adversarial");
+    for (name, question) in adversarial() {
+        assert!(question.len() <= BODY_LIMIT);
+        group.throughput(Throughput::Bytes(question.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine.answer(black_box(&question))))
+        });
+    }
+    group.finish();
 }
 
 fn percentiles(engine: &Engine, questions: &[String]) {
@@ -56,6 +117,8 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    adversarial_group(c, &engine);
 
     c.bench_function("load_and_validate_bundled", |b| {
         b.iter(|| black_box(Engine::bundled().expect("loads")))

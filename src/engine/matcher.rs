@@ -531,27 +531,69 @@ impl Matcher {
                 .map_or("?", |(k, _)| k.as_str())
                 .to_owned()
         };
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "(none)".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
         let mut out = format!(
-            "content: {:?}\nextra: {:?}\norgs: {:?}\nall: {:?}\nunknown words: {}, unmodeled words: {}\n",
-            analysis
-                .content
-                .iter()
-                .map(|t| format!("{}(idf {:.2})", name(t), self.idf[*t as usize]))
-                .collect::<Vec<_>>(),
-            analysis.extra.iter().map(name).collect::<Vec<_>>(),
-            analysis.orgs.iter().map(name).collect::<Vec<_>>(),
-            analysis.all.iter().map(name).collect::<Vec<_>>(),
+            "question as read: {}\nscored terms (idf): {}\nother known terms: {}\norganisations: {}\nall terms: {}\nunknown words: {}; known but unscored words: {}\ncandidates (confidence):\n",
+            analysis.folded,
+            list(
+                analysis
+                    .content
+                    .iter()
+                    .map(|t| format!("{} ({:.2})", name(t), self.idf[*t as usize]))
+                    .collect()
+            ),
+            list(analysis.extra.iter().map(name).collect()),
+            list(analysis.orgs.iter().map(name).collect()),
+            list({
+                let mut all: Vec<String> = analysis.all.iter().map(name).collect();
+                all.sort();
+                all
+            }),
             analysis.unknown,
             analysis.unmodeled,
         );
-        for s in self.score(&analysis).iter().take(6) {
+        let scored = self.score(&analysis);
+        if scored.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        for s in scored.iter().take(6) {
             let label = match s.target {
                 Target::Intent(i) => kb.intents[i].id.clone(),
                 Target::Uncovered(i) => format!("(not covered: {})", kb.uncovered[i].id),
             };
             out.push_str(&format!("  {:.3} {label}\n", s.confidence));
         }
-        out.push_str(&format!("decision: {:?}\n", self.decide(&analysis)));
+        let intents = |ids: &[usize]| list(ids.iter().map(|&i| kb.intents[i].id.clone()).collect());
+        let decision = match self.decide(&analysis) {
+            Decision::Answer { intent, confidence } => format!(
+                "answer with {} (confidence {confidence:.2})",
+                kb.intents[intent].id
+            ),
+            Decision::Ambiguous {
+                intents: ids,
+                confidence,
+            } => format!(
+                "ambiguous between {} (confidence {confidence:.2})",
+                intents(&ids)
+            ),
+            Decision::NotCovered {
+                topic,
+                near,
+                confidence,
+            } => format!(
+                "not covered{} (best confidence {confidence:.2}; suggest {})",
+                topic.map_or(String::new(), |t| format!(": {}", kb.uncovered[t].id)),
+                intents(&near)
+            ),
+            Decision::Empty => "no words to match".to_owned(),
+        };
+        out.push_str(&format!("decision: {decision}\n"));
         out
     }
 
