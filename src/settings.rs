@@ -2,9 +2,10 @@
 //!
 //! Layers, later ones winning: built-in defaults, then a TOML file (`--config FILE`, or
 //! `dealbot.toml` when present), then environment variables `DEALBOT_<SECTION>__<KEY>`
-//! (`DEALBOT_SLACK__BOT_TOKEN`). Every layer is checked on its own first, so an unknown key or a
-//! bad value is reported with the layer it came from. Every key is documented in
-//! `config.example.toml`.
+//! (`DEALBOT_SLACK__BOT_TOKEN`). List keys ([`LIST_KEYS`]) take comma-separated values in the
+//! environment (`DEALBOT_DISCORD__SHARD_RANGE=0,2`). Every layer is checked on its own first, so
+//! an unknown key or a bad value is reported with the layer it came from. Every key is documented
+//! in `config.example.toml` and, with its environment variable, in `docs/configuration.md`.
 //!
 //! Tokens and signing secrets are [`SecretString`]s: their `Debug` output is redacted and they are
 //! only exposed where a request is signed or sent.
@@ -20,6 +21,8 @@ use serde::Deserialize;
 pub const ENV_PREFIX: &str = "DEALBOT";
 /// Config file read when `--config` is not given and it exists.
 pub const DEFAULT_FILE: &str = "dealbot.toml";
+/// Keys whose value is a list: in the environment, comma-separated (`DEALBOT_DISCORD__SHARD_RANGE=0,2`).
+pub const LIST_KEYS: &[&str] = &["discord.shard_range", "http.trusted_proxies"];
 
 /// All settings.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -243,11 +246,15 @@ impl Settings {
             .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}_")))
             .collect();
         let environment = || {
-            Environment::with_prefix(ENV_PREFIX)
-                .prefix_separator("_")
-                .separator("__")
-                .try_parsing(true)
-                .source(Some(env.clone()))
+            LIST_KEYS.iter().fold(
+                Environment::with_prefix(ENV_PREFIX)
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .source(Some(env.clone())),
+                |env, key| env.with_list_parse_key(key),
+            )
         };
         let file_source = |p: &Path| File::new(&p.to_string_lossy(), FileFormat::Toml);
 
@@ -266,6 +273,66 @@ impl Settings {
         }
         builder = builder.add_source(environment());
         deserialize("configuration", builder)
+    }
+}
+
+impl Settings {
+    /// A readable one-line summary for the startup log: where it listens, which data, limits,
+    /// logging, and which credentials are set (never their values).
+    pub fn summary(&self) -> Summary<'_> {
+        Summary(self)
+    }
+}
+
+/// See [`Settings::summary`].
+pub struct Summary<'a>(&'a Settings);
+
+impl std::fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0;
+        let set = |names: &[(&str, bool)]| {
+            let on: Vec<&str> = names.iter().filter(|(_, v)| *v).map(|(n, _)| *n).collect();
+            if on.is_empty() {
+                "off".to_owned()
+            } else {
+                on.join(" + ")
+            }
+        };
+        let data = s
+            .data_dir
+            .as_ref()
+            .map_or("bundled".to_owned(), |d| d.display().to_string());
+        let slack = set(&[
+            ("bot token", s.slack.bot_token.is_some()),
+            ("app token", s.slack.app_token.is_some()),
+            ("signing secret", s.slack.signing_secret.is_some()),
+        ]);
+        let discord = set(&[
+            ("token", s.discord.token.is_some()),
+            ("public key", s.discord.public_key.is_some()),
+        ]);
+        let shards = match (&s.discord.shards, s.discord.shard_range) {
+            (ShardCount::Count(n), Some([a, b])) => format!("{a}..{b} of {n}"),
+            (ShardCount::Count(n), None) => n.to_string(),
+            (ShardCount::Word(w), _) => w.clone(),
+        };
+        write!(
+            f,
+            "listen {}, data {data}, slack: {slack}, discord: {discord} (shards {shards}), \
+             limits {}/user/min and {}/s, log {}{}",
+            s.http.listen,
+            s.limits.per_user_per_minute,
+            s.limits.global_per_second,
+            match s.log.format {
+                LogFormat::Pretty => "pretty",
+                LogFormat::Json => "json",
+            },
+            if s.log.questions {
+                " with question text"
+            } else {
+                ""
+            },
+        )
     }
 }
 
@@ -362,6 +429,58 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("environment") && err.contains("xml"), "{err}");
+    }
+
+    /// Issue 8: `DEALBOT_DISCORD__SHARD_RANGE` could not be set from the environment.
+    #[test]
+    fn list_keys_are_comma_separated_in_the_environment() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DEALBOT_DISCORD__SHARDS", "4"),
+                ("DEALBOT_DISCORD__SHARD_RANGE", "0,2"),
+                (
+                    "DEALBOT_SLACK__API_URL",
+                    "http://127.0.0.1:1/api,with,commas",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.discord.shard_range, Some([0, 2]));
+        assert_eq!(
+            s.discord.shard_plan(),
+            Ok(Shards::Count {
+                total: 4,
+                range: Some((0, 2))
+            })
+        );
+        // Keys that are not lists keep their commas.
+        assert_eq!(
+            s.slack.api_url.as_deref(),
+            Some("http://127.0.0.1:1/api,with,commas")
+        );
+        let err = Settings::load_from(None, env(&[("DEALBOT_DISCORD__SHARD_RANGE", "0,x")]));
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn summary_is_one_readable_line_without_secrets() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DEALBOT_SLACK__BOT_TOKEN", "xoxb-very-secret"),
+                ("DEALBOT_SLACK__SIGNING_SECRET", "sign-very-secret"),
+                ("DEALBOT_DISCORD__SHARDS", "4"),
+                ("DEALBOT_DISCORD__SHARD_RANGE", "2,4"),
+            ]),
+        )
+        .unwrap();
+        let line = s.summary().to_string();
+        assert_eq!(
+            line,
+            "listen 127.0.0.1:8080, data bundled, slack: bot token + signing secret, \
+             discord: off (shards 2..4 of 4), limits 10/user/min and 200/s, log pretty"
+        );
     }
 
     #[test]

@@ -211,7 +211,7 @@ pub async fn run(
     listener: TcpListener,
     control: Control,
 ) -> anyhow::Result<()> {
-    tracing::info!(?settings, "starting");
+    tracing::info!(settings = %settings.summary(), "starting");
     let engine = load_engine(&settings)?;
     let adapters = crate::adapters::configured(&settings)?;
     let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
