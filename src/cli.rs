@@ -2,6 +2,10 @@
 //!
 //! `ask` prints readable or JSON answers, `chat` is an interactive prompt, `eval` scores a
 //! labelled question file, `check` validates data, `intents` lists the catalogue.
+//!
+//! Every command exits quietly (status 0) when its standard output is closed early
+//! (`dealbot intents | head -1`), reads standard input one bounded line at a time
+//! ([`MAX_LINE_BYTES`]), and writes nothing to standard error that could panic.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -11,6 +15,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::engine::{Answer, Engine, eval};
+
+/// Longest line read from standard input, in bytes: the HTTP body limit, so that no front end
+/// accepts a larger question. A longer line is answered "too long" and the rest of it skipped.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// Answers questions about the Microsoft–OpenAI deal from cited sources.
 #[derive(Debug, Parser)]
@@ -28,6 +36,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Answer a question (or, with none given, each line of standard input).
+    #[command(after_help = "Examples:
+  dealbot ask When does the revenue share end?
+  dealbot ask --json 'Can OpenAI use AWS?'
+  printf '%s\\n' 'Who owns OpenAI?' 'Is AGI defined?' | dealbot ask --json")]
     Ask {
         /// Print one JSON object per answer.
         #[arg(long)]
@@ -36,30 +48,45 @@ pub enum Command {
         question: Vec<String>,
     },
     /// Ask questions interactively.
+    #[command(after_help = "Example:
+  dealbot chat        (then type a question; \"quit\" or Ctrl-D to leave)")]
     Chat,
     /// Score labelled questions (JSON Lines: q, intent, also, must).
+    #[command(after_help = "Example:
+  dealbot eval tests/data/dev.jsonl --min-accuracy 0.9 --min-rejection 0.9")]
     Eval {
         /// Files to score.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Exit non-zero when in-scope accuracy is below this (0 to 1).
-        #[arg(long, value_name = "X")]
+        #[arg(long, value_name = "X", value_parser = fraction)]
         min_accuracy: Option<f64>,
         /// Exit non-zero when out-of-scope rejection is below this (0 to 1).
-        #[arg(long, value_name = "X")]
+        #[arg(long, value_name = "X", value_parser = fraction)]
         min_rejection: Option<f64>,
     },
     /// Validate the data and report every error.
+    #[command(after_help = "Examples:
+  dealbot check
+  dealbot --data ./my-data check")]
     Check,
     /// List the intents with one example each.
+    #[command(after_help = "Example:
+  dealbot intents | grep revenue")]
     Intents,
     /// Run the HTTP API, web page and configured chat adapters until SIGINT/SIGTERM.
+    #[command(after_help = "Examples:
+  dealbot serve --config dealbot.toml
+  DEALBOT_HTTP__LISTEN=0.0.0.0:8080 DEALBOT_SLACK__BOT_TOKEN=xoxb-… dealbot serve
+(every key and its environment variable: docs/configuration.md)")]
     Serve {
         /// Config file (default: dealbot.toml in the working directory, when present).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Show how a question is analysed and scored (for tuning the data).
+    #[command(after_help = "Example:
+  dealbot explain When does the revenue share end?")]
     Explain {
         /// The question.
         #[arg(required = true)]
@@ -67,16 +94,35 @@ pub enum Command {
     },
 }
 
+/// `--min-accuracy` and `--min-rejection`: a number from 0 to 1.
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err("must be between 0 and 1 (0.9 means 90 %)".to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`| head`): nothing more to say, and nobody to say it to.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let _ = writeln!(io::stderr(), "error: {err:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// True when `err` comes from writing to a closed pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Runs a parsed command line.
@@ -128,19 +174,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check => match Engine::load(cli.data.as_deref()) {
             Ok(engine) => {
                 let kb = engine.knowledge();
-                println!(
+                writeln!(
+                    io::stdout().lock(),
                     "ok: {} sources, {} intents, {} not-covered topics; every quote is verbatim",
                     kb.sources.len(),
                     kb.intents.len(),
                     kb.uncovered.len()
-                );
+                )?;
                 Ok(ExitCode::SUCCESS)
             }
             Err(err) => {
+                // The errors are the output here: on stderr, and lost if stderr is closed.
+                let mut stderr = io::stderr().lock();
                 for e in &err.errors {
-                    eprintln!("{e}");
+                    let _ = writeln!(stderr, "{e}");
                 }
-                eprintln!("{} error(s)", err.errors.len());
+                let _ = writeln!(stderr, "{} error(s)", err.errors.len());
                 Ok(ExitCode::FAILURE)
             }
         },
@@ -154,18 +203,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { question } => {
-            print!("{}", load()?.explain(&question.join(" ")));
+            let text = load()?.explain(&question.join(" "));
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Intents => {
             let engine = load()?;
+            let mut out = io::stdout().lock();
             for intent in &engine.knowledge().intents {
-                println!(
+                writeln!(
+                    out,
                     "{:<26} {}",
                     intent.id,
                     crate::engine::answer::suggestion(intent)
-                );
+                )?;
             }
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -187,43 +242,113 @@ fn serve(settings: crate::settings::Settings) -> anyhow::Result<()> {
     })
 }
 
-/// Answers each line of `input`, flushing after each. Lines that are not UTF-8 or are empty still
-/// get an answer (not answered).
+/// One line of input, read with [`read_line`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// The line, without its `\n` or `\r\n`.
+    Text(Vec<u8>),
+    /// A line longer than the limit: its first bytes (up to the limit); the rest was skipped.
+    TooLong(Vec<u8>),
+    /// End of input.
+    End,
+}
+
+/// Reads one line into memory, at most `max` bytes of it: a longer line is consumed to its end
+/// without being kept, so memory stays bounded whatever the input.
+pub fn read_line(input: &mut impl BufRead, max: usize) -> io::Result<Line> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (&buf[..at], Some(at + 1)),
+            None => (buf, None),
+        };
+        let room = max.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        too_long |= chunk.len() > room;
+        let used = done.unwrap_or(buf.len());
+        input.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(Line::End);
+    }
+    if line.last() == Some(&b'\r') && !too_long {
+        line.pop();
+    }
+    Ok(if too_long {
+        Line::TooLong(line)
+    } else {
+        Line::Text(line)
+    })
+}
+
+/// The answer to one line of input: lines that are not UTF-8, are empty or are longer than
+/// [`MAX_LINE_BYTES`] still get an answer (not answered, saying why).
+fn answer_line(engine: &Engine, line: Line) -> Option<Answer> {
+    let not_answered = |question: &[u8], why: String| {
+        let mut answer = engine.answer("");
+        answer.question = String::from_utf8_lossy(question).into_owned();
+        answer.text = why;
+        answer
+    };
+    match line {
+        Line::End => None,
+        Line::Text(line) => Some(match std::str::from_utf8(&line) {
+            Ok(question) => engine.answer(question),
+            Err(_) => not_answered(
+                &line,
+                "That line is not valid UTF-8 text; please ask again.".to_owned(),
+            ),
+        }),
+        Line::TooLong(start) => {
+            // Keep the echo short: enough to find the line, not the whole of it.
+            let cut = start.len().min(200);
+            Some(not_answered(
+                &start[..cut],
+                format!(
+                    "That line is longer than {MAX_LINE_BYTES} bytes; please ask a shorter question."
+                ),
+            ))
+        }
+    }
+}
+
+/// Answers each line of `input`, flushing after each. Lines that are not UTF-8, are empty or
+/// are too long still get an answer (not answered).
 pub fn ask_lines(
     engine: &Engine,
     mut input: impl BufRead,
     out: &mut impl Write,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut line = Vec::new();
     loop {
-        line.clear();
-        let n = input
-            .read_until(b'\n', &mut line)
-            .context("cannot read standard input")?;
-        if n == 0 {
-            return Ok(());
+        let line = read_line(&mut input, MAX_LINE_BYTES).context("cannot read standard input")?;
+        match answer_line(engine, line) {
+            Some(answer) => print_answer(out, &answer, json)?,
+            None => return Ok(()),
         }
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        let answer = match std::str::from_utf8(&line) {
-            Ok(question) => engine.answer(question),
-            Err(_) => {
-                let mut answer = engine.answer("");
-                answer.question = String::from_utf8_lossy(&line).into_owned();
-                answer.text = "That line is not valid UTF-8 text; please ask again.".to_owned();
-                answer
-            }
-        };
-        print_answer(out, &answer, json)?;
     }
 }
 
 fn print_answer(out: &mut impl Write, answer: &Answer, json: bool) -> anyhow::Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, answer)?;
-        writeln!(out)?;
+        // Serialised first, so that a write error stays an `io::Error` (see `is_broken_pipe`).
+        let mut line = serde_json::to_vec(answer)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     } else {
         if let (Some(topic), true) = (&answer.topic, answer.answered) {
             writeln!(out, "[{topic} · confidence {:.2}]", answer.confidence)?;
@@ -234,6 +359,8 @@ fn print_answer(out: &mut impl Write, answer: &Answer, json: bool) -> anyhow::Re
     Ok(())
 }
 
+/// The interactive prompt. Greeting and `> ` prompts only when standard input is a terminal, so
+/// `dealbot chat < questions.txt` prints answers only.
 fn chat(engine: &Engine) -> anyhow::Result<()> {
     let stdin = io::stdin();
     let interactive = stdin.is_terminal();
@@ -244,32 +371,31 @@ fn chat(engine: &Engine) -> anyhow::Result<()> {
             "Ask about the Microsoft–OpenAI deal (\"help\" for topics, Ctrl-D or \"quit\" to leave)."
         )?;
     }
-    let mut line = String::new();
     let mut input = stdin.lock();
     loop {
-        write!(out, "> ")?;
-        out.flush()?;
-        line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            // A line that is not UTF-8: say so and keep going.
-            Err(err) if err.kind() == io::ErrorKind::InvalidData => {
-                writeln!(out, "That line is not valid UTF-8 text; please ask again.")?;
+        if interactive {
+            write!(out, "> ")?;
+            out.flush()?;
+        }
+        let line = read_line(&mut input, MAX_LINE_BYTES).context("cannot read standard input")?;
+        if let Line::Text(text) = &line {
+            let question = String::from_utf8_lossy(text);
+            let question = question.trim();
+            if matches!(question, "quit" | "exit" | ":q") {
+                break;
+            }
+            if question.is_empty() {
                 continue;
             }
-            Err(err) => return Err(err).context("cannot read standard input"),
         }
-        let question = line.trim();
-        if matches!(question, "quit" | "exit" | ":q") {
-            break;
+        match answer_line(engine, line) {
+            Some(answer) => print_answer(&mut out, &answer, false)?,
+            None => break,
         }
-        if question.is_empty() {
-            continue;
-        }
-        print_answer(&mut out, &engine.answer(question), false)?;
     }
-    writeln!(out)?;
+    if interactive {
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -12,12 +12,14 @@
 //! - [`render`]: answers as platform messages (Slack Block Kit), with limits and escaping.
 //! - [`adapters`]: chat platform adapters (Slack) and their supervisor.
 //! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
+//! - [`logging`]: log destination and colour (a failing stderr costs log lines only).
 //!
 //! The data format is documented in `intents/README.md`.
 
 pub mod adapters;
 pub mod cli;
 pub mod engine;
+pub mod logging;
 pub mod render;
 pub mod server;
 pub mod settings;

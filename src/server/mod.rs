@@ -284,17 +284,20 @@ pub async fn run(
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only on a terminal: log files and collectors get plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Colours only on a terminal (and never with NO_COLOR): files and collectors get plain text.
+    let ansi = crate::logging::color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    // A closed or failing stderr costs log lines only (see `crate::logging`).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(std::io::stderr);
+        .log_internal_errors(false)
+        .with_writer(crate::logging::lossy_stderr);
     let result = match format {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
     if let Err(err) = result {
-        eprintln!("logging already set up: {err}");
+        let message = format!("logging already set up: {err}\n");
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
     }
 }
