@@ -9,10 +9,15 @@
 //! constant-time, 5-minute window); a missing, wrong or stale signature gets 401 and is not
 //! processed. Slash commands are answered inline in the HTTP response (the engine takes
 //! microseconds); events are acknowledged at once and answered with `chat.postMessage`.
-//! Retried and duplicate events are answered once (de-duplicated by `event_id`). Messages from
-//! bots, this one included, are never answered. Formatting lives in [`crate::render::slack`].
+//! Retried and duplicate events are answered once (de-duplicated by `event_id`, or by a hash of
+//! the body for an event without one), and so are replayed interactions (by `trigger_id` and the
+//! action's `action_ts`). Messages from bots, this one included, are never answered. A refused
+//! question (rate limit, busy) gets a short ephemeral note for the asker only
+//! (`chat.postEphemeral`, or an ephemeral `response_url` message). Question text is never logged
+//! here. Formatting lives in [`crate::render::slack`].
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -31,10 +36,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
 use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
-use crate::server::{AppState, Platform};
+use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
 
-/// Event ids remembered for de-duplication.
+/// Event and interaction ids remembered for de-duplication.
 const SEEN_EVENTS: usize = 10_000;
 
 type Client = SlackClient<SlackClientHyperHttpsConnector>;
@@ -47,6 +52,8 @@ pub struct SlackAdapter {
     verifier: Option<SlackEventSignatureVerifier>,
     slash: SlashResponse,
     seen: Mutex<Seen>,
+    /// Keys the content hash of deliveries that carry no id of their own.
+    hasher: RandomState,
 }
 
 impl std::fmt::Debug for SlackAdapter {
@@ -126,6 +133,7 @@ impl SlackAdapter {
             }),
             slash: settings.slash_response,
             seen: Mutex::new(Seen::default()),
+            hasher: RandomState::new(),
         })))
     }
 
@@ -174,10 +182,17 @@ impl SlackAdapter {
         })
     }
 
-    fn answer(&self, state: &AppState, user: &str, question: &str, share: bool) -> SlackMessage {
-        match state.ask(Platform::Slack, user, question) {
-            Ok(answer) => render::render(&answer, &state.engine(), share),
-            Err(limited) => render::notice(limited.message()),
+    /// The answer to `question`, or (`Err`) the note for a refused question.
+    async fn answer(
+        &self,
+        state: &AppState,
+        user: &str,
+        question: &str,
+        share: bool,
+    ) -> Result<SlackMessage, SlackMessage> {
+        match state.ask(Platform::Slack, user, question).await {
+            Ok(answer) => Ok(render::render(&answer, &state.engine(), share)),
+            Err(refused) => Err(render::notice(refused.message())),
         }
     }
 
@@ -193,20 +208,35 @@ impl SlackAdapter {
             Ok(command) => command,
             Err(response) => return *response,
         };
-        let (message, ephemeral) = self.command_reply(&state, &command.user_id, &command.text);
+        let (message, ephemeral) = self
+            .command_reply(&state, &command.user_id, &command.text)
+            .await;
         let mut body = message.to_json();
         body["response_type"] = json!(if ephemeral { "ephemeral" } else { "in_channel" });
         axum::Json(body).into_response()
     }
 
-    /// The reply to `/deal text`, and whether it is ephemeral.
-    fn command_reply(&self, state: &AppState, user: &str, text: &str) -> (SlackMessage, bool) {
+    /// The reply to `/deal text`, and whether it is ephemeral (always, for a refusal).
+    async fn command_reply(
+        &self,
+        state: &AppState,
+        user: &str,
+        text: &str,
+    ) -> (SlackMessage, bool) {
         let ephemeral = self.slash == SlashResponse::Ephemeral;
         let question = super::command_question(text);
-        (self.answer(state, user, question, ephemeral), ephemeral)
+        match self.answer(state, user, question, ephemeral).await {
+            Ok(message) => (message, ephemeral),
+            Err(notice) => (notice, true),
+        }
     }
 
-    /// True the first time an event id is seen.
+    /// A de-duplication key for a delivery without an id of its own: a hash of its content.
+    fn content_key(&self, content: &[u8]) -> String {
+        format!("hash:{:016x}", self.hasher.hash_one(content))
+    }
+
+    /// True the first time an event or interaction key is seen.
     fn first_delivery(&self, id: &str) -> bool {
         match self.seen.lock() {
             Ok(mut seen) => seen.first(id),
@@ -231,7 +261,10 @@ impl SlackAdapter {
                 axum::Json(json!({ "challenge": envelope["challenge"] })).into_response()
             }
             Some("event_callback") => {
-                let id = envelope["event_id"].as_str().unwrap_or_default().to_owned();
+                let id = match envelope["event_id"].as_str() {
+                    Some(id) if !id.is_empty() => format!("event:{id}"),
+                    _ => self.content_key(&body),
+                };
                 if !self.first_delivery(&id) {
                     tracing::debug!(event_id = id, "duplicate slack event ignored");
                     return StatusCode::OK.into_response();
@@ -264,8 +297,11 @@ impl SlackAdapter {
             _ => return,
         };
         let text = str_of("text").unwrap_or_default();
-        let message = self.answer(state, user, text, false);
-        if let Err(err) = self.post(channel, thread, &message).await {
+        let result = match self.answer(state, user, text, false).await {
+            Ok(message) => self.post(channel, thread, &message).await,
+            Err(notice) => self.post_ephemeral(channel, user, thread, &notice).await,
+        };
+        if let Err(err) = result {
             tracing::error!(channel, cause = %format!("{err:#}"), "cannot post slack reply");
         }
     }
@@ -300,17 +336,33 @@ impl SlackAdapter {
         else {
             return;
         };
+        // A replayed click (same trigger and action time) is answered once.
+        let key = match (payload["trigger_id"].as_str(), action["action_ts"].as_str()) {
+            (Some(trigger), action_ts) => {
+                format!("interaction:{trigger}:{}", action_ts.unwrap_or_default())
+            }
+            (None, _) => self.content_key(payload.to_string().as_bytes()),
+        };
+        if !self.first_delivery(&key) {
+            tracing::debug!(action_id, "duplicate slack interaction ignored");
+            return;
+        }
         let user = payload["user"]["id"].as_str().unwrap_or("unknown");
         let channel = payload["channel"]["id"].as_str();
         let response_url = payload["response_url"].as_str();
         let result = if action_id == SHARE_ACTION {
             let Some(channel) = channel else { return };
-            let message = self.answer(state, user, value, false);
-            self.post(channel, None, &message).await
+            match self.answer(state, user, value, false).await {
+                Ok(message) => self.post(channel, None, &message).await,
+                Err(notice) => self.post_ephemeral(channel, user, None, &notice).await,
+            }
         } else if action_id.starts_with(SUGGEST_ACTION) {
             let Some(url) = response_url else { return };
-            let message = self.answer(state, user, value, true);
-            self.respond(url, &message).await
+            match self.answer(state, user, value, true).await {
+                Ok(message) => self.respond(url, &message, true).await,
+                // Keep the reply the button sits in; the note is ephemeral by default.
+                Err(notice) => self.respond(url, &notice, false).await,
+            }
         } else {
             return;
         };
@@ -349,11 +401,33 @@ impl SlackAdapter {
         }
     }
 
-    /// Replaces the message behind a `response_url`.
-    async fn respond(&self, url: &str, message: &SlackMessage) -> anyhow::Result<()> {
+    /// `chat.postEphemeral`: a message only `user` sees.
+    async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &str,
+        thread: Option<&str>,
+        message: &SlackMessage,
+    ) -> anyhow::Result<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let mut request =
+            SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content(message)?);
+        if let Some(ts) = thread {
+            request = request.with_thread_ts(ts.into());
+        }
+        session
+            .chat_post_ephemeral(&request)
+            .await
+            .context("chat.postEphemeral failed")?;
+        Ok(())
+    }
+
+    /// Posts to a `response_url`: replacing the message behind it, or (without `replace`) an
+    /// ephemeral message beside it.
+    async fn respond(&self, url: &str, message: &SlackMessage, replace: bool) -> anyhow::Result<()> {
         let url: SlackResponseUrl = SlackResponseUrl::new(url.parse().context("bad response_url")?);
         let request =
-            SlackApiPostWebhookMessageRequest::new(content(message)?).with_replace_original(true);
+            SlackApiPostWebhookMessageRequest::new(content(message)?).with_replace_original(replace);
         self.client
             .respond_to_event(&url, &request)
             .await
@@ -395,6 +469,7 @@ impl Adapter for SlackAdapter {
         Box::pin(async move {
             let Some(app_token) = self.app_token.clone() else {
                 // HTTP events arrive on the shared listener; nothing to keep open.
+                state.set_adapter(self.name(), AdapterStatus::Up);
                 shutdown.cancelled().await;
                 return Ok(());
             };
@@ -407,7 +482,7 @@ impl Adapter for SlackAdapter {
                     .with_error_handler(socket_error)
                     .with_user_state(SocketState {
                         adapter: self.clone(),
-                        state,
+                        state: state.clone(),
                     }),
             );
             let listener = SlackClientSocketModeListener::new(
@@ -420,6 +495,7 @@ impl Adapter for SlackAdapter {
                 .await
                 .context("cannot open a Socket Mode connection (apps.connections.open)")?;
             listener.start().await;
+            state.set_adapter(self.name(), AdapterStatus::Up);
             tracing::info!("slack: Socket Mode connected");
             shutdown.cancelled().await;
             listener.shutdown().await;
@@ -461,7 +537,7 @@ async fn socket_command(
     let s = socket_state(&states).await?;
     let text = event.text.as_deref().unwrap_or_default();
     let user = event.user_id.to_string();
-    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text);
+    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text).await;
     let kind = if ephemeral {
         SlackMessageResponseType::Ephemeral
     } else {
@@ -477,7 +553,10 @@ async fn socket_push(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     let s = socket_state(&states).await?;
-    if !s.adapter.first_delivery(event.event_id.as_ref()) {
+    if !s
+        .adapter
+        .first_delivery(&format!("event:{}", event.event_id.as_ref()))
+    {
         return Ok(());
     }
     let value = serde_json::to_value(&event.event)?;
