@@ -397,6 +397,18 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_parse_as_cidr_blocks() {
+        let f = file("[http]\ntrusted_proxies = [\"127.0.0.0/8\", \"::1/128\"]\n");
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        assert_eq!(s.http.trusted_proxies.len(), 2);
+        assert!(s.http.trusted_proxies[0].contains(&"127.0.0.9".parse::<std::net::IpAddr>().unwrap()));
+        let f = file("[http]\ntrusted_proxies = [\"not a block\"]\n");
+        let err = Settings::load_from(Some(f.path()), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("trusted_proxies") || err.contains("invalid"), "{err}");
+        assert!(Settings::load_from(None, env(&[])).unwrap().http.trusted_proxies.is_empty());
+    }
+
+    #[test]
     fn missing_named_file_is_an_error() {
         let err = Settings::load_from(Some(Path::new("/nonexistent/dealbot.toml")), env(&[]));
         assert!(matches!(err, Err(SettingsError::Missing(_))));
@@ -446,6 +458,16 @@ mod tests {
             "guild_id",
             "per_user_per_minute",
             "format",
+            "max_connections",
+            "header_read_timeout_ms",
+            "body_read_timeout_ms",
+            "request_timeout_ms",
+            "keep_alive",
+            "max_body_bytes",
+            "trusted_proxies",
+            "answer_threads",
+            "answer_queue",
+            "answer_deadline_ms",
         ] {
             assert!(text.contains(&format!("{key} =")), "{key} undocumented");
         }

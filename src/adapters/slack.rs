@@ -10,8 +10,8 @@
 //! processed. Slash commands are answered inline in the HTTP response (the engine takes
 //! microseconds); events are acknowledged at once and answered with `chat.postMessage`.
 //! Retried and duplicate events are answered once (de-duplicated by `event_id`, or by a hash of
-//! the body for an event without one), and so are replayed interactions (by `trigger_id` and the
-//! action's `action_ts`). Messages from bots, this one included, are never answered. A refused
+//! the body for an event without one), and so are replayed interactions (by `trigger_id`, the
+//! action's id and its `action_ts`). Messages from bots, this one included, are never answered. A refused
 //! question (rate limit, busy) gets a short ephemeral note for the asker only
 //! (`chat.postEphemeral`, or an ephemeral `response_url` message). Question text is never logged
 //! here. Formatting lives in [`crate::render::slack`].
@@ -336,11 +336,12 @@ impl SlackAdapter {
         else {
             return;
         };
-        // A replayed click (same trigger and action time) is answered once.
+        // A replayed click (same trigger, action and action time) is answered once.
         let key = match (payload["trigger_id"].as_str(), action["action_ts"].as_str()) {
-            (Some(trigger), action_ts) => {
-                format!("interaction:{trigger}:{}", action_ts.unwrap_or_default())
-            }
+            (Some(trigger), action_ts) => format!(
+                "interaction:{trigger}:{action_id}:{}",
+                action_ts.unwrap_or_default()
+            ),
             (None, _) => self.content_key(payload.to_string().as_bytes()),
         };
         if !self.first_delivery(&key) {

@@ -159,6 +159,12 @@ impl Metrics {
             let _ = self.latency.get_or_create(&labels);
             let _ = self.rate_limited.get_or_create(&labels);
             let _ = self.busy.get_or_create(&labels);
+            // Declined questions: a real label set, so the family shows before any question.
+            let _ = self.questions.get_or_create(&QuestionLabels {
+                platform: platform.to_owned(),
+                intent: "none".to_owned(),
+                answered: "false".to_owned(),
+            });
         }
         for reason in REASONS {
             let _ = self.rejected.get_or_create(&ReasonLabels {
