@@ -401,11 +401,24 @@ mod tests {
         let f = file("[http]\ntrusted_proxies = [\"127.0.0.0/8\", \"::1/128\"]\n");
         let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
         assert_eq!(s.http.trusted_proxies.len(), 2);
-        assert!(s.http.trusted_proxies[0].contains(&"127.0.0.9".parse::<std::net::IpAddr>().unwrap()));
+        assert!(
+            s.http.trusted_proxies[0].contains(&"127.0.0.9".parse::<std::net::IpAddr>().unwrap())
+        );
         let f = file("[http]\ntrusted_proxies = [\"not a block\"]\n");
-        let err = Settings::load_from(Some(f.path()), env(&[])).unwrap_err().to_string();
-        assert!(err.contains("trusted_proxies") || err.contains("invalid"), "{err}");
-        assert!(Settings::load_from(None, env(&[])).unwrap().http.trusted_proxies.is_empty());
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("trusted_proxies") || err.contains("invalid"),
+            "{err}"
+        );
+        assert!(
+            Settings::load_from(None, env(&[]))
+                .unwrap()
+                .http
+                .trusted_proxies
+                .is_empty()
+        );
     }
 
     #[test]

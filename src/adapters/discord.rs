@@ -138,8 +138,7 @@ impl DiscordAdapter {
             .await
         {
             Ok(answer) => {
-                let message =
-                    message.embed(render::render(&answer, &state.engine()).to_serenity());
+                let message = message.embed(render::render(&answer, &state.engine()).to_serenity());
                 if self.ephemeral {
                     message.ephemeral(true)
                 } else {
@@ -211,9 +210,11 @@ impl DiscordAdapter {
         // Interaction types: 1 PING, 2 APPLICATION_COMMAND, 4 AUTOCOMPLETE.
         let reply = match interaction["type"].as_u64() {
             Some(1) => CreateInteractionResponse::Pong,
-            Some(2) if interaction["data"]["name"] == COMMAND => CreateInteractionResponse::Message(
-                self.command_message(&state, &user, &option(false)).await,
-            ),
+            Some(2) if interaction["data"]["name"] == COMMAND => {
+                CreateInteractionResponse::Message(
+                    self.command_message(&state, &user, &option(false)).await,
+                )
+            }
             Some(4) => CreateInteractionResponse::Autocomplete(autocomplete(&state, &option(true))),
             _ => {
                 state.metrics.reject("discord_unknown_interaction");

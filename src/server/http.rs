@@ -75,9 +75,10 @@ pub fn refused(refused: &Refused) -> Response {
         Limited::User | Limited::Global => StatusCode::TOO_MANY_REQUESTS,
     };
     let mut response = error(status, refused.message());
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(refused.retry_after_secs));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(refused.retry_after_secs),
+    );
     response
 }
 

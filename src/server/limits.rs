@@ -182,10 +182,7 @@ mod tests {
         assert_eq!(reason(limits.check("slack:U1")), Ok(()));
         let refused = limits.check("slack:U1").unwrap_err();
         assert_eq!(refused.reason, Limited::User);
-        assert!(
-            (1..=60).contains(&refused.retry_after_secs),
-            "{refused:?}"
-        );
+        assert!((1..=60).contains(&refused.retry_after_secs), "{refused:?}");
         assert_eq!(reason(limits.check("discord:42")), Ok(()));
     }
 
@@ -206,7 +203,11 @@ mod tests {
         for _ in 0..5 {
             assert_eq!(reason(limits.check("u")), Err(Limited::Global));
         }
-        assert_eq!(limits.per_user.len(), 1, "only `other` has spent quota, not `u`");
+        assert_eq!(
+            limits.per_user.len(),
+            1,
+            "only `other` has spent quota, not `u`"
+        );
     }
 
     #[test]

@@ -47,7 +47,9 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_millis(settings.header_read_timeout_ms.max(1)))
+        .header_read_timeout(Duration::from_millis(
+            settings.header_read_timeout_ms.max(1),
+        ))
         .keep_alive(settings.keep_alive);
     let connections = Arc::new(Semaphore::new(settings.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -96,7 +98,9 @@ pub async fn serve(
         let service = tower::ServiceExt::map_request(
             app.clone(),
             move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(peer));
                 request
             },
         );

@@ -370,8 +370,12 @@ pub async fn serve(
         "serving HTTP: / (web page), /v1/ask, /healthz, /readyz, /metrics"
     );
     let http_settings = state.settings.http.clone();
-    let graceful = listener::serve(listener, router, &http_settings, control.shutdown.clone()).await;
-    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+    let graceful =
+        listener::serve(listener, router, &http_settings, control.shutdown.clone()).await;
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!(?grace, "in-flight requests did not finish in time");
     }
     if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} })

@@ -153,7 +153,11 @@ mod tests {
             let _ = wait.recv();
         });
         assert_eq!(slow.await, Err(Busy::Deadline));
-        assert_eq!(pool.run(|| ()).await, Err(Busy::Full), "the slot is still taken");
+        assert_eq!(
+            pool.run(|| ()).await,
+            Err(Busy::Full),
+            "the slot is still taken"
+        );
         release.send(()).unwrap();
         let mut freed = false;
         for _ in 0..200 {

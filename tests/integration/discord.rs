@@ -233,7 +233,10 @@ async fn a_refused_command_gets_an_ephemeral_note() {
     let (status, second) = signed(&r, &command("is openai going public")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second["type"], 4);
-    assert_eq!(second["data"]["flags"], 64, "only the asker sees it: {second}");
+    assert_eq!(
+        second["data"]["flags"], 64,
+        "only the asker sees it: {second}"
+    );
     assert!(
         second["data"]["content"]
             .as_str()
@@ -260,7 +263,11 @@ async fn an_oversized_interaction_gets_a_json_413_before_the_signature_check() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(ready, StatusCode::OK, "HTTP interactions only: up once started");
+    assert_eq!(
+        ready,
+        StatusCode::OK,
+        "HTTP interactions only: up once started"
+    );
     let metrics = r.metrics().await;
     assert!(!metrics.contains("discord_missing_signature"), "{metrics}");
     r.stop().await;
@@ -311,7 +318,10 @@ async fn a_malformed_bot_token_stops_the_adapter_without_a_crash_loop() {
     let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = ready.json().await.unwrap();
-    assert_eq!(body, json!({ "ready": false, "adapters": { "discord": "down" } }));
+    assert_eq!(
+        body,
+        json!({ "ready": false, "adapters": { "discord": "down" } })
+    );
     control.shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(10), task)
         .await

@@ -487,7 +487,10 @@ async fn a_half_sent_header_is_closed() {
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
         .unwrap();
-    assert!(closed_by_server(&mut stream).await, "slowloris connection kept open");
+    assert!(
+        closed_by_server(&mut stream).await,
+        "slowloris connection kept open"
+    );
     running.stop().await;
 }
 
@@ -495,7 +498,10 @@ async fn a_half_sent_header_is_closed() {
 async fn silent_and_idle_keep_alive_connections_are_closed() {
     let running = start(short_timeouts()).await;
     let mut silent = TcpStream::connect(running.addr).await.unwrap();
-    assert!(closed_by_server(&mut silent).await, "silent connection kept open");
+    assert!(
+        closed_by_server(&mut silent).await,
+        "silent connection kept open"
+    );
 
     let mut idle = TcpStream::connect(running.addr).await.unwrap();
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -503,7 +509,10 @@ async fn silent_and_idle_keep_alive_connections_are_closed() {
         .unwrap();
     let (status, body) = read_response(&mut idle).await;
     assert_eq!((status, body.as_str()), (200, "ok\n"));
-    assert!(closed_by_server(&mut idle).await, "idle keep-alive connection kept open");
+    assert!(
+        closed_by_server(&mut idle).await,
+        "idle keep-alive connection kept open"
+    );
     running.stop().await;
 }
 
@@ -536,7 +545,10 @@ async fn the_connection_cap_holds_further_clients_until_a_slot_frees() {
         .build()
         .unwrap();
     let blocked = client.get(running.url("/healthz")).send().await;
-    assert!(blocked.is_err(), "served past the connection cap: {blocked:?}");
+    assert!(
+        blocked.is_err(),
+        "served past the connection cap: {blocked:?}"
+    );
     drop(holder);
     let mut served = false;
     for _ in 0..50 {
@@ -557,7 +569,10 @@ async fn every_error_has_the_same_json_shape() {
     let running = start(s).await;
     let client = reqwest::Client::new();
     let mut responses = vec![
-        (StatusCode::NOT_FOUND, client.get(running.url("/nope")).send().await.unwrap()),
+        (
+            StatusCode::NOT_FOUND,
+            client.get(running.url("/nope")).send().await.unwrap(),
+        ),
         (
             StatusCode::METHOD_NOT_ALLOWED,
             client.get(running.url("/v1/ask")).send().await.unwrap(),
@@ -598,10 +613,17 @@ async fn every_error_has_the_same_json_shape() {
     ));
     for (expected, response) in responses {
         assert_eq!(response.status(), expected);
-        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(content_type, "application/json", "{expected}");
         if expected == StatusCode::TOO_MANY_REQUESTS {
-            let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
             assert!((1..=60).contains(&retry), "{retry}");
         }
         if expected == StatusCode::METHOD_NOT_ALLOWED {
@@ -610,12 +632,22 @@ async fn every_error_has_the_same_json_shape() {
         let body: Value = response.json().await.unwrap();
         let object = body.as_object().unwrap();
         assert_eq!(object.len(), 1, "{body}");
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
     }
     let metrics = running.metrics().await;
-    for reason in ["not_found", "method_not_allowed", "too_large", "rate_limited"] {
+    for reason in [
+        "not_found",
+        "method_not_allowed",
+        "too_large",
+        "rate_limited",
+    ] {
         assert!(
-            !metrics.contains(&format!("dealbot_rejected_requests_total{{reason=\"{reason}\"}} 0")),
+            !metrics.contains(&format!(
+                "dealbot_rejected_requests_total{{reason=\"{reason}\"}} 0"
+            )),
             "{reason} counted: {metrics}"
         );
     }
@@ -640,11 +672,18 @@ async fn overload_gets_503_with_retry_after_and_health_stays_up() {
     let body: Value = response.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("busy"), "{body}");
     let health = reqwest::get(running.url("/healthz")).await.unwrap();
-    assert_eq!(health.status(), StatusCode::OK, "liveness is not stalled by answering");
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "liveness is not stalled by answering"
+    );
     drop(held);
     assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
     let metrics = running.metrics().await;
-    assert!(metrics.contains("dealbot_busy_total{platform=\"http\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("dealbot_busy_total{platform=\"http\"} 1"),
+        "{metrics}"
+    );
     running.stop().await;
 }
 
@@ -677,7 +716,12 @@ async fn forwarded_headers_name_the_client_only_from_trusted_proxies() {
     let mut s = settings();
     s.limits.per_user_per_minute = 1;
     let running = start(s.clone()).await;
-    assert_eq!(ask_as(&running, &[("x-forwarded-for", "1.1.1.1")]).await.status(), StatusCode::OK);
+    assert_eq!(
+        ask_as(&running, &[("x-forwarded-for", "1.1.1.1")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let second = ask_as(&running, &[("x-forwarded-for", "2.2.2.2")]).await;
     assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(second.headers().contains_key("retry-after"));
@@ -686,18 +730,34 @@ async fn forwarded_headers_name_the_client_only_from_trusted_proxies() {
     // Trusted peer (the test client is 127.0.0.1): each forwarded client has its own quota.
     s.http.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
     let running = start(s).await;
-    assert_eq!(ask_as(&running, &[("x-forwarded-for", "1.1.1.1")]).await.status(), StatusCode::OK);
     assert_eq!(
-        ask_as(&running, &[("x-forwarded-for", "9.9.9.9, 2.2.2.2")]).await.status(),
+        ask_as(&running, &[("x-forwarded-for", "1.1.1.1")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        ask_as(&running, &[("x-forwarded-for", "9.9.9.9, 2.2.2.2")])
+            .await
+            .status(),
         StatusCode::OK,
         "the right-most untrusted hop is the client"
     );
     assert_eq!(
-        ask_as(&running, &[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]).await.status(),
+        ask_as(
+            &running,
+            &[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]
+        )
+        .await
+        .status(),
         StatusCode::OK
     );
     let again = ask_as(&running, &[("x-forwarded-for", "6.6.6.6, 1.1.1.1")]).await;
-    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS, "a spoofed left hop changes nothing");
+    assert_eq!(
+        again.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a spoofed left hop changes nothing"
+    );
     running.stop().await;
 }
 
@@ -742,8 +802,18 @@ async fn refusals_are_logged_once_per_key_and_questions_never_without_the_settin
     running.stop().await;
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("question"), "logs were captured: {logs}");
-    assert!(!logs.contains(marker), "question text logged without log.questions");
-    let limited: Vec<&str> = logs.lines().filter(|l| l.contains("rate limited")).collect();
+    assert!(
+        !logs.contains(marker),
+        "question text logged without log.questions"
+    );
+    let limited: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("rate limited"))
+        .collect();
     assert_eq!(limited.len(), 1, "{limited:#?}");
-    assert!(limited[0].contains("http:127.0.0.1"), "names the key: {}", limited[0]);
+    assert!(
+        limited[0].contains("http:127.0.0.1"),
+        "names the key: {}",
+        limited[0]
+    );
 }

@@ -603,7 +603,11 @@ async fn replayed_interactions_are_answered_once() {
     let form = share_click_form();
     for _ in 0..5 {
         let response = h
-            .signed("/slack/interactions", "application/x-www-form-urlencoded", &form)
+            .signed(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                &form,
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -614,8 +618,12 @@ async fn replayed_interactions_are_answered_once() {
     let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
     payload["trigger_id"] = json!("999.888.other");
     let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    h.signed("/slack/interactions", "application/x-www-form-urlencoded", &form)
-        .await;
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &form,
+    )
+    .await;
     assert_eq!(h.wait_calls(2).await.len(), 2);
     h.stop().await;
 }
@@ -632,7 +640,11 @@ async fn events_without_an_event_id_do_not_share_a_key() {
     let second = without_id("<@U0LAN0Z89> who pays whom?");
     h.signed("/slack/events", "application/json", &first).await;
     h.signed("/slack/events", "application/json", &second).await;
-    assert_eq!(h.wait_calls(2).await.len(), 2, "two different events, two answers");
+    assert_eq!(
+        h.wait_calls(2).await.len(),
+        2,
+        "two different events, two answers"
+    );
     // The very same delivery again (a retry) is still answered once.
     h.signed("/slack/events", "application/json", &first).await;
     assert_eq!(h.wait_calls(3).await.len(), 2);
@@ -642,7 +654,10 @@ async fn events_without_an_event_id_do_not_share_a_key() {
 #[tokio::test]
 async fn the_too_fast_notice_is_ephemeral() {
     let h = Harness::start_with(|s| s.limits.per_user_per_minute = 1).await;
-    for (id, question) in [("EvFast1", "is openai going public?"), ("EvFast2", "who pays whom?")] {
+    for (id, question) in [
+        ("EvFast1", "is openai going public?"),
+        ("EvFast2", "who pays whom?"),
+    ] {
         let body = mention(id, &format!("<@U0LAN0Z89> {question}"), json!({}));
         h.signed("/slack/events", "application/json", &body).await;
         h.wait_calls(1).await;
@@ -665,7 +680,11 @@ async fn the_too_fast_notice_is_ephemeral() {
     let mut kinds = Vec::new();
     for _ in 0..2 {
         let value: Value = h
-            .signed("/slack/commands", "application/x-www-form-urlencoded", &slash("ipo"))
+            .signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &slash("ipo"),
+            )
             .await
             .json()
             .await
@@ -705,7 +724,10 @@ async fn readyz_reports_slack_up_in_http_mode() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(body, json!({ "ready": true, "adapters": { "slack": "up" } }));
+    assert_eq!(
+        body,
+        json!({ "ready": true, "adapters": { "slack": "up" } })
+    );
     assert!(
         h.served
             .metrics()
