@@ -1,4 +1,4 @@
-//! Who the HTTP client is, for rate limits behind a reverse proxy ([issue 8](../../../issues/8)).
+//! Who the HTTP client is, for rate limits behind a reverse proxy (issue 8).
 //!
 //! Only when the TCP peer is in `http.trusted_proxies` are the forwarding headers believed:
 //! `Forwarded` (RFC 7239, its `for=` parameters) when present, else `X-Forwarded-For`. The hops

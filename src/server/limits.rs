@@ -1,7 +1,7 @@
 //! Rate limits shared by every platform: a per-user quota (keyed by `platform:user`) and a
 //! global cap, both with `governor`.
 //!
-//! Order matters ([issue 8](../../../issues/8)): the global cap is checked first, so a refusal by
+//! Order matters (issue 8): the global cap is checked first, so a refusal by
 //! it never spends the user's own quota. A user already over quota is refused from a small
 //! "penalty box" (the instant their quota allows again) without touching the global cap, so one
 //! user flooding cannot drain everyone's capacity. Refusals are logged at most once per key per

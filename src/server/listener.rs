@@ -1,5 +1,5 @@
 //! The accept loop: hyper-util's connection builder (HTTP/1.1) over the router, with the
-//! `[http]` limits of [issue 8](../../../issues/8).
+//! `[http]` limits of issue 8.
 //!
 //! - At most `http.max_connections` connections are served at once (a semaphore taken before
 //!   `accept`); further clients wait in the kernel's accept queue.

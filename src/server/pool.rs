@@ -1,4 +1,4 @@
-//! Answering off the async workers ([issue 8](../../../issues/8)): every question runs on
+//! Answering off the async workers (issue 8): every question runs on
 //! tokio's blocking pool, at most `limits.answer_threads` at once, with at most
 //! `limits.answer_queue` more waiting, each within `limits.answer_deadline_ms` (waiting and
 //! running). A question that finds the queue full, or runs out of time, is refused as busy, so

@@ -248,6 +248,27 @@ async fn a_refused_command_gets_an_ephemeral_note() {
 }
 
 #[tokio::test]
+async fn a_busy_answering_pool_gets_an_ephemeral_busy_note() {
+    let mut settings = Settings::default();
+    settings.limits.answer_threads = 1;
+    settings.limits.answer_queue = 0;
+    settings.discord.public_key = Some(public_key_hex());
+    let (r, state) = crate::server::start_with_state(settings).await;
+    let held = state.pool.occupy().expect("a free slot");
+    let (status, body) = signed(&r, &command("is openai going public")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    assert!(
+        body["data"]["content"].as_str().unwrap().contains("busy"),
+        "{body}"
+    );
+    drop(held);
+    let (_, body) = signed(&r, &command("is openai going public")).await;
+    assert!(body["data"]["embeds"][0]["title"].is_string(), "{body}");
+    r.stop().await;
+}
+
+#[tokio::test]
 async fn an_oversized_interaction_gets_a_json_413_before_the_signature_check() {
     let r = start(false).await;
     let response = post(&r, &"x".repeat(70 * 1024), &[]).await;

@@ -414,7 +414,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Starts the server over state the test keeps a handle on.
-async fn start_with_state(settings: Settings) -> (Running, Arc<AppState>) {
+pub(crate) async fn start_with_state(settings: Settings) -> (Running, Arc<AppState>) {
     let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

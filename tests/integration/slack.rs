@@ -981,6 +981,22 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
                 || c.auth.as_deref() == Some("Bearer xapp-test-token"))
     );
 
+    // Issue 8: readiness follows the Socket Mode connection.
+    let mut ready = Value::Null;
+    for _ in 0..250 {
+        ready = reqwest::get(served.url("/readyz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["ready"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(ready["adapters"]["slack"], "up", "{ready}");
+
     // Slash command: the reply travels in the acknowledgement.
     socket.send(json!({
         "envelope_id": "env-cmd-1", "type": "slash_commands", "accepts_response_payload": true,
