@@ -50,6 +50,22 @@ pub struct HttpSettings {
     pub listen: SocketAddr,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Open connections served at once; further clients wait in the kernel's accept queue.
+    pub max_connections: usize,
+    /// Milliseconds a connection gets to send a complete request head: a new connection, a
+    /// half-sent header, and an idle keep-alive connection between requests are closed after it.
+    pub header_read_timeout_ms: u64,
+    /// Milliseconds a request body may go without sending anything.
+    pub body_read_timeout_ms: u64,
+    /// Milliseconds one request may take in all, from its head to the response (408 after).
+    pub request_timeout_ms: u64,
+    /// Keep connections open between requests (HTTP/1.1 keep-alive); idle ones are closed after
+    /// `header_read_timeout_ms`.
+    pub keep_alive: bool,
+    /// Largest request body, on every route, checked before any signature.
+    pub max_body_bytes: usize,
+    /// Peers (CIDR blocks) whose `Forwarded` / `X-Forwarded-For` headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for HttpSettings {
@@ -57,6 +73,13 @@ impl Default for HttpSettings {
         HttpSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             shutdown_grace_secs: 10,
+            max_connections: 512,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            keep_alive: true,
+            max_body_bytes: 64 * 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -177,6 +200,12 @@ pub struct Limits {
     pub per_user_per_minute: u32,
     /// Questions the whole process answers per second.
     pub global_per_second: u32,
+    /// Threads answering questions at once (off the async workers); 0 means one per CPU.
+    pub answer_threads: usize,
+    /// Questions that may wait for a free answering thread; more are refused as busy.
+    pub answer_queue: usize,
+    /// Milliseconds a question may wait and run before it is refused as busy.
+    pub answer_deadline_ms: u64,
 }
 
 impl Default for Limits {
@@ -184,6 +213,9 @@ impl Default for Limits {
         Limits {
             per_user_per_minute: 10,
             global_per_second: 200,
+            answer_threads: 0,
+            answer_queue: 64,
+            answer_deadline_ms: 2_000,
         }
     }
 }
@@ -484,6 +516,31 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_parse_as_cidr_blocks() {
+        let f = file("[http]\ntrusted_proxies = [\"127.0.0.0/8\", \"::1/128\"]\n");
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        assert_eq!(s.http.trusted_proxies.len(), 2);
+        assert!(
+            s.http.trusted_proxies[0].contains(&"127.0.0.9".parse::<std::net::IpAddr>().unwrap())
+        );
+        let f = file("[http]\ntrusted_proxies = [\"not a block\"]\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("trusted_proxies") || err.contains("invalid"),
+            "{err}"
+        );
+        assert!(
+            Settings::load_from(None, env(&[]))
+                .unwrap()
+                .http
+                .trusted_proxies
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn missing_named_file_is_an_error() {
         let err = Settings::load_from(Some(Path::new("/nonexistent/dealbot.toml")), env(&[]));
         assert!(matches!(err, Err(SettingsError::Missing(_))));
@@ -533,6 +590,16 @@ mod tests {
             "guild_id",
             "per_user_per_minute",
             "format",
+            "max_connections",
+            "header_read_timeout_ms",
+            "body_read_timeout_ms",
+            "request_timeout_ms",
+            "keep_alive",
+            "max_body_bytes",
+            "trusted_proxies",
+            "answer_threads",
+            "answer_queue",
+            "answer_deadline_ms",
         ] {
             assert!(text.contains(&format!("{key} =")), "{key} undocumented");
         }

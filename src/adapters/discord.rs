@@ -13,8 +13,10 @@
 //! HTTP mode (with `discord.public_key`): `POST /discord/interactions`, verified with serenity's
 //! Ed25519 verifier over `timestamp ‖ body` plus a freshness window on the timestamp.
 //!
-//! Every message and response carries allowed mentions that parse nothing. Formatting lives in
-//! [`crate::render::discord`].
+//! Every message and response carries allowed mentions that parse nothing, and is built with
+//! serenity's builders in both modes (`CreateInteractionResponse`, ephemeral through
+//! `InteractionResponseFlags::EPHEMERAL`). A refused question (rate limit, busy) gets a short
+//! ephemeral note. Formatting lives in [`crate::render::discord`].
 
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,22 +28,25 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::Value;
 use serenity::all::{
-    Command, CommandOptionType, Context, CreateAllowedMentions, CreateAutocompleteResponse,
-    CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    Command, CommandOptionType, ConnectionStage, Context, CreateAllowedMentions,
+    CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
     CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, GuildId,
-    Interaction, Message, Ready, ResolvedValue, UserId,
+    Interaction, Message, Ready, ResolvedValue, ShardStageUpdateEvent, UserId,
 };
 use serenity::interactions_endpoint::Verifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, Fatal, webhook};
 use crate::render::discord::{self as render, MAX_CONTENT};
-use crate::server::{AppState, Platform};
+use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{DiscordSettings, Shards};
 
 type HttpStatus = axum::http::StatusCode;
+
+/// Characters of typed text looked at for autocomplete (the option's own limit).
+const MAX_TYPED: usize = 1000;
 
 /// How far an interaction's timestamp may be from now, in seconds.
 pub const MAX_TIMESTAMP_SKEW_SECS: u64 = 300;
@@ -119,17 +124,29 @@ impl DiscordAdapter {
             )
     }
 
-    /// The interaction response (type 4) for a question, as JSON.
-    fn command_response(&self, state: &AppState, user: &str, text: &str) -> Value {
-        let mut data = match state.ask(Platform::Discord, user, super::command_question(text)) {
-            Ok(answer) => json!({ "embeds": [render::render(&answer, &state.engine()).to_json()] }),
-            Err(limited) => json!({ "content": limited.message(), "flags": 64 }),
-        };
-        data["allowed_mentions"] = render::no_mentions();
-        if self.ephemeral {
-            data["flags"] = json!(64);
+    /// The reply to `/deal text`: the answer as an embed (ephemeral with `discord.ephemeral`),
+    /// or, when refused, a short ephemeral note.
+    async fn command_message(
+        &self,
+        state: &AppState,
+        user: &str,
+        text: &str,
+    ) -> CreateInteractionResponseMessage {
+        let message = CreateInteractionResponseMessage::new().allowed_mentions(no_mentions());
+        match state
+            .ask(Platform::Discord, user, super::command_question(text))
+            .await
+        {
+            Ok(answer) => {
+                let message = message.embed(render::render(&answer, &state.engine()).to_serenity());
+                if self.ephemeral {
+                    message.ephemeral(true)
+                } else {
+                    message
+                }
+            }
+            Err(refused) => message.content(refused.message()).ephemeral(true),
         }
-        json!({ "type": 4, "data": data })
     }
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
@@ -190,14 +207,15 @@ impl DiscordAdapter {
                 .unwrap_or_default()
                 .to_owned()
         };
+        // Interaction types: 1 PING, 2 APPLICATION_COMMAND, 4 AUTOCOMPLETE.
         let reply = match interaction["type"].as_u64() {
-            Some(1) => json!({ "type": 1 }),
+            Some(1) => CreateInteractionResponse::Pong,
             Some(2) if interaction["data"]["name"] == COMMAND => {
-                self.command_response(&state, &user, &option(false))
+                CreateInteractionResponse::Message(
+                    self.command_message(&state, &user, &option(false)).await,
+                )
             }
-            Some(4) => {
-                json!({ "type": 8, "data": { "choices": render::choices(&state.engine(), &option(true)) } })
-            }
+            Some(4) => CreateInteractionResponse::Autocomplete(autocomplete(&state, &option(true))),
             _ => {
                 state.metrics.reject("discord_unknown_interaction");
                 return crate::server::http::error(
@@ -215,6 +233,8 @@ impl DiscordAdapter {
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
         let Some(token) = &self.token else {
+            // HTTP interactions only: served on the shared listener, nothing to connect.
+            state.set_adapter(self.name(), AdapterStatus::Up);
             shutdown.cancelled().await;
             return Ok(());
         };
@@ -270,6 +290,17 @@ impl DiscordAdapter {
     }
 }
 
+/// Autocomplete choices for what the user has typed: catalogue questions, at most 25.
+fn autocomplete(state: &AppState, typed: &str) -> CreateAutocompleteResponse {
+    let typed = crate::render::truncate(typed, MAX_TYPED);
+    let mut response = CreateAutocompleteResponse::new();
+    for choice in state.engine().complete(&typed, 25) {
+        let choice = crate::render::truncate(&choice, render::MAX_CHOICE);
+        response = response.add_string_choice(choice.clone(), choice);
+    }
+    response
+}
+
 struct Handler {
     adapter: Arc<DiscordAdapter>,
     state: Arc<AppState>,
@@ -287,6 +318,7 @@ fn no_mentions() -> CreateAllowedMentions {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
+        self.state.set_adapter("discord", AdapterStatus::Up);
         let commands = vec![DiscordAdapter::command()];
         let result = match self.adapter.guild_id {
             Some(guild) => GuildId::new(guild)
@@ -305,6 +337,14 @@ impl EventHandler for Handler {
         }
     }
 
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        let status = match event.new {
+            ConnectionStage::Connected => AdapterStatus::Up,
+            _ => AdapterStatus::Reconnecting,
+        };
+        self.state.set_adapter("discord", status);
+    }
+
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let result = match interaction {
             Interaction::Command(command) if command.data.name == COMMAND => {
@@ -317,20 +357,10 @@ impl EventHandler for Handler {
                         _ => None,
                     })
                     .unwrap_or_default();
-                let mut message =
-                    CreateInteractionResponseMessage::new().allowed_mentions(no_mentions());
-                match self.state.ask(
-                    Platform::Discord,
-                    &command.user.id.to_string(),
-                    super::command_question(&text),
-                ) {
-                    Ok(answer) => {
-                        message = message
-                            .embed(render::render(&answer, &self.state.engine()).to_serenity());
-                        message = message.ephemeral(self.adapter.ephemeral);
-                    }
-                    Err(limited) => message = message.content(limited.message()).ephemeral(true),
-                }
+                let message = self
+                    .adapter
+                    .command_message(&self.state, &command.user.id.to_string(), &text)
+                    .await;
                 command
                     .create_response(&ctx.http, CreateInteractionResponse::Message(message))
                     .await
@@ -341,11 +371,7 @@ impl EventHandler for Handler {
                     .autocomplete()
                     .map(|a| a.value.to_owned())
                     .unwrap_or_default();
-                let mut response = CreateAutocompleteResponse::new();
-                for choice in self.state.engine().complete(&typed, 25) {
-                    let choice = crate::render::truncate(&choice, render::MAX_CHOICE);
-                    response = response.add_string_choice(choice.clone(), choice);
-                }
+                let response = autocomplete(&self.state, &typed);
                 auto.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
                     .await
             }
@@ -367,16 +393,16 @@ impl EventHandler for Handler {
         if !dm && !msg.mentions.iter().any(|u| u.id == me) {
             return;
         }
-        let reply =
-            match self
-                .state
-                .ask(Platform::Discord, &msg.author.id.to_string(), &msg.content)
-            {
-                Ok(answer) => CreateMessage::new()
-                    .embed(render::render(&answer, &self.state.engine()).to_serenity()),
-                Err(limited) => CreateMessage::new()
-                    .content(crate::render::truncate(limited.message(), MAX_CONTENT)),
-            };
+        let reply = match self
+            .state
+            .ask(Platform::Discord, &msg.author.id.to_string(), &msg.content)
+            .await
+        {
+            Ok(answer) => CreateMessage::new()
+                .embed(render::render(&answer, &self.state.engine()).to_serenity()),
+            Err(refused) => CreateMessage::new()
+                .content(crate::render::truncate(refused.message(), MAX_CONTENT)),
+        };
         let reply = reply
             .reference_message(&msg)
             .allowed_mentions(no_mentions());

@@ -3,7 +3,9 @@
 //! An adapter turns platform events into questions for [`AppState::ask`] and answers into
 //! platform messages; it decides nothing about matching or wording (that is the engine's job).
 //! Each runs as a task with the shared state and a shutdown token. A failed adapter is logged and
-//! restarted with exponential backoff; it never takes the HTTP side down.
+//! restarted with exponential backoff; it never takes the HTTP side down. Its status for
+//! `/readyz` is `starting` until the adapter reports itself up, `reconnecting` after a failure,
+//! and `down` once it stopped for good.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +21,7 @@ use axum::routing::{MethodRouter, post};
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::AppState;
+use crate::server::{AdapterStatus, AppState};
 use crate::settings::Settings;
 
 pub mod discord;
@@ -161,9 +163,11 @@ pub async fn supervise(
         if let Err(err) = &result
             && let Some(fatal) = err.downcast_ref::<Fatal>()
         {
+            state.set_adapter(name, AdapterStatus::Down);
             tracing::error!(adapter = name, cause = %fatal, "adapter stopped for good; the HTTP side keeps serving");
             return;
         }
+        state.set_adapter(name, AdapterStatus::Reconnecting);
         match result {
             Ok(()) => {
                 tracing::warn!(adapter = name, retry_in = ?backoff, "adapter stopped; restarting")

@@ -1,6 +1,10 @@
 //! Slack: the `/deal` slash command, mentions (answered in thread) and DMs, over Socket Mode
 //! and/or the HTTP Events API on the shared listener.
 //!
+//! Payloads are slack-morphism's types in both modes: HTTP events are parsed into
+//! `SlackPushEvent`, interactions into `SlackInteractionEvent`, and slash replies are a
+//! `SlackCommandEventResponse`.
+//!
 //! Socket Mode (with `slack.app_token`): slack-morphism's listener opens the connection with
 //! `apps.connections.open`, acknowledges envelopes (slash replies go in the acknowledgement) and
 //! reconnects on drop. HTTP (with `slack.signing_secret`):
@@ -9,10 +13,15 @@
 //! constant-time, 5-minute window); a missing, wrong or stale signature gets 401 and is not
 //! processed. Slash commands are answered inline in the HTTP response (the engine takes
 //! microseconds); events are acknowledged at once and answered with `chat.postMessage`.
-//! Retried and duplicate events are answered once (de-duplicated by `event_id`). Messages from
-//! bots, this one included, are never answered. Formatting lives in [`crate::render::slack`].
+//! Retried and duplicate events are answered once (de-duplicated by `event_id`, or by a hash of
+//! the body for an event without one), and so are replayed interactions (by `trigger_id`, the
+//! action's id and its `action_ts`). Messages from bots, this one included, are never answered. A refused
+//! question (rate limit, busy) gets a short ephemeral note for the asker only
+//! (`chat.postEphemeral`, or an ephemeral `response_url` message). Question text is never logged
+//! here. Formatting lives in [`crate::render::slack`].
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -31,10 +40,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
 use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
-use crate::server::{AppState, Platform};
+use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
 
-/// Event ids remembered for de-duplication.
+/// Event and interaction ids remembered for de-duplication.
 const SEEN_EVENTS: usize = 10_000;
 
 type Client = SlackClient<SlackClientHyperHttpsConnector>;
@@ -47,6 +56,8 @@ pub struct SlackAdapter {
     verifier: Option<SlackEventSignatureVerifier>,
     slash: SlashResponse,
     seen: Mutex<Seen>,
+    /// Keys the content hash of deliveries that carry no id of their own.
+    hasher: RandomState,
 }
 
 impl std::fmt::Debug for SlackAdapter {
@@ -126,6 +137,7 @@ impl SlackAdapter {
             }),
             slash: settings.slash_response,
             seen: Mutex::new(Seen::default()),
+            hasher: RandomState::new(),
         })))
     }
 
@@ -174,10 +186,17 @@ impl SlackAdapter {
         })
     }
 
-    fn answer(&self, state: &AppState, user: &str, question: &str, share: bool) -> SlackMessage {
-        match state.ask(Platform::Slack, user, question) {
-            Ok(answer) => render::render(&answer, &state.engine(), share),
-            Err(limited) => render::notice(limited.message()),
+    /// The answer to `question`, or (`Err`) the note for a refused question.
+    async fn answer(
+        &self,
+        state: &AppState,
+        user: &str,
+        question: &str,
+        share: bool,
+    ) -> Result<SlackMessage, SlackMessage> {
+        match state.ask(Platform::Slack, user, question).await {
+            Ok(answer) => Ok(render::render(&answer, &state.engine(), share)),
+            Err(refused) => Err(render::notice(refused.message())),
         }
     }
 
@@ -193,20 +212,39 @@ impl SlackAdapter {
             Ok(command) => command,
             Err(response) => return *response,
         };
-        let (message, ephemeral) = self.command_reply(&state, &command.user_id, &command.text);
-        let mut body = message.to_json();
-        body["response_type"] = json!(if ephemeral { "ephemeral" } else { "in_channel" });
-        axum::Json(body).into_response()
+        let (message, ephemeral) = self
+            .command_reply(&state, &command.user_id, &command.text)
+            .await;
+        match command_response(&message, ephemeral) {
+            Ok(response) => axum::Json(response).into_response(),
+            Err(err) => {
+                tracing::error!(cause = %format!("{err:#}"), "cannot build the slash command reply");
+                crate::server::http::error(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer")
+            }
+        }
     }
 
-    /// The reply to `/deal text`, and whether it is ephemeral.
-    fn command_reply(&self, state: &AppState, user: &str, text: &str) -> (SlackMessage, bool) {
+    /// The reply to `/deal text`, and whether it is ephemeral (always, for a refusal).
+    async fn command_reply(
+        &self,
+        state: &AppState,
+        user: &str,
+        text: &str,
+    ) -> (SlackMessage, bool) {
         let ephemeral = self.slash == SlashResponse::Ephemeral;
         let question = super::command_question(text);
-        (self.answer(state, user, question, ephemeral), ephemeral)
+        match self.answer(state, user, question, ephemeral).await {
+            Ok(message) => (message, ephemeral),
+            Err(notice) => (notice, true),
+        }
     }
 
-    /// True the first time an event id is seen.
+    /// A de-duplication key for a delivery without an id of its own: a hash of its content.
+    fn content_key(&self, content: &[u8]) -> String {
+        format!("hash:{:016x}", self.hasher.hash_one(content))
+    }
+
+    /// True the first time an event or interaction key is seen.
     fn first_delivery(&self, id: &str) -> bool {
         match self.seen.lock() {
             Ok(mut seen) => seen.first(id),
@@ -222,50 +260,101 @@ impl SlackAdapter {
     ) -> Response {
         let parse = |b: &[u8]| serde_json::from_slice::<Value>(b).ok();
         let malformed = ("slack_bad_event", "malformed event");
-        let envelope = match self.accept(&state, &headers, &body, malformed, parse) {
-            Ok(envelope) => envelope,
+        let mut raw = match self.accept(&state, &headers, &body, malformed, parse) {
+            Ok(raw) => raw,
             Err(response) => return *response,
         };
-        match envelope["type"].as_str() {
-            Some("url_verification") => {
-                axum::Json(json!({ "challenge": envelope["challenge"] })).into_response()
+        // An event without an id of its own is keyed by its content, so that two different
+        // ones never share a key (and a retry of one is still answered once).
+        let id = match raw["event_id"].as_str() {
+            Some(id) if !id.is_empty() => id.to_owned(),
+            _ => self.content_key(&body),
+        };
+        if raw["type"] == "event_callback" && raw.get("event_id").is_none_or(|v| v != id.as_str()) {
+            raw["event_id"] = Value::String(id.clone());
+        }
+        // slack-morphism's model of app_mention has no `bot_id`: read it from the raw event.
+        let from_bot = ["bot_id", "bot_profile"]
+            .iter()
+            .any(|k| raw["event"].get(*k).is_some_and(|v| !v.is_null()));
+        let push = match serde_json::from_value::<SlackPushEvent>(raw) {
+            Ok(push) => push,
+            Err(_) => {
+                state.metrics.reject(malformed.0);
+                return crate::server::http::error(StatusCode::BAD_REQUEST, malformed.1);
             }
-            Some("event_callback") => {
-                let id = envelope["event_id"].as_str().unwrap_or_default().to_owned();
-                if !self.first_delivery(&id) {
+        };
+        match push {
+            SlackPushEvent::UrlVerification(verification) => {
+                axum::Json(json!({ "challenge": verification.challenge })).into_response()
+            }
+            SlackPushEvent::EventCallback(callback) => {
+                if !self.first_delivery(&format!("event:{id}")) {
                     tracing::debug!(event_id = id, "duplicate slack event ignored");
                     return StatusCode::OK.into_response();
                 }
                 // Acknowledge now; answer in the background.
-                tokio::spawn(async move { self.event(&state, &envelope["event"]).await });
+                tokio::spawn(async move { self.event(&state, &callback.event, from_bot).await });
                 StatusCode::OK.into_response()
             }
-            _ => StatusCode::OK.into_response(),
+            SlackPushEvent::AppRateLimited(_) => {
+                tracing::warn!("slack: events are being rate limited for this app");
+                StatusCode::OK.into_response()
+            }
         }
     }
 
-    async fn event(&self, state: &AppState, event: &Value) {
-        let str_of = |key: &str| event[key].as_str();
-        // Never answer bots (this one included) or edits, joins and other subtypes.
-        if event.get("bot_id").is_some_and(|v| !v.is_null())
-            || event.get("bot_profile").is_some_and(|v| !v.is_null())
-            || event.get("subtype").is_some_and(|v| !v.is_null())
-        {
+    /// Answers a mention (in its thread) or a direct message. Messages from bots, this one
+    /// included, edits, joins and other subtypes are never answered.
+    async fn event(&self, state: &AppState, event: &SlackEventCallbackBody, from_bot: bool) {
+        if from_bot {
             return;
         }
-        let (Some(kind), Some(channel), Some(user)) =
-            (str_of("type"), str_of("channel"), str_of("user"))
-        else {
-            return;
-        };
-        let thread = match kind {
-            "app_mention" => str_of("thread_ts").or(str_of("ts")),
-            "message" if str_of("channel_type") == Some("im") => None,
+        let (channel, user, thread, text) = match event {
+            SlackEventCallbackBody::AppMention(mention) => {
+                let thread = mention
+                    .origin
+                    .thread_ts
+                    .clone()
+                    .unwrap_or_else(|| mention.origin.ts.clone());
+                (
+                    mention.channel.clone(),
+                    mention.user.clone(),
+                    Some(thread),
+                    mention.content.text.clone(),
+                )
+            }
+            SlackEventCallbackBody::Message(message) => {
+                let direct =
+                    message.origin.channel_type.as_ref().map(|t| t.0.as_str()) == Some("im");
+                if !direct
+                    || message.subtype.is_some()
+                    || message.sender.bot_id.is_some()
+                    || message.sender.bot_profile.is_some()
+                {
+                    return;
+                }
+                let (Some(channel), Some(user)) =
+                    (message.origin.channel.clone(), message.sender.user.clone())
+                else {
+                    return;
+                };
+                let text = message.content.as_ref().and_then(|c| c.text.clone());
+                (channel, user, None, text)
+            }
             _ => return,
         };
-        let text = str_of("text").unwrap_or_default();
-        let message = self.answer(state, user, text, false);
-        if let Err(err) = self.post(channel, thread, &message).await {
+        let (channel, user) = (channel.to_string(), user.to_string());
+        let thread = thread.map(|ts| ts.to_string());
+        let text = text.unwrap_or_default();
+        let result = match self.answer(state, &user, &text, false).await {
+            Ok(message) => self.post(&channel, thread.as_deref(), &message).await,
+            Err(notice) => {
+                self.post_ephemeral(&channel, &user, thread.as_deref(), &notice)
+                    .await
+            }
+        };
+        if let Err(err) = result {
             tracing::error!(channel, cause = %format!("{err:#}"), "cannot post slack reply");
         }
     }
@@ -279,7 +368,7 @@ impl SlackAdapter {
         let parse = |b: &[u8]| {
             serde_urlencoded::from_bytes::<InteractionForm>(b)
                 .ok()
-                .and_then(|form| serde_json::from_str::<Value>(&form.payload).ok())
+                .and_then(|form| serde_json::from_str::<SlackInteractionEvent>(&form.payload).ok())
         };
         let malformed = ("slack_bad_interaction", "malformed interaction");
         let payload = match self.accept(&state, &headers, &body, malformed, parse) {
@@ -290,27 +379,52 @@ impl SlackAdapter {
         StatusCode::OK.into_response()
     }
 
-    async fn interaction(&self, state: &AppState, payload: &Value) {
-        if payload["type"] != "block_actions" {
-            return;
-        }
-        let action = &payload["actions"][0];
-        let (Some(action_id), Some(value)) =
-            (action["action_id"].as_str(), action["value"].as_str())
-        else {
+    /// A button click: "Share in channel" posts the answer publicly, a suggestion replaces the
+    /// reply it sits in with the answer. A replayed click is answered once.
+    async fn interaction(&self, state: &AppState, event: &SlackInteractionEvent) {
+        let SlackInteractionEvent::BlockActions(click) = event else {
             return;
         };
-        let user = payload["user"]["id"].as_str().unwrap_or("unknown");
-        let channel = payload["channel"]["id"].as_str();
-        let response_url = payload["response_url"].as_str();
+        let Some(action) = click.actions.as_ref().and_then(|a| a.first()) else {
+            return;
+        };
+        let Some(value) = action.value.as_deref() else {
+            return;
+        };
+        let action_id = action.action_id.to_string();
+        let key = format!(
+            "interaction:{}:{action_id}:{}",
+            click.trigger_id,
+            action
+                .action_ts
+                .as_ref()
+                .map(|ts| ts.to_string())
+                .unwrap_or_default()
+        );
+        if !self.first_delivery(&key) {
+            tracing::debug!(action_id, "duplicate slack interaction ignored");
+            return;
+        }
+        let user = click
+            .user
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), |u| u.id.to_string());
+        let channel = click.channel.as_ref().map(|c| c.id.to_string());
         let result = if action_id == SHARE_ACTION {
             let Some(channel) = channel else { return };
-            let message = self.answer(state, user, value, false);
-            self.post(channel, None, &message).await
+            match self.answer(state, &user, value, false).await {
+                Ok(message) => self.post(&channel, None, &message).await,
+                Err(notice) => self.post_ephemeral(&channel, &user, None, &notice).await,
+            }
         } else if action_id.starts_with(SUGGEST_ACTION) {
-            let Some(url) = response_url else { return };
-            let message = self.answer(state, user, value, true);
-            self.respond(url, &message).await
+            let Some(url) = &click.response_url else {
+                return;
+            };
+            match self.answer(state, &user, value, true).await {
+                Ok(message) => self.respond(url, &message, true).await,
+                // Keep the reply the button sits in; the note is ephemeral by default.
+                Err(notice) => self.respond(url, &notice, false).await,
+            }
         } else {
             return;
         };
@@ -349,19 +463,60 @@ impl SlackAdapter {
         }
     }
 
-    /// Replaces the message behind a `response_url`.
-    async fn respond(&self, url: &str, message: &SlackMessage) -> anyhow::Result<()> {
-        let url: SlackResponseUrl = SlackResponseUrl::new(url.parse().context("bad response_url")?);
-        let request =
-            SlackApiPostWebhookMessageRequest::new(content(message)?).with_replace_original(true);
+    /// `chat.postEphemeral`: a message only `user` sees.
+    async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &str,
+        thread: Option<&str>,
+        message: &SlackMessage,
+    ) -> anyhow::Result<()> {
+        let session = self.client.open_session(&self.bot_token);
+        let mut request =
+            SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content(message)?);
+        if let Some(ts) = thread {
+            request = request.with_thread_ts(ts.into());
+        }
+        session
+            .chat_post_ephemeral(&request)
+            .await
+            .context("chat.postEphemeral failed")?;
+        Ok(())
+    }
+
+    /// Posts to a `response_url`: replacing the message behind it, or (without `replace`) an
+    /// ephemeral message beside it.
+    async fn respond(
+        &self,
+        url: &SlackResponseUrl,
+        message: &SlackMessage,
+        replace: bool,
+    ) -> anyhow::Result<()> {
+        let request = SlackApiPostWebhookMessageRequest::new(content(message)?)
+            .with_replace_original(replace);
         self.client
-            .respond_to_event(&url, &request)
+            .respond_to_event(url, &request)
             .await
             .context("response_url post failed")?;
         Ok(())
     }
 }
 
+/// The reply to a slash command, in slack-morphism's type (the same in HTTP and Socket Mode).
+fn command_response(
+    message: &SlackMessage,
+    ephemeral: bool,
+) -> anyhow::Result<SlackCommandEventResponse> {
+    let kind = if ephemeral {
+        SlackMessageResponseType::Ephemeral
+    } else {
+        SlackMessageResponseType::InChannel
+    };
+    Ok(SlackCommandEventResponse::new(content(message)?).with_response_type(kind))
+}
+
+/// The rendered message as slack-morphism's content: the blocks are checked against its Block
+/// Kit model here, so a block it cannot represent is an error, not a silent drop.
 fn content(message: &SlackMessage) -> anyhow::Result<SlackMessageContent> {
     let blocks: Vec<SlackBlock> = serde_json::from_value(Value::Array(message.blocks.clone()))
         .context("rendered blocks are not valid Block Kit")?;
@@ -395,6 +550,7 @@ impl Adapter for SlackAdapter {
         Box::pin(async move {
             let Some(app_token) = self.app_token.clone() else {
                 // HTTP events arrive on the shared listener; nothing to keep open.
+                state.set_adapter(self.name(), AdapterStatus::Up);
                 shutdown.cancelled().await;
                 return Ok(());
             };
@@ -407,7 +563,7 @@ impl Adapter for SlackAdapter {
                     .with_error_handler(socket_error)
                     .with_user_state(SocketState {
                         adapter: self.clone(),
-                        state,
+                        state: state.clone(),
                     }),
             );
             let listener = SlackClientSocketModeListener::new(
@@ -420,6 +576,7 @@ impl Adapter for SlackAdapter {
                 .await
                 .context("cannot open a Socket Mode connection (apps.connections.open)")?;
             listener.start().await;
+            state.set_adapter(self.name(), AdapterStatus::Up);
             tracing::info!("slack: Socket Mode connected");
             shutdown.cancelled().await;
             listener.shutdown().await;
@@ -461,14 +618,8 @@ async fn socket_command(
     let s = socket_state(&states).await?;
     let text = event.text.as_deref().unwrap_or_default();
     let user = event.user_id.to_string();
-    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text);
-    let kind = if ephemeral {
-        SlackMessageResponseType::Ephemeral
-    } else {
-        SlackMessageResponseType::InChannel
-    };
-    let content = content(&message).map_err(Box::<dyn std::error::Error + Send + Sync>::from)?;
-    Ok(SlackCommandEventResponse::new(content).with_response_type(kind))
+    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text).await;
+    command_response(&message, ephemeral).map_err(Box::<dyn std::error::Error + Send + Sync>::from)
 }
 
 async fn socket_push(
@@ -477,11 +628,14 @@ async fn socket_push(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     let s = socket_state(&states).await?;
-    if !s.adapter.first_delivery(event.event_id.as_ref()) {
+    if !s
+        .adapter
+        .first_delivery(&format!("event:{}", event.event_id.as_ref()))
+    {
         return Ok(());
     }
-    let value = serde_json::to_value(&event.event)?;
-    s.adapter.event(&s.state, &value).await;
+    // Socket Mode hands over the typed event; a mention's `bot_id` is not in the model.
+    s.adapter.event(&s.state, &event.event, false).await;
     Ok(())
 }
 
@@ -491,8 +645,7 @@ async fn socket_interaction(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     let s = socket_state(&states).await?;
-    let value = serde_json::to_value(&event)?;
-    s.adapter.interaction(&s.state, &value).await;
+    s.adapter.interaction(&s.state, &event).await;
     Ok(())
 }
 

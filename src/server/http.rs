@@ -1,23 +1,29 @@
-//! The HTTP side: `POST /v1/ask`, the web page at `/`, `GET /healthz`, `GET /metrics`.
+//! The HTTP side: `POST /v1/ask`, the web page at `/`, `GET /healthz` (liveness),
+//! `GET /readyz` (readiness: every configured adapter up), `GET /metrics`.
 //!
-//! Client errors get a JSON body `{"error": "…"}` and a 4xx status: malformed JSON (400), a
-//! missing or non-string `question` (422), a wrong content type (415), a body over 64 KiB (413),
-//! too many questions (429). Nothing a client sends reaches a panic.
+//! Every error, on every route (the platform webhooks too), gets the same JSON body
+//! `{"error": "…"}`: malformed JSON (400), a missing or non-string `question` (422), a wrong
+//! content type (415), a body over `http.max_body_bytes` (413, checked before any signature), a
+//! body or request too slow (408), no such route (404), wrong method (405), too many questions
+//! (429, with `Retry-After`), the answering pool busy (503, with `Retry-After`). Nothing a client
+//! sends reaches a panic.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{AppState, Platform};
+use super::limits::{Limited, Refused};
+use super::{AdapterStatus, AppState, Platform};
 
-/// Largest request body accepted.
+/// Largest request body accepted by default (`http.max_body_bytes`).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 const INDEX_HTML: &str = include_str!("web/index.html");
@@ -27,15 +33,107 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/v1/ask", post(ask))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Wraps every route (the merged webhooks too) in the limits of `[http]`: the body limit (before
+/// any handler, so before signatures are checked), the body-read and whole-request timeouts, and
+/// JSON bodies for every error response.
+pub fn harden(router: Router, state: Arc<AppState>) -> Router {
+    let http = &state.settings.http;
+    let max_body = http.max_body_bytes.max(1);
+    let body_timeout = Duration::from_millis(http.body_read_timeout_ms.max(1));
+    let request_timeout = Duration::from_millis(http.request_timeout_ms.max(1));
+    router
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            state,
+            json_errors,
+        ))
 }
 
 /// A JSON error response.
 pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
+}
+
+/// The response for a refused question: 429 (rate limits) or 503 (busy), with `Retry-After`.
+pub fn refused(refused: &Refused) -> Response {
+    let status = match refused.reason {
+        Limited::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        Limited::User | Limited::Global => StatusCode::TOO_MANY_REQUESTS,
+    };
+    let mut response = error(status, refused.message());
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(refused.retry_after_secs),
+    );
+    response
+}
+
+/// Turns every error response that is not JSON yet (axum's 404 and 405, the body limit's 413,
+/// the timeouts' 408, an extractor's plain-text rejection) into the one JSON error shape,
+/// keeping its status and headers such as `Allow` and `Retry-After`.
+async fn json_errors(State(state): State<Arc<AppState>>, response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json(response.headers()) {
+        return response;
+    }
+    let (reason, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "no such route".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this route does not accept that method".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!(
+                "the body is larger than {} bytes",
+                state.settings.http.max_body_bytes
+            ),
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "the request took too long to arrive or to answer".to_owned(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("content_type", "unsupported content type".to_owned())
+        }
+        other => (
+            "other",
+            other
+                .canonical_reason()
+                .unwrap_or("request failed")
+                .to_lowercase(),
+        ),
+    };
+    state.metrics.reject(reason);
+    let (parts, _) = response.into_parts();
+    let mut json = error(status, message);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    json
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
 }
 
 async fn index() -> Response {
@@ -58,6 +156,20 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// 200 when every configured chat adapter is up (or none is configured); 503 while any is
+/// starting, reconnecting or down. The body names each adapter's state.
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let adapters = state.adapters();
+    let ready = adapters.values().all(|s| *s == AdapterStatus::Up);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({ "ready": ready, "adapters": adapters });
+    (status, Json(body)).into_response()
+}
+
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
         [(
@@ -72,6 +184,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 async fn ask(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
     let question = match body {
@@ -106,8 +219,18 @@ async fn ask(
                 {
                     (
                         "too_large",
-                        format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+                        format!(
+                            "the body is larger than {} bytes",
+                            state.settings.http.max_body_bytes
+                        ),
                     )
+                }
+                JsonRejection::BytesRejection(_) if timed_out(&rejection) => {
+                    state.metrics.reject("timeout");
+                    return error(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "the body took too long to arrive",
+                    );
                 }
                 _ => ("bad_body", rejection.body_text()),
             };
@@ -115,11 +238,27 @@ async fn ask(
             return error(rejection.status(), message);
         }
     };
-    match state.ask(Platform::Http, &peer.ip().to_string(), &question) {
+    let client = super::forwarded::client(peer, &headers, &state.settings.http.trusted_proxies);
+    match state.ask(Platform::Http, &client, &question).await {
         Ok(answer) => Json(answer).into_response(),
-        Err(limited) => {
-            state.metrics.reject("rate_limited");
-            error(StatusCode::TOO_MANY_REQUESTS, limited.message())
+        Err(refusal) => {
+            state.metrics.reject(match refusal.reason {
+                Limited::Busy => "busy",
+                Limited::User | Limited::Global => "rate_limited",
+            });
+            refused(&refusal)
         }
     }
+}
+
+/// True when reading the body failed because the body-read timeout fired.
+fn timed_out(rejection: &JsonRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(err) = source {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }

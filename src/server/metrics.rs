@@ -1,9 +1,12 @@
 //! Prometheus metrics: questions by platform, intent and outcome; answer latency; rejected
-//! requests by reason; rate-limited questions. Exposed as text at `GET /metrics`.
+//! requests by reason; rate-limited questions; questions refused as busy; adapter state.
+//! Exposed as text at `GET /metrics`. Every family is registered, and its usual label sets set
+//! to zero, at start ([`Metrics::prefill`]), so dashboards see zeros, not gaps.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -55,7 +58,26 @@ pub struct Metrics {
     pub adapter_restarts: Family<AdapterLabels, Counter>,
     /// Data reloads, by outcome.
     pub reloads: Family<ReasonLabels, Counter>,
+    /// Questions refused because every answering thread was busy or the deadline passed.
+    pub busy: Family<PlatformLabels, Counter>,
+    /// 1 while an adapter is connected, 0 while it is starting, reconnecting or down.
+    pub adapter_up: Family<PlatformLabels, Gauge>,
 }
+
+/// Platforms questions come from.
+const PLATFORMS: [&str; 3] = ["http", "slack", "discord"];
+/// Reasons of `dealbot_rejected_requests_total` shown as zero from the start.
+const REASONS: [&str; 9] = [
+    "bad_json",
+    "bad_question",
+    "content_type",
+    "too_large",
+    "rate_limited",
+    "busy",
+    "not_found",
+    "method_not_allowed",
+    "timeout",
+];
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -71,6 +93,8 @@ impl Default for Metrics {
         let rate_limited = Family::<PlatformLabels, Counter>::default();
         let adapter_restarts = Family::<AdapterLabels, Counter>::default();
         let reloads = Family::<ReasonLabels, Counter>::default();
+        let busy = Family::<PlatformLabels, Counter>::default();
+        let adapter_up = Family::<PlatformLabels, Gauge>::default();
         registry.register(
             "questions",
             "Questions by platform, intent and outcome",
@@ -101,6 +125,16 @@ impl Default for Metrics {
             "Data reloads, by outcome (reason = ok or rejected)",
             reloads.clone(),
         );
+        registry.register(
+            "busy",
+            "Questions refused because every answering thread was busy or the deadline passed",
+            busy.clone(),
+        );
+        registry.register(
+            "adapter_up",
+            "1 while a chat adapter is connected, 0 while starting, reconnecting or down",
+            adapter_up.clone(),
+        );
         Metrics {
             registry,
             questions,
@@ -109,11 +143,49 @@ impl Default for Metrics {
             rate_limited,
             adapter_restarts,
             reloads,
+            busy,
+            adapter_up,
         }
     }
 }
 
 impl Metrics {
+    /// Sets every platform's and `adapters`' series to zero, so they exist from the start.
+    pub fn prefill(&self, adapters: &[&str]) {
+        for platform in PLATFORMS {
+            let labels = PlatformLabels {
+                platform: platform.to_owned(),
+            };
+            let _ = self.latency.get_or_create(&labels);
+            let _ = self.rate_limited.get_or_create(&labels);
+            let _ = self.busy.get_or_create(&labels);
+            // Declined questions: a real label set, so the family shows before any question.
+            let _ = self.questions.get_or_create(&QuestionLabels {
+                platform: platform.to_owned(),
+                intent: "none".to_owned(),
+                answered: "false".to_owned(),
+            });
+        }
+        for reason in REASONS {
+            let _ = self.rejected.get_or_create(&ReasonLabels {
+                reason: reason.to_owned(),
+            });
+        }
+        for reason in ["ok", "rejected"] {
+            let _ = self.reloads.get_or_create(&ReasonLabels {
+                reason: reason.to_owned(),
+            });
+        }
+        for adapter in adapters {
+            let _ = self.adapter_restarts.get_or_create(&AdapterLabels {
+                adapter: (*adapter).to_owned(),
+            });
+            let _ = self.adapter_up.get_or_create(&PlatformLabels {
+                platform: (*adapter).to_owned(),
+            });
+        }
+    }
+
     /// Counts a refused request.
     pub fn reject(&self, reason: &str) {
         self.rejected

@@ -4,14 +4,22 @@
 //! [`run`] takes its settings, a bound listener and a [`Control`] (shutdown and reload triggers),
 //! so tests drive the real server on `127.0.0.1:0`; [`Control::from_signals`] wires SIGINT/SIGTERM
 //! and SIGHUP for the binary. Every question from every platform goes through
-//! [`AppState::ask`]: rate limit, engine, metrics, one log line.
+//! [`AppState::ask`]: rate limit, the bounded answering pool ([`pool`]), metrics, one log line.
+//!
+//! The listener is served with hyper-util's connection builder ([`listener`]): a connection cap,
+//! header-read, body-read and request timeouts, and accept errors logged with backoff.
+//! Readiness (`GET /readyz`) follows each configured adapter's [`AdapterStatus`].
 
+pub mod forwarded;
 pub mod http;
 pub mod limits;
+pub mod listener;
 pub mod metrics;
+pub mod pool;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
@@ -20,8 +28,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::{Answer, Engine, LoadError};
 use crate::settings::{LogFormat, Settings};
-use limits::{Limited, RateLimits};
+use limits::{Limited, RateLimits, Refused};
 use metrics::{Metrics, PlatformLabels, QuestionLabels, ReasonLabels};
+use pool::AnswerPool;
 
 /// Where a question came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +54,20 @@ impl Platform {
     }
 }
 
+/// Where a chat adapter stands, for `/readyz` and `dealbot_adapter_up`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdapterStatus {
+    /// Started, not connected yet.
+    Starting,
+    /// Connected (or, for webhook-only modes, serving).
+    Up,
+    /// Lost its connection; retrying.
+    Reconnecting,
+    /// Stopped for good (a rejected token): needs the operator.
+    Down,
+}
+
 /// State shared by the HTTP handlers and every adapter; cheap to clone behind an `Arc`.
 #[derive(Debug)]
 pub struct AppState {
@@ -56,17 +79,51 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Rate limits.
     pub limits: RateLimits,
+    /// The answering pool.
+    pub pool: AnswerPool,
+    adapters: Mutex<BTreeMap<&'static str, AdapterStatus>>,
 }
 
 impl AppState {
     /// State over an already loaded engine.
     pub fn new(settings: Settings, engine: Engine) -> AppState {
+        let metrics = Metrics::default();
+        metrics.prefill(&[]);
         AppState {
             engine: RwLock::new(Arc::new(engine)),
             data_dir: settings.data_dir.clone(),
-            metrics: Metrics::default(),
+            metrics,
             limits: RateLimits::new(&settings.limits),
+            pool: AnswerPool::new(&settings.limits),
             settings,
+            adapters: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Records where adapter `name` stands (and sets `dealbot_adapter_up{platform=name}`).
+    pub fn set_adapter(&self, name: &'static str, status: AdapterStatus) {
+        let mut adapters = match self.adapters.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let previous = adapters.insert(name, status);
+        drop(adapters);
+        self.metrics
+            .adapter_up
+            .get_or_create(&PlatformLabels {
+                platform: name.to_owned(),
+            })
+            .set(i64::from(status == AdapterStatus::Up));
+        if previous != Some(status) {
+            tracing::info!(adapter = name, status = ?status, "adapter status");
+        }
+    }
+
+    /// Every configured adapter's status, by name.
+    pub fn adapters(&self) -> BTreeMap<&'static str, AdapterStatus> {
+        match self.adapters.lock() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -111,19 +168,59 @@ impl AppState {
         }
     }
 
-    /// Answers `question` from `user` on `platform`: rate limit, engine, metrics, one log line.
-    pub fn ask(&self, platform: Platform, user: &str, question: &str) -> Result<Answer, Limited> {
+    /// Answers `question` from `user` on `platform`: rate limit, then the engine on the bounded
+    /// answering pool, metrics, one log line. Refused when over a rate limit or when the pool is
+    /// busy; never waits longer than `limits.answer_deadline_ms` for the engine.
+    pub async fn ask(
+        &self,
+        platform: Platform,
+        user: &str,
+        question: &str,
+    ) -> Result<Answer, Refused> {
         let labels = PlatformLabels {
             platform: platform.as_str().to_owned(),
         };
-        if let Err(limited) = self.limits.check(&format!("{}:{user}", platform.as_str())) {
+        let key = format!("{}:{user}", platform.as_str());
+        if let Err(refused) = self.limits.check(&key) {
             self.metrics.rate_limited.get_or_create(&labels).inc();
-            tracing::info!(platform = platform.as_str(), ?limited, "rate limited");
-            return Err(limited);
+            let logged = match refused.reason {
+                Limited::Global => "global",
+                _ => key.as_str(),
+            };
+            if self.limits.should_log(logged) {
+                tracing::info!(
+                    key = logged,
+                    reason = refused.reason.as_str(),
+                    retry_after_secs = refused.retry_after_secs,
+                    "rate limited (logged once a minute per key)"
+                );
+            }
+            return Err(refused);
         }
-        let started = Instant::now();
-        let answer = self.engine().answer(question);
-        let took = started.elapsed();
+        let engine = self.engine();
+        let text = question.to_owned();
+        let outcome = self
+            .pool
+            .run(move || {
+                let started = Instant::now();
+                let answer = engine.answer(&text);
+                (answer, started.elapsed())
+            })
+            .await;
+        let (answer, took) = match outcome {
+            Ok(done) => done,
+            Err(busy) => {
+                self.metrics.busy.get_or_create(&labels).inc();
+                if self.limits.should_log("busy") {
+                    tracing::warn!(
+                        platform = platform.as_str(),
+                        cause = %busy,
+                        "question refused: answering pool busy (logged once a minute)"
+                    );
+                }
+                return Err(Refused::new(Limited::Busy, Duration::from_secs(1)));
+            }
+        };
         self.metrics
             .latency
             .get_or_create(&labels)
@@ -148,6 +245,7 @@ impl AppState {
                 "question"
             );
         } else {
+            // The text stays out of logs at every level unless log.questions is on.
             tracing::info!(
                 platform = platform.as_str(),
                 intent,
@@ -155,7 +253,6 @@ impl AppState {
                 latency_us,
                 "question"
             );
-            tracing::debug!(question, "question text");
         }
         Ok(answer)
     }
@@ -213,9 +310,22 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     tracing::info!(settings = %settings.summary(), "starting");
     let engine = load_engine(&settings)?;
-    let adapters = crate::adapters::configured(&settings)?;
-    let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
-    let state = Arc::new(AppState::new(settings, engine));
+    serve(Arc::new(AppState::new(settings, engine)), listener, control).await
+}
+
+/// As [`run`], over state built by the caller (tests keep a handle on it).
+pub async fn serve(
+    state: Arc<AppState>,
+    listener: TcpListener,
+    control: Control,
+) -> anyhow::Result<()> {
+    let adapters = crate::adapters::configured(&state.settings)?;
+    let grace = Duration::from_secs(state.settings.http.shutdown_grace_secs);
+    let names: Vec<&'static str> = adapters.iter().map(|a| a.name()).collect();
+    state.metrics.prefill(&names);
+    for name in names {
+        state.set_adapter(name, AdapterStatus::Starting);
+    }
 
     let mut router = http::router(state.clone());
     for adapter in &adapters {
@@ -223,6 +333,7 @@ pub async fn run(
             router = router.merge(routes.with_state(state.clone()));
         }
     }
+    let router = http::harden(router, state.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for adapter in adapters {
         tracing::info!(adapter = adapter.name(), "adapter on");
@@ -253,21 +364,19 @@ pub async fn run(
     }
 
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, "serving HTTP: / (web page), /v1/ask, /healthz, /metrics");
-    let shutdown = control.shutdown.clone();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await });
-    let server = tokio::spawn(async move { server.await });
-
-    control.shutdown.cancelled().await;
-    match tokio::time::timeout(grace, server).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(err))) => tracing::error!(cause = %err, "HTTP server error"),
-        Ok(Err(err)) => tracing::error!(cause = %err, "HTTP server task failed"),
-        Err(_) => tracing::warn!(?grace, "in-flight requests did not finish in time"),
+    tracing::info!(
+        %addr,
+        answer_threads = state.pool.size(),
+        "serving HTTP: / (web page), /v1/ask, /healthz, /readyz, /metrics"
+    );
+    let http_settings = state.settings.http.clone();
+    let graceful =
+        listener::serve(listener, router, &http_settings, control.shutdown.clone()).await;
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(?grace, "in-flight requests did not finish in time");
     }
     if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} })
         .await

@@ -88,7 +88,9 @@ async fn answers_ping_with_pong() {
     let r = start(false).await;
     let (status, body) = signed(&r, &fixture("ping.json")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, json!({ "type": 1 }));
+    // serenity's `CreateInteractionResponse::Pong` (type 1, no data).
+    assert_eq!(body["type"], 1, "{body}");
+    assert!(body["data"].is_null(), "{body}");
     r.stop().await;
 }
 
@@ -221,6 +223,78 @@ async fn rejects_bad_tampered_stale_and_missing_signatures() {
 }
 
 #[tokio::test]
+async fn a_refused_command_gets_an_ephemeral_note() {
+    let mut settings = Settings::default();
+    settings.limits.per_user_per_minute = 1;
+    settings.discord.public_key = Some(public_key_hex());
+    let r = crate::Served::start(settings).await;
+    let (_, first) = signed(&r, &command("is openai going public")).await;
+    assert!(first["data"].get("flags").is_none(), "{first}");
+    let (status, second) = signed(&r, &command("is openai going public")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second["type"], 4);
+    assert_eq!(
+        second["data"]["flags"], 64,
+        "only the asker sees it: {second}"
+    );
+    assert!(
+        second["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("faster than I can keep up")
+    );
+    assert_eq!(second["data"]["allowed_mentions"]["parse"], json!([]));
+    r.stop().await;
+}
+
+#[tokio::test]
+async fn a_busy_answering_pool_gets_an_ephemeral_busy_note() {
+    let mut settings = Settings::default();
+    settings.limits.answer_threads = 1;
+    settings.limits.answer_queue = 0;
+    settings.discord.public_key = Some(public_key_hex());
+    let (r, state) = crate::server::start_with_state(settings).await;
+    let held = state.pool.occupy().expect("a free slot");
+    let (status, body) = signed(&r, &command("is openai going public")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    assert!(
+        body["data"]["content"].as_str().unwrap().contains("busy"),
+        "{body}"
+    );
+    drop(held);
+    let (_, body) = signed(&r, &command("is openai going public")).await;
+    assert!(body["data"]["embeds"][0]["title"].is_string(), "{body}");
+    r.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_interaction_gets_a_json_413_before_the_signature_check() {
+    let r = start(false).await;
+    let response = post(&r, &"x".repeat(70 * 1024), &[]).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().is_some(), "{body}");
+    let mut ready = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..100 {
+        ready = reqwest::get(r.url("/readyz")).await.unwrap().status();
+        if ready == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        ready,
+        StatusCode::OK,
+        "HTTP interactions only: up once started"
+    );
+    let metrics = r.metrics().await;
+    assert!(!metrics.contains("discord_missing_signature"), "{metrics}");
+    r.stop().await;
+}
+
+#[tokio::test]
 async fn invalid_public_key_fails_start_with_a_clear_error() {
     let mut settings = Settings::default();
     settings.discord.public_key = Some("not-hex".to_owned());
@@ -255,8 +329,19 @@ async fn a_malformed_bot_token_stops_the_adapter_without_a_crash_loop() {
         .await
         .unwrap();
     assert!(
-        !metrics.contains("dealbot_adapter_restarts_total{adapter=\"discord\"}"),
+        metrics.contains("dealbot_adapter_restarts_total{adapter=\"discord\"} 0"),
         "no restart loop: {metrics}"
+    );
+    assert!(
+        metrics.contains("dealbot_adapter_up{platform=\"discord\"} 0"),
+        "{metrics}"
+    );
+    let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({ "ready": false, "adapters": { "discord": "down" } })
     );
     control.shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(10), task)
@@ -712,7 +797,20 @@ mod gateway {
             .text()
             .await
             .unwrap();
-        assert!(!metrics.contains("adapter=\"discord\""), "{metrics}");
+        assert!(
+            metrics.contains("dealbot_adapter_restarts_total{adapter=\"discord\"} 0"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("dealbot_adapter_up{platform=\"discord\"} 0"),
+            "{metrics}"
+        );
+        // Issue 8: the dead adapter shows in readiness, while liveness stays ok.
+        let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: Value = ready.json().await.unwrap();
+        assert_eq!(body["adapters"]["discord"], "down", "{body}");
+        assert_eq!(body["ready"], false);
         control.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(15), task)
             .await

@@ -162,6 +162,8 @@ async fn client_errors_get_json_errors_and_are_counted() {
         assert!(
             metrics.contains(&format!(
                 "dealbot_rejected_requests_total{{reason=\"{reason}\"}}"
+            )) && !metrics.contains(&format!(
+                "dealbot_rejected_requests_total{{reason=\"{reason}\"}} 0"
             )),
             "{reason}: {metrics}"
         );
@@ -403,5 +405,415 @@ async fn failed_adapters_are_restarted_with_backoff_until_shutdown() {
             .metrics
             .encode()
             .contains("dealbot_adapter_restarts_total{adapter=\"flaky\"} 2")
+    );
+}
+
+// ---- issue 8: hardening ----------------------------------------------------------------------
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Starts the server over state the test keeps a handle on.
+pub(crate) async fn start_with_state(settings: Settings) -> (Running, Arc<AppState>) {
+    let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let control = Control::default();
+    let task = tokio::spawn(server::serve(state.clone(), listener, control.clone()));
+    (
+        crate::Served {
+            addr,
+            control,
+            task,
+        },
+        state,
+    )
+}
+
+/// True when the server closes `stream` (EOF or reset) within a generous bound, after sending
+/// whatever it sends.
+async fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(15), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Reads one HTTP response (head and a Content-Length body) from a raw stream.
+async fn read_response(stream: &mut TcpStream) -> (u16, String) {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(15), stream.read(&mut buf))
+            .await
+            .expect("a response in time")
+            .unwrap();
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            if body.len() >= length || n == 0 {
+                let status = head[9..12].parse().unwrap();
+                return (status, body.to_owned());
+            }
+        }
+        assert!(n > 0, "connection closed mid-response: {text}");
+    }
+}
+
+fn short_timeouts() -> Settings {
+    let mut s = settings();
+    s.http.header_read_timeout_ms = 200;
+    s.http.body_read_timeout_ms = 200;
+    s
+}
+
+#[tokio::test]
+async fn a_half_sent_header_is_closed() {
+    let running = start(short_timeouts()).await;
+    let mut stream = TcpStream::connect(running.addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    assert!(
+        closed_by_server(&mut stream).await,
+        "slowloris connection kept open"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn silent_and_idle_keep_alive_connections_are_closed() {
+    let running = start(short_timeouts()).await;
+    let mut silent = TcpStream::connect(running.addr).await.unwrap();
+    assert!(
+        closed_by_server(&mut silent).await,
+        "silent connection kept open"
+    );
+
+    let mut idle = TcpStream::connect(running.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (status, body) = read_response(&mut idle).await;
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    assert!(
+        closed_by_server(&mut idle).await,
+        "idle keep-alive connection kept open"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_stalled_body_gets_a_json_408() {
+    let running = start(short_timeouts()).await;
+    let mut stream = TcpStream::connect(running.addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"question\":",
+        )
+        .await
+        .unwrap();
+    let (status, body) = read_response(&mut stream).await;
+    assert_eq!(status, 408, "{body}");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    assert!(value["error"].as_str().is_some(), "{body}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_connection_cap_holds_further_clients_until_a_slot_frees() {
+    let mut s = settings();
+    s.http.max_connections = 1;
+    s.http.header_read_timeout_ms = 30_000;
+    let running = start(s).await;
+    let holder = TcpStream::connect(running.addr).await.unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let blocked = client.get(running.url("/healthz")).send().await;
+    assert!(
+        blocked.is_err(),
+        "served past the connection cap: {blocked:?}"
+    );
+    drop(holder);
+    let mut served = false;
+    for _ in 0..50 {
+        if let Ok(r) = client.get(running.url("/healthz")).send().await {
+            assert_eq!(r.status(), StatusCode::OK);
+            served = true;
+            break;
+        }
+    }
+    assert!(served, "a freed slot is used again");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn every_error_has_the_same_json_shape() {
+    let mut s = settings();
+    s.limits.per_user_per_minute = 1;
+    let running = start(s).await;
+    let client = reqwest::Client::new();
+    let mut responses = vec![
+        (
+            StatusCode::NOT_FOUND,
+            client.get(running.url("/nope")).send().await.unwrap(),
+        ),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            client.get(running.url("/v1/ask")).send().await.unwrap(),
+        ),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            client.post(running.url("/healthz")).send().await.unwrap(),
+        ),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            client
+                .post(running.url("/v1/ask"))
+                .header("content-type", "application/json")
+                .body(vec![b' '; 70 * 1024])
+                .send()
+                .await
+                .unwrap(),
+        ),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            client
+                .post(running.url("/v1/ask"))
+                .body("{\"question\": \"hi\"}")
+                .send()
+                .await
+                .unwrap(),
+        ),
+    ];
+    assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
+    responses.push((
+        StatusCode::TOO_MANY_REQUESTS,
+        client
+            .post(running.url("/v1/ask"))
+            .json(&json!({ "question": "hi" }))
+            .send()
+            .await
+            .unwrap(),
+    ));
+    for (expected, response) in responses {
+        assert_eq!(response.status(), expected);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(content_type, "application/json", "{expected}");
+        if expected == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry), "{retry}");
+        }
+        if expected == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(response.headers().contains_key("allow"), "Allow is kept");
+        }
+        let body: Value = response.json().await.unwrap();
+        let object = body.as_object().unwrap();
+        assert_eq!(object.len(), 1, "{body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{body}"
+        );
+    }
+    let metrics = running.metrics().await;
+    for reason in [
+        "not_found",
+        "method_not_allowed",
+        "too_large",
+        "rate_limited",
+    ] {
+        assert!(
+            !metrics.contains(&format!(
+                "dealbot_rejected_requests_total{{reason=\"{reason}\"}} 0"
+            )),
+            "{reason} counted: {metrics}"
+        );
+    }
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn overload_gets_503_with_retry_after_and_health_stays_up() {
+    let mut s = settings();
+    s.limits.answer_threads = 1;
+    s.limits.answer_queue = 0;
+    let (running, state) = start_with_state(s).await;
+    let held = state.pool.occupy().expect("a free slot");
+    let response = reqwest::Client::new()
+        .post(running.url("/v1/ask"))
+        .json(&json!({ "question": "When does the revenue share end?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("busy"), "{body}");
+    let health = reqwest::get(running.url("/healthz")).await.unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "liveness is not stalled by answering"
+    );
+    drop(held);
+    assert_eq!(ask(&running, "hi").await.0, StatusCode::OK);
+    let metrics = running.metrics().await;
+    assert!(
+        metrics.contains("dealbot_busy_total{platform=\"http\"} 1"),
+        "{metrics}"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_queued_question_past_its_deadline_gets_503() {
+    let mut s = settings();
+    s.limits.answer_threads = 1;
+    s.limits.answer_queue = 4;
+    s.limits.answer_deadline_ms = 200;
+    let (running, state) = start_with_state(s).await;
+    let _held = state.pool.occupy().expect("a free slot");
+    let (status, body) = ask(&running, "When does the revenue share end?").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    running.stop().await;
+}
+
+async fn ask_as(running: &Running, forwarded: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(running.url("/v1/ask"))
+        .json(&json!({ "question": "hi" }));
+    for (k, v) in forwarded {
+        request = request.header(*k, *v);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn forwarded_headers_name_the_client_only_from_trusted_proxies() {
+    // Untrusted peer: the headers are ignored, every request is the peer's.
+    let mut s = settings();
+    s.limits.per_user_per_minute = 1;
+    let running = start(s.clone()).await;
+    assert_eq!(
+        ask_as(&running, &[("x-forwarded-for", "1.1.1.1")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let second = ask_as(&running, &[("x-forwarded-for", "2.2.2.2")]).await;
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(second.headers().contains_key("retry-after"));
+    running.stop().await;
+
+    // Trusted peer (the test client is 127.0.0.1): each forwarded client has its own quota.
+    s.http.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    let running = start(s).await;
+    assert_eq!(
+        ask_as(&running, &[("x-forwarded-for", "1.1.1.1")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        ask_as(&running, &[("x-forwarded-for", "9.9.9.9, 2.2.2.2")])
+            .await
+            .status(),
+        StatusCode::OK,
+        "the right-most untrusted hop is the client"
+    );
+    assert_eq!(
+        ask_as(
+            &running,
+            &[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let again = ask_as(&running, &[("x-forwarded-for", "6.6.6.6, 1.1.1.1")]).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a spoofed left hop changes nothing"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_is_ready_without_adapters_and_every_family_starts_at_zero() {
+    let running = start(settings()).await;
+    let response = reqwest::get(running.url("/readyz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({ "ready": true, "adapters": {} }));
+    let metrics = running.metrics().await;
+    for series in [
+        "dealbot_rate_limited_total{platform=\"slack\"} 0",
+        "dealbot_busy_total{platform=\"discord\"} 0",
+        "dealbot_answer_latency_seconds_count{platform=\"http\"} 0",
+        "dealbot_rejected_requests_total{reason=\"too_large\"} 0",
+        "dealbot_data_reloads_total{reason=\"rejected\"} 0",
+        "dealbot_questions_total{platform=\"slack\",intent=\"none\",answered=\"false\"} 0",
+    ] {
+        assert!(metrics.contains(series), "{series}: {metrics}");
+    }
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn refusals_are_logged_once_per_key_and_questions_never_without_the_setting() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mut s = settings();
+    s.limits.per_user_per_minute = 1;
+    let running = start(s).await;
+    let marker = "zanzibar-marker-question";
+    for _ in 0..6 {
+        ask(&running, marker).await;
+    }
+    running.stop().await;
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("question"), "logs were captured: {logs}");
+    assert!(
+        !logs.contains(marker),
+        "question text logged without log.questions"
+    );
+    let limited: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("rate limited"))
+        .collect();
+    assert_eq!(limited.len(), 1, "{limited:#?}");
+    assert!(
+        limited[0].contains("http:127.0.0.1"),
+        "names the key: {}",
+        limited[0]
     );
 }

@@ -106,6 +106,15 @@ struct Harness {
 
 impl Harness {
     async fn start(slash_in_channel: bool) -> Harness {
+        Harness::start_with(move |settings| {
+            if slash_in_channel {
+                settings.slack.slash_response = dealbot::settings::SlashResponse::InChannel;
+            }
+        })
+        .await
+    }
+
+    async fn start_with(configure: impl FnOnce(&mut Settings)) -> Harness {
         let fake = Fake::default();
         let fake_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let fake_addr = fake_listener.local_addr().unwrap();
@@ -117,9 +126,7 @@ impl Harness {
         settings.slack.bot_token = Some(BOT_TOKEN.into());
         settings.slack.signing_secret = Some(SECRET.into());
         settings.slack.api_url = Some(format!("http://{fake_addr}/api"));
-        if slash_in_channel {
-            settings.slack.slash_response = dealbot::settings::SlashResponse::InChannel;
-        }
+        configure(&mut settings);
         let served = crate::Served::start(settings).await;
         Harness {
             served,
@@ -583,6 +590,153 @@ async fn malformed_signed_payloads_get_400() {
     h.stop().await;
 }
 
+// ---- issue 8: hardening ----------------------------------------------------------------------
+
+fn share_click_form() -> String {
+    let payload = fixture("block_actions.json");
+    serde_urlencoded::to_string([("payload", payload.as_str())]).unwrap()
+}
+
+#[tokio::test]
+async fn replayed_interactions_are_answered_once() {
+    let h = Harness::start(false).await;
+    let form = share_click_form();
+    for _ in 0..5 {
+        let response = h
+            .signed(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                &form,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls.len(), 1, "one Share click, one message: {calls:#?}");
+
+    // A different click (new trigger) is answered.
+    let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    payload["trigger_id"] = json!("999.888.other");
+    let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &form,
+    )
+    .await;
+    assert_eq!(h.wait_calls(2).await.len(), 2);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn events_without_an_event_id_do_not_share_a_key() {
+    let h = Harness::start(false).await;
+    let without_id = |text: &str| {
+        let mut envelope: Value = serde_json::from_str(&mention("x", text, json!({}))).unwrap();
+        envelope.as_object_mut().unwrap().remove("event_id");
+        envelope.to_string()
+    };
+    let first = without_id("<@U0LAN0Z89> is openai going public?");
+    let second = without_id("<@U0LAN0Z89> who pays whom?");
+    h.signed("/slack/events", "application/json", &first).await;
+    h.signed("/slack/events", "application/json", &second).await;
+    assert_eq!(
+        h.wait_calls(2).await.len(),
+        2,
+        "two different events, two answers"
+    );
+    // The very same delivery again (a retry) is still answered once.
+    h.signed("/slack/events", "application/json", &first).await;
+    assert_eq!(h.wait_calls(3).await.len(), 2);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_too_fast_notice_is_ephemeral() {
+    let h = Harness::start_with(|s| s.limits.per_user_per_minute = 1).await;
+    for (id, question) in [
+        ("EvFast1", "is openai going public?"),
+        ("EvFast2", "who pays whom?"),
+    ] {
+        let body = mention(id, &format!("<@U0LAN0Z89> {question}"), json!({}));
+        h.signed("/slack/events", "application/json", &body).await;
+        h.wait_calls(1).await;
+    }
+    let calls = h.wait_calls(2).await;
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!(calls[0].path, "/api/chat.postMessage");
+    assert_eq!(calls[1].path, "/api/chat.postEphemeral", "{calls:#?}");
+    assert_eq!(calls[1].body["user"], "U061F7AUR");
+    assert_eq!(calls[1].body["channel"], "C0LAN2Q65");
+    assert!(all_text(&calls[1].body).contains("faster than I can keep up"));
+
+    // A refused slash command is ephemeral even when answers go to the channel.
+    h.stop().await;
+    let h = Harness::start_with(|s| {
+        s.limits.per_user_per_minute = 1;
+        s.slack.slash_response = dealbot::settings::SlashResponse::InChannel;
+    })
+    .await;
+    let mut kinds = Vec::new();
+    for _ in 0..2 {
+        let value: Value = h
+            .signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &slash("ipo"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        kinds.push(value["response_type"].clone());
+    }
+    assert_eq!(kinds, vec![json!("in_channel"), json!("ephemeral")]);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_webhook_bodies_get_a_json_413_before_signatures() {
+    let h = Harness::start(false).await;
+    for path in ["/slack/events", "/slack/commands", "/slack/interactions"] {
+        let big = "x".repeat(70 * 1024);
+        // Unsigned: the size is refused before the signature is looked at.
+        let response = h.send(path, "application/json", &big, &[]).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().is_some(), "{path}: {body}");
+    }
+    let metrics = h.served.metrics().await;
+    assert!(!metrics.contains("slack_missing_signature"), "{metrics}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_reports_slack_up_in_http_mode() {
+    let h = Harness::start(false).await;
+    let mut body = Value::Null;
+    for _ in 0..100 {
+        let response = reqwest::get(h.served.url("/readyz")).await.unwrap();
+        body = response.json().await.unwrap();
+        if body["ready"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        body,
+        json!({ "ready": true, "adapters": { "slack": "up" } })
+    );
+    assert!(
+        h.served
+            .metrics()
+            .await
+            .contains("dealbot_adapter_up{platform=\"slack\"} 1")
+    );
+    h.stop().await;
+}
+
 // ---- rendering ----------------------------------------------------------------------------
 
 fn rendered(question: &str, share: bool) -> Value {
@@ -826,6 +980,22 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
             .all(|c| c.path != "/api/apps.connections.open"
                 || c.auth.as_deref() == Some("Bearer xapp-test-token"))
     );
+
+    // Issue 8: readiness follows the Socket Mode connection.
+    let mut ready = Value::Null;
+    for _ in 0..250 {
+        ready = reqwest::get(served.url("/readyz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["ready"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(ready["adapters"]["slack"], "up", "{ready}");
 
     // Slash command: the reply travels in the acknowledgement.
     socket.send(json!({
