@@ -444,7 +444,7 @@ async fn closed_by_server(stream: &mut TcpStream) -> bool {
 }
 
 /// Reads one HTTP response (head and a Content-Length body) from a raw stream.
-async fn read_response(stream: &mut TcpStream) -> (u16, String) {
+pub(crate) async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
