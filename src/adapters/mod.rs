@@ -15,6 +15,7 @@ use std::future::Future;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{MethodRouter, post};
@@ -49,10 +50,44 @@ where
     Fut: Future<Output = Response> + Send + 'static,
 {
     post(
-        move |State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes| {
-            handler(adapter.clone(), state, headers, body)
+        move |State(state): State<Arc<AppState>>,
+              headers: HeaderMap,
+              body: Result<Bytes, BytesRejection>| {
+            let adapter = adapter.clone();
+            let handler = handler.clone();
+            async move {
+                match body {
+                    Ok(body) => handler(adapter, state, headers, body).await,
+                    Err(rejection) => body_rejected(&state, &rejection),
+                }
+            }
         },
     )
+}
+
+/// The JSON error for a body that could not be read: too large (413), too slow (408), broken.
+fn body_rejected(state: &AppState, rejection: &BytesRejection) -> Response {
+    use crate::server::http::{body_timed_out, error};
+    use axum::http::StatusCode;
+    if body_timed_out(rejection) {
+        state.metrics.reject("timeout");
+        return error(
+            StatusCode::REQUEST_TIMEOUT,
+            "the body took too long to arrive",
+        );
+    }
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        state.metrics.reject("too_large");
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body is larger than {} bytes",
+                state.settings.http.max_body_bytes
+            ),
+        );
+    }
+    state.metrics.reject("bad_body");
+    error(rejection.status(), rejection.body_text())
 }
 
 /// The question behind a `/deal` command's text: empty or `help` asks for help, `sources` for

@@ -225,7 +225,7 @@ async fn ask(
                         ),
                     )
                 }
-                JsonRejection::BytesRejection(_) if timed_out(&rejection) => {
+                JsonRejection::BytesRejection(_) if body_timed_out(&rejection) => {
                     state.metrics.reject("timeout");
                     return error(
                         StatusCode::REQUEST_TIMEOUT,
@@ -251,9 +251,9 @@ async fn ask(
     }
 }
 
-/// True when reading the body failed because the body-read timeout fired.
-fn timed_out(rejection: &JsonRejection) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+/// True when reading a body failed because the body-read timeout fired.
+pub fn body_timed_out(rejection: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(rejection);
     while let Some(err) = source {
         if err.is::<tower_http::timeout::TimeoutError>() {
             return true;

@@ -444,7 +444,7 @@ async fn closed_by_server(stream: &mut TcpStream) -> bool {
 }
 
 /// Reads one HTTP response (head and a Content-Length body) from a raw stream.
-async fn read_response(stream: &mut TcpStream) -> (u16, String) {
+pub(crate) async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -815,5 +815,96 @@ async fn refusals_are_logged_once_per_key_and_questions_never_without_the_settin
         limited[0].contains("http:127.0.0.1"),
         "names the key: {}",
         limited[0]
+    );
+}
+
+/// Issue 8: out of file descriptors, `accept` fails with EMFILE; the server logs it (throttled),
+/// backs off instead of spinning, and serves again once descriptors are free.
+#[tokio::test]
+async fn accept_errors_are_logged_with_backoff_and_serving_resumes() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{}' serve",
+            env!("CARGO_BIN_EXE_dealbot")
+        ))
+        .env("DEALBOT_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+        .env("DEALBOT_HTTP__MAX_CONNECTIONS", "1000")
+        .env("DEALBOT_HTTP__HEADER_READ_TIMEOUT_MS", "60000")
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let healthy = |timeout_ms: u64| {
+        let url = url.clone();
+        async move {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_millis(timeout_ms))
+                .build()
+                .unwrap();
+            client
+                .get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK)
+        }
+    };
+    let mut up = false;
+    for _ in 0..150 {
+        if healthy(1000).await {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "serve did not start");
+
+    let mut held = Vec::new();
+    for _ in 0..120 {
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)).await {
+            held.push(stream);
+        }
+    }
+    let logged = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let mut seen = false;
+    for _ in 0..100 {
+        if logged().contains("cannot accept connections") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(held);
+    let mut back = false;
+    for _ in 0..150 {
+        if healthy(1000).await {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = logged();
+    assert!(seen, "EMFILE not logged: {text}");
+    assert!(
+        text.contains("Too many open files"),
+        "the cause is named: {text}"
+    );
+    assert!(back, "serving did not resume: {text}");
+    let lines = text.matches("cannot accept connections").count();
+    assert!(
+        lines <= 3,
+        "accept errors are throttled, not one per attempt: {lines} lines"
     );
 }

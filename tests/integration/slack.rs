@@ -713,6 +713,24 @@ async fn oversized_webhook_bodies_get_a_json_413_before_signatures() {
 }
 
 #[tokio::test]
+async fn a_stalled_webhook_body_gets_a_json_408() {
+    use tokio::io::AsyncWriteExt;
+    let h = Harness::start_with(|s| s.http.body_read_timeout_ms = 200).await;
+    let mut stream = tokio::net::TcpStream::connect(h.served.addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":",
+        )
+        .await
+        .unwrap();
+    let (status, body) = crate::server::read_response(&mut stream).await;
+    assert_eq!(status, 408, "{body}");
+    let value: Value = serde_json::from_str(&body).unwrap();
+    assert!(value["error"].as_str().is_some(), "{body}");
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn readyz_reports_slack_up_in_http_mode() {
     let h = Harness::start(false).await;
     let mut body = Value::Null;
