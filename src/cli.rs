@@ -84,6 +84,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Exit 0 when a running `dealbot serve` answers `GET /healthz` with 200, else 1 (for
+    /// container and supervisor health checks; needs no curl or wget in the image).
+    #[command(after_help = "Examples:
+  dealbot healthcheck                         (http.listen from dealbot.toml / DEALBOT_HTTP__LISTEN)
+  dealbot healthcheck --addr 127.0.0.1:8080")]
+    Healthcheck {
+        /// The server's address; default: `http.listen` of the configuration, on loopback when
+        /// it listens on every interface.
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<std::net::SocketAddr>,
+        /// Config file, as for `serve`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Show how a question is analysed and scored (for tuning the data).
     #[command(after_help = "Example:
   dealbot explain When does the revenue share end?")]
@@ -202,6 +216,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(settings)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Healthcheck { addr, config } => {
+            let addr = match addr {
+                Some(addr) => addr,
+                None => {
+                    let settings = crate::settings::Settings::load(config.as_deref())
+                        .context("invalid configuration")?;
+                    let mut addr = settings.http.listen;
+                    if addr.ip().is_unspecified() {
+                        addr.set_ip(match addr {
+                            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                        });
+                    }
+                    addr
+                }
+            };
+            Ok(match healthcheck(addr) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    let _ = writeln!(io::stderr(), "unhealthy: {err:#}");
+                    ExitCode::FAILURE
+                }
+            })
+        }
         Command::Explain { question } => {
             let text = load()?.explain(&question.join(" "));
             let mut out = io::stdout().lock();
@@ -240,6 +278,28 @@ fn serve(settings: crate::settings::Settings) -> anyhow::Result<()> {
         let control = server::Control::from_signals().context("cannot install signal handlers")?;
         server::run(settings, listener, control).await
     })
+}
+
+/// `GET /healthz` on `addr` with a plain blocking socket: `Ok` on a 200 within 5 seconds.
+fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use std::io::Read;
+    let timeout = std::time::Duration::from_secs(5);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("cannot connect to {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut head = Vec::new();
+    stream
+        .take(512)
+        .read_to_end(&mut head)
+        .context("no response")?;
+    let status = head.split(|&b| b == b'\r').next().unwrap_or_default();
+    if status.starts_with(b"HTTP/1.1 200 ") {
+        Ok(())
+    } else {
+        anyhow::bail!("GET /healthz: {}", String::from_utf8_lossy(status))
+    }
 }
 
 /// One line of input, read with [`read_line`].

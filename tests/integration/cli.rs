@@ -268,6 +268,14 @@ fn every_command_exits_quietly_on_a_closed_stdout() {
     }
 }
 
+#[test]
+fn healthcheck_fails_with_status_1_when_nothing_listens() {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let out = dealbot(&["healthcheck", "--addr", &addr], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unhealthy: cannot connect"));
+}
+
 /// `serve` with a missing data directory: logs "starting", then fails. Returns its stderr.
 fn serve_logs(env: &[(&str, &str)]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_dealbot"))
@@ -462,6 +470,17 @@ fn serve_answers_and_stops_on_sigterm_with_stderr_closed() {
         panic!("server did not come up");
     });
     assert_eq!(answer["intent"], "ipo");
+    let addr = format!("127.0.0.1:{port}");
+    let healthy = dealbot(&["healthcheck", "--addr", &addr], b"");
+    assert_eq!(healthy.status.code(), Some(0));
+    // From the environment, as in the Dockerfile's HEALTHCHECK.
+    let from_env = Command::new(env!("CARGO_BIN_EXE_dealbot"))
+        .arg("healthcheck")
+        .env("DEALBOT_HTTP__LISTEN", format!("0.0.0.0:{port}"))
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(from_env.status.code(), Some(0));
     signal(child.id(), "TERM");
     let started = std::time::Instant::now();
     let status = loop {
