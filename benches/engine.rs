@@ -28,7 +28,8 @@ const BODY_LIMIT: usize = 64 * 1024;
 
 /// Made-up lower-case words of 8 to 20 letters (a fixed pseudo-random sequence): each is unknown,
 /// long enough for two-edit typo lookups, and at most two letters longer than the data's longest
-/// word (18 letters), so every one is looked up: the most typo-correction work per question.
+/// word (18 letters), so each is looked up until the question's lookup budget
+/// (`vocab::MAX_LOOKUPS_PER_QUESTION`) runs out: the most typo-correction work per question.
 fn made_up_words(bytes: usize) -> String {
     let mut state: u32 = 0x2545_f491;
     let mut next = || {

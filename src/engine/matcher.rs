@@ -310,13 +310,7 @@ impl Matcher {
     /// Analyses a raw chat message.
     pub fn analyze(&self, raw: &str) -> Analysis {
         let folded = normalize::question(raw);
-        let words: Vec<String> = normalize::words(&folded)
-            .into_iter()
-            .map(|w| match self.vocab.correct(&w) {
-                Some(fixed) => fixed.to_owned(),
-                None => w,
-            })
-            .collect();
+        let words = self.vocab.correct_words(normalize::words(&folded));
         let mut analysis = Analysis {
             any_word: !words.is_empty(),
             folded,

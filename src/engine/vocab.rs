@@ -19,6 +19,11 @@ const MIN_TWO_EDIT_LEN: usize = 8;
 /// variants grow with the square of its length (and their bytes with the cube), so this bounds
 /// the work per word: 48 letters make at most 1,177 variants.
 pub const MAX_TYPO_LEN: usize = 48;
+/// Most index lookups typo correction makes for one question ([`Vocab::correct_words`]): about
+/// forty unknown words of fourteen letters. A real question has a typo or two; words past the
+/// budget stay as typed (and count as unknown), so a question of hundreds of made-up words costs
+/// no more than this.
+pub const MAX_LOOKUPS_PER_QUESTION: usize = 4096;
 
 /// One word of analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +210,15 @@ impl Vocab {
     /// target (the edit distance is at least the difference in length) or longer than
     /// [`MAX_TYPO_LEN`].
     fn lookups(&self, word: &str) -> Option<(usize, HashSet<String>)> {
+        let max = self.edits(word)?;
+        let mut keys = deletions(word, max);
+        keys.insert(word.to_owned());
+        Some((max, keys))
+    }
+
+    /// The edits typo correction allows for `word`, or `None` when it does not look it up (see
+    /// [`Vocab::lookups`]). Cheap: no deletion variants are built.
+    fn edits(&self, word: &str) -> Option<usize> {
         // Checked before `is_known` and before counting characters, so an overlong word costs
         // no more than reading its first bytes.
         if word.len() > MAX_TYPO_LEN * 4 {
@@ -221,9 +235,7 @@ impl Vocab {
         if len > self.longest_target + max {
             return None;
         }
-        let mut keys = deletions(word, max);
-        keys.insert(word.to_owned());
-        Some((max, keys))
+        Some(max)
     }
 
     /// How many index lookups typo correction makes for `word` (0 when it is not looked up):
@@ -232,9 +244,43 @@ impl Vocab {
         self.lookups(word).map_or(0, |(_, keys)| keys.len())
     }
 
+    /// Typo-corrects the words of one question ([`Vocab::correct`] on each), within
+    /// [`MAX_LOOKUPS_PER_QUESTION`] index lookups: once a word would exceed the budget, it and
+    /// the words after it stay as they are.
+    pub fn correct_words(&self, words: Vec<String>) -> Vec<String> {
+        let mut budget = MAX_LOOKUPS_PER_QUESTION;
+        words
+            .into_iter()
+            .map(|word| {
+                let Some(max) = self.edits(&word).filter(|_| budget > 0) else {
+                    return word;
+                };
+                // At most this many keys (fewer when letters repeat), known before building them.
+                let len = word.chars().count();
+                let bound = 1 + len + if max == 2 { len * (len - 1) / 2 } else { 0 };
+                if bound > budget {
+                    budget = 0;
+                    return word;
+                }
+                budget -= bound;
+                let mut keys = deletions(&word, max);
+                keys.insert(word.clone());
+                match self.best(&word, max, &keys) {
+                    Some(fixed) => fixed.to_owned(),
+                    None => word,
+                }
+            })
+            .collect()
+    }
+
     /// The word the data uses that `word` is most likely a typo of, if any.
     pub fn correct(&self, word: &str) -> Option<&str> {
         let (max, keys) = self.lookups(word)?;
+        self.best(word, max, &keys)
+    }
+
+    /// The closest target within `max` edits of `word`, found through the index `keys`.
+    fn best(&self, word: &str, max: usize, keys: &HashSet<String>) -> Option<&str> {
         let len = word.chars().count();
         let first = word.chars().next();
         let mut ids: Vec<u32> = keys
@@ -248,10 +294,15 @@ impl Vocab {
         let mut best: Option<(usize, bool, &str)> = None;
         for id in ids {
             let candidate = self.target_list[id as usize].as_str();
-            let distance = strsim::damerau_levenshtein(word, candidate);
             let same_first = candidate.chars().next() == first;
-            // Four-letter words are too easily confused to correct across the first letter.
-            if distance > max || (len < 5 && !same_first) {
+            // Four-letter words are too easily confused to correct across the first letter; and
+            // the distance is at least the difference in length (both checks skip the costly
+            // distance, without changing the result).
+            if (len < 5 && !same_first) || candidate.chars().count().abs_diff(len) > max {
+                continue;
+            }
+            let distance = strsim::damerau_levenshtein(word, candidate);
+            if distance > max {
                 continue;
             }
             let key = (distance, !same_first, candidate);
@@ -412,6 +463,21 @@ mod tests {
         assert_eq!(long.correction_lookups(&"b".repeat(MAX_TYPO_LEN + 1)), 0);
         let at_cap = long.correction_lookups(&"abcdefgh".repeat(MAX_TYPO_LEN / 8));
         assert!((1..=1 + MAX_TYPO_LEN * (MAX_TYPO_LEN + 1) / 2).contains(&at_cap));
+    }
+
+    #[test]
+    fn corrects_the_words_of_a_question_within_a_budget() {
+        let v = vocab();
+        let words = |text: &str| text.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(
+            v.correct_words(words("when exclusivty anounced azur")),
+            words("when exclusivity announced azure")
+        );
+        // Made-up 13-letter words (two longer than the longest target, so looked up) use up
+        // the budget (1 + 13 + 78 keys each at most); a typo after them is left alone.
+        let mut many = vec!["qwzxvbnmlkjhg".to_owned(); MAX_LOOKUPS_PER_QUESTION / 92 + 1];
+        many.push("exclusivty".to_owned());
+        assert_eq!(v.correct_words(many).last().unwrap(), "exclusivty");
     }
 
     /// Every word of the largest question, however built, costs a bounded number of lookups.
