@@ -212,6 +212,15 @@ impl Composer<'_> {
         answer
     }
 
+    /// The reply to a question in another language: say so, briefly, and offer questions.
+    pub fn not_english(&self, question: &str) -> Answer {
+        let mut answer = self.compose(question, &Decision::Empty, &[]);
+        answer.outcome = Outcome::NotCovered;
+        answer.direct = "Sorry, I only understand English. Try one of these questions:".to_owned();
+        answer.text = self.render_text(&answer);
+        answer
+    }
+
     fn fill(&self, answer: &mut Answer, intent: &Intent, slots: &[SlotHit]) {
         answer.direct = intent.answer.clone();
         let mut facts: Vec<Fact> = Vec::new();

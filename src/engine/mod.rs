@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod data;
 pub mod eval;
+pub mod language;
 pub mod matcher;
 pub mod normalize;
 pub mod validate;
@@ -62,6 +63,9 @@ impl Engine {
     /// Answers one question. Never panics; input past
     /// [`normalize::MAX_QUESTION_BYTES`] is ignored.
     pub fn answer(&self, question: &str) -> Answer {
+        if language::is_not_english(question) {
+            return Composer { kb: &self.kb }.not_english(question);
+        }
         let analysis = self.matcher.analyze(question);
         let decision = self.matcher.decide(&analysis);
         let slots = match &decision {

@@ -532,7 +532,10 @@ fn facts_numbers_stand_in_their_quotes(
                     errors.push(DataError::at(
                         file,
                         line,
-                        format!("{}: the {what} says {n}, which no quote of the intent gives", intent.id),
+                        format!(
+                            "{}: the {what} says {n}, which no quote of the intent gives",
+                            intent.id
+                        ),
                     ));
                 }
             }
@@ -542,15 +545,52 @@ fn facts_numbers_stand_in_their_quotes(
 
 /// Words by which a source hedges or attributes a claim.
 pub const HEDGES: &[&str] = &[
-    "perhaps", "may", "might", "could", "likely", "reportedly", "reports", "report", "expected",
-    "suggest", "interpret", "argue", "argues", "appears", "potential", "some",
+    "perhaps",
+    "may",
+    "might",
+    "could",
+    "likely",
+    "reportedly",
+    "reports",
+    "report",
+    "expected",
+    "suggest",
+    "interpret",
+    "argue",
+    "argues",
+    "appears",
+    "potential",
+    "some",
 ];
 
 /// Words by which a fact keeps a hedge or attributes the claim to its source.
 const KEPT_HEDGES: &[&str] = &[
-    "perhaps", "may", "might", "could", "likely", "reportedly", "reports", "report", "reported",
-    "expected", "expects", "suggest", "suggests", "interpret", "argue", "argues", "appears",
-    "potential", "some", "says", "said", "according", "calls", "writes", "sees", "possible",
+    "perhaps",
+    "may",
+    "might",
+    "could",
+    "likely",
+    "reportedly",
+    "reports",
+    "report",
+    "reported",
+    "expected",
+    "expects",
+    "suggest",
+    "suggests",
+    "interpret",
+    "argue",
+    "argues",
+    "appears",
+    "potential",
+    "some",
+    "says",
+    "said",
+    "according",
+    "calls",
+    "writes",
+    "sees",
+    "possible",
 ];
 
 fn has_word(text: &str, words: &[&str]) -> bool {
@@ -572,7 +612,10 @@ fn hedged_quotes_keep_a_hedge(kb: &KnowledgeBase, sites: &Sites, errors: &mut Ve
             if fact.cite.is_empty() || !fact.cite.iter().all(|c| has_word(&c.quote, HEDGES)) {
                 continue;
             }
-            let named = fact.cite.iter().any(|c| fact.text.contains(c.title.as_str()));
+            let named = fact
+                .cite
+                .iter()
+                .any(|c| fact.text.contains(c.title.as_str()));
             if !named && !has_word(&fact.text, KEPT_HEDGES) {
                 errors.push(DataError::at(
                     file,
@@ -604,11 +647,18 @@ fn sources_are_named_not_numbered(kb: &KnowledgeBase, sites: &Sites, errors: &mu
         for text in prose {
             for word in text.split(|c: char| !c.is_alphanumeric() && c != '{' && c != '}') {
                 let bare = word.trim_matches(['{', '}']);
-                if word.starts_with('{') && word.ends_with('}') && bare.chars().all(|c| c.is_ascii_digit()) {
+                if word.starts_with('{')
+                    && word.ends_with('}')
+                    && bare.chars().all(|c| c.is_ascii_digit())
+                {
                     errors.push(DataError::at(
                         file,
                         line,
-                        format!("{}: `{word}` names no source (known: {})", intent.id, ids.join(", ")),
+                        format!(
+                            "{}: `{word}` names no source (known: {})",
+                            intent.id,
+                            ids.join(", ")
+                        ),
                     ));
                 } else if ids.contains(&word) {
                     errors.push(DataError::at(
@@ -644,7 +694,10 @@ mod tests {
 
     #[test]
     fn numbers_are_read_whole() {
-        assert_eq!(numbers("roughly 27 % at $135 billion in 2023"), ["27", "135", "2023"]);
+        assert_eq!(
+            numbers("roughly 27 % at $135 billion in 2023"),
+            ["27", "135", "2023"]
+        );
         assert_eq!(numbers("~1 % and 1,000 or 1.5."), ["1", "1000", "1.5"]);
     }
 

@@ -35,9 +35,12 @@ fn assert_citations_verbatim(answer: &Answer) {
         answer
             .conflicts
             .iter()
+            .chain(&answer.notes)
             .map(|c| dealbot::engine::Citation {
                 source: c.source.clone(),
                 quote: c.quote.clone(),
+                title: c.title.clone(),
+                url: c.url.clone(),
             })
             .collect::<Vec<_>>()
             .iter(),

@@ -78,7 +78,9 @@ pub fn discord_visible(embed: &Value, buttons: &[String]) -> usize {
     for key in ["title", "description"] {
         n += embed[key].as_str().map_or(0, |s| md(s).chars().count());
     }
-    n += embed["footer"]["text"].as_str().map_or(0, |s| s.chars().count());
+    n += embed["footer"]["text"]
+        .as_str()
+        .map_or(0, |s| s.chars().count());
     for f in embed["fields"].as_array().into_iter().flatten() {
         n += f["name"].as_str().map_or(0, |s| md(s).chars().count());
         n += f["value"].as_str().map_or(0, |s| md(s).chars().count());
@@ -101,7 +103,9 @@ fn reply_lengths_over_the_dev_set() {
     let (mut s, mut d, mut t) = (Vec::new(), Vec::new(), Vec::new());
     for q in questions("tests/data/dev.jsonl") {
         let answer = engine.answer(&q);
-        s.push(slack_visible(&slack::render(&answer, engine, false).to_json()));
+        s.push(slack_visible(
+            &slack::render(&answer, engine, false).to_json(),
+        ));
         d.push(discord_visible(
             &discord::render(&answer, engine).to_json(),
             &[],
@@ -111,6 +115,85 @@ fn reply_lengths_over_the_dev_set() {
     for (name, lengths) in [("slack", s), ("discord", d), ("plain text", t)] {
         let n = lengths.len();
         let (median, longest) = stats(lengths);
-        println!("{name:>10}: median {median:>5}, longest {longest:>5} characters over {n} replies");
+        println!(
+            "{name:>10}: median {median:>5}, longest {longest:>5} characters over {n} replies"
+        );
     }
+}
+
+/// Every `q` of an object labelled with an intent (so an English question the bot should
+/// answer), however deep in the row (conversations, compound rows).
+fn labelled_questions(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let (Some(Value::String(q)), Some(Value::String(_))) =
+                (map.get("q"), map.get("intent"))
+            {
+                out.push(q.clone());
+            }
+            map.values().for_each(|v| labelled_questions(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| labelled_questions(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn english_questions_are_never_taken_for_another_language() {
+    let mut questions = Vec::new();
+    for entry in std::fs::read_dir("tests/data").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                if let Ok(row) = serde_json::from_str::<Value>(line) {
+                    labelled_questions(&row, &mut questions);
+                }
+            }
+        }
+    }
+    assert!(questions.len() > 1000, "{}", questions.len());
+    let flagged: Vec<&String> = questions
+        .iter()
+        .filter(|q| dealbot::engine::language::is_not_english(q))
+        .collect();
+    assert!(
+        flagged.is_empty(),
+        "taken for another language: {flagged:#?}"
+    );
+}
+
+#[test]
+fn a_question_in_another_language_is_told_i_only_understand_english() {
+    // Issue 11: the French question used to be refused as "company financials".
+    for q in [
+        "Quand se termine le partage des revenus ?",
+        "¿Cuándo termina el acuerdo entre Microsoft y OpenAI?",
+        "Wann endet die Umsatzbeteiligung?",
+    ] {
+        let answer = crate::engine().answer(q);
+        assert!(!answer.answered, "{q}");
+        assert!(
+            answer.direct.contains("only understand English"),
+            "{q}: {}",
+            answer.direct
+        );
+        assert!(
+            answer.direct.chars().count() < 80,
+            "short: {}",
+            answer.direct
+        );
+    }
+}
+
+#[test]
+fn the_refusal_reason_fits_the_question() {
+    // Issue 11: "who is the CEO of Microsoft?" names nobody, so "that person" made no sense.
+    let answer = crate::engine().answer("who is the CEO of Microsoft?");
+    assert!(!answer.answered);
+    assert!(!answer.direct.contains("that person"), "{}", answer.direct);
+    assert!(
+        answer.direct.contains("who holds which job"),
+        "{}",
+        answer.direct
+    );
 }
