@@ -106,9 +106,14 @@ fn reply_lengths_over_the_dev_set() {
         s.push(slack_visible(
             &slack::render(&answer, engine, false).to_json(),
         ));
+        let buttons: Vec<String> = discord::components(&answer)
+            .iter()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter_map(|b| b["label"].as_str().map(str::to_owned))
+            .collect();
         d.push(discord_visible(
             &discord::render(&answer, engine).to_json(),
-            &[],
+            &buttons,
         ));
         t.push(answer.text.chars().count());
     }
@@ -196,4 +201,16 @@ fn the_refusal_reason_fits_the_question() {
         "{}",
         answer.direct
     );
+}
+
+#[test]
+#[ignore = "debug"]
+fn dump_short_replies() {
+    let engine = crate::engine();
+    for q in ["When does the revenue share end?", "Can OpenAI use AWS?", "What did Sam Altman say?", "How much of OpenAI does Microsoft own?", "Is Azure still OpenAI's primary cloud?"] {
+        let answer = engine.answer(q);
+        let m = slack::render(&answer, engine, false).to_json();
+        println!("=== {q} ({})", slack_visible(&m));
+        for b in m["blocks"].as_array().unwrap() { println!("{}", b["text"]["text"].as_str().unwrap_or("")); }
+    }
 }
