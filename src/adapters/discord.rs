@@ -122,7 +122,10 @@ impl DiscordAdapter {
     /// The interaction response (type 4) for a question, as JSON.
     fn command_response(&self, state: &AppState, user: &str, text: &str) -> Value {
         let mut data = match state.ask(Platform::Discord, user, super::command_question(text)) {
-            Ok(answer) => json!({ "embeds": [render::render(&answer, &state.engine()).to_json()] }),
+            Ok(answer) => json!({
+                "embeds": [render::render(&answer, &state.engine()).to_json()],
+                "components": render::components(&answer),
+            }),
             Err(limited) => json!({ "content": limited.message(), "flags": 64 }),
         };
         data["allowed_mentions"] = render::no_mentions();
@@ -130,6 +133,19 @@ impl DiscordAdapter {
             data["flags"] = json!(64);
         }
         json!({ "type": 4, "data": data })
+    }
+
+    /// The response to a Sources button: every citation, ephemeral (issue 11). `None` when the
+    /// button is not ours.
+    fn sources_response(&self, state: &AppState, user: &str, custom_id: &str) -> Option<Value> {
+        let question = render::sources_question(custom_id, &state.engine())?;
+        let mut data = match state.ask(Platform::Discord, user, &question) {
+            Ok(answer) => json!({ "embeds": [render::render_sources(&answer).to_json()] }),
+            Err(limited) => json!({ "content": limited.message() }),
+        };
+        data["allowed_mentions"] = render::no_mentions();
+        data["flags"] = json!(64);
+        Some(json!({ "type": 4, "data": data }))
     }
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
@@ -197,6 +213,19 @@ impl DiscordAdapter {
             }
             Some(4) => {
                 json!({ "type": 8, "data": { "choices": render::choices(&state.engine(), &option(true)) } })
+            }
+            Some(3) => {
+                let custom_id = interaction["data"]["custom_id"].as_str().unwrap_or_default();
+                match self.sources_response(&state, &user, custom_id) {
+                    Some(reply) => reply,
+                    None => {
+                        state.metrics.reject("discord_unknown_interaction");
+                        return crate::server::http::error(
+                            StatusCode::BAD_REQUEST,
+                            "unsupported interaction",
+                        );
+                    }
+                }
             }
             _ => {
                 state.metrics.reject("discord_unknown_interaction");
@@ -326,12 +355,31 @@ impl EventHandler for Handler {
                 ) {
                     Ok(answer) => {
                         message = message
-                            .embed(render::render(&answer, &self.state.engine()).to_serenity());
+                            .embed(render::render(&answer, &self.state.engine()).to_serenity())
+                            .components(render::serenity_components(&answer));
                         message = message.ephemeral(self.adapter.ephemeral);
                     }
                     Err(limited) => message = message.content(limited.message()).ephemeral(true),
                 }
                 command
+                    .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+                    .await
+            }
+            Interaction::Component(component) => {
+                let user = component.user.id.to_string();
+                let question =
+                    render::sources_question(&component.data.custom_id, &self.state.engine());
+                let Some(question) = question else { return };
+                let mut message = CreateInteractionResponseMessage::new()
+                    .allowed_mentions(no_mentions())
+                    .ephemeral(true);
+                match self.state.ask(Platform::Discord, &user, &question) {
+                    Ok(answer) => {
+                        message = message.embed(render::render_sources(&answer).to_serenity())
+                    }
+                    Err(limited) => message = message.content(limited.message()),
+                }
+                component
                     .create_response(&ctx.http, CreateInteractionResponse::Message(message))
                     .await
             }
@@ -373,7 +421,8 @@ impl EventHandler for Handler {
                 .ask(Platform::Discord, &msg.author.id.to_string(), &msg.content)
             {
                 Ok(answer) => CreateMessage::new()
-                    .embed(render::render(&answer, &self.state.engine()).to_serenity()),
+                    .embed(render::render(&answer, &self.state.engine()).to_serenity())
+                    .components(render::serenity_components(&answer)),
                 Err(limited) => CreateMessage::new()
                     .content(crate::render::truncate(limited.message(), MAX_CONTENT)),
             };

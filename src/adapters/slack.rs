@@ -30,7 +30,9 @@ use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
-use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
+use crate::render::slack::{
+    self as render, SHARE_ACTION, SOURCES_ACTION, SUGGEST_ACTION, SlackMessage,
+};
 use crate::server::{AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
 
@@ -307,6 +309,14 @@ impl SlackAdapter {
             let Some(channel) = channel else { return };
             let message = self.answer(state, user, value, false);
             self.post(channel, None, &message).await
+        } else if action_id == SOURCES_ACTION {
+            // Every citation, to the one who asked for it (issue 11).
+            let Some(url) = response_url else { return };
+            let message = match state.ask(Platform::Slack, user, value) {
+                Ok(answer) => render::render_sources(&answer),
+                Err(limited) => render::notice(limited.message()),
+            };
+            self.follow_up(url, &message).await
         } else if action_id.starts_with(SUGGEST_ACTION) {
             let Some(url) = response_url else { return };
             let message = self.answer(state, user, value, true);
@@ -347,6 +357,19 @@ impl SlackAdapter {
             }
             Err(err) => Err(err).context("chat.postMessage failed"),
         }
+    }
+
+    /// Posts a new message through a `response_url`, leaving the original alone: ephemeral, the
+    /// default of `response_url` posts, so only the one who pressed the button sees it.
+    async fn follow_up(&self, url: &str, message: &SlackMessage) -> anyhow::Result<()> {
+        let url: SlackResponseUrl = SlackResponseUrl::new(url.parse().context("bad response_url")?);
+        let request =
+            SlackApiPostWebhookMessageRequest::new(content(message)?).with_replace_original(false);
+        self.client
+            .respond_to_event(&url, &request)
+            .await
+            .context("response_url post failed")?;
+        Ok(())
     }
 
     /// Replaces the message behind a `response_url`.
