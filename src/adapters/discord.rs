@@ -215,7 +215,9 @@ impl DiscordAdapter {
                 json!({ "type": 8, "data": { "choices": render::choices(&state.engine(), &option(true)) } })
             }
             Some(3) => {
-                let custom_id = interaction["data"]["custom_id"].as_str().unwrap_or_default();
+                let custom_id = interaction["data"]["custom_id"]
+                    .as_str()
+                    .unwrap_or_default();
                 match self.sources_response(&state, &user, custom_id) {
                     Some(reply) => reply,
                     None => {

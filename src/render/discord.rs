@@ -46,8 +46,7 @@ pub const SOURCES_ID: &str = "dealbot_sources";
 pub const MAX_CUSTOM_ID: usize = 100;
 
 /// How to use dealbot in Discord, added under `help`.
-pub const USAGE: &str =
-    "Ask with `/deal question:<your question>` or by mentioning me; `/deal question:sources` lists my sources.";
+pub const USAGE: &str = "Ask with `/deal question:<your question>` or by mentioning me; `/deal question:sources` lists my sources.";
 
 const MARKUP: super::Markup = super::Markup {
     escape: |t| t.to_owned(),
@@ -195,7 +194,10 @@ pub fn sources_custom_id(answer: &Answer) -> String {
     if by_question.chars().count() <= MAX_CUSTOM_ID {
         by_question
     } else {
-        format!("{SOURCES_ID}#{}", answer.intent.as_deref().unwrap_or_default())
+        format!(
+            "{SOURCES_ID}#{}",
+            answer.intent.as_deref().unwrap_or_default()
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 //! enforce the platform's size limits and escaping. Adapters only send what these produce.
 
 pub mod discord;
+pub mod html;
 pub mod slack;
 
 /// Cuts `text` to at most `max` characters, ending with `…` when cut.
@@ -93,7 +94,13 @@ pub fn strongest(answer: &Answer, fact: &AnswerFact, named: &[&str]) -> Option<u
             let covered: usize = words
                 .iter()
                 .filter(|w| quote.contains(w))
-                .map(|w| if w.chars().all(|c| c.is_ascii_digit()) { 2 } else { 1 })
+                .map(|w| {
+                    if w.chars().all(|c| c.is_ascii_digit()) {
+                        2
+                    } else {
+                        1
+                    }
+                })
                 .sum();
             let fresh = !named.iter().any(|n| *n == c.title);
             (fresh, covered, std::cmp::Reverse(c.quote.chars().count()))

@@ -120,7 +120,11 @@ pub fn render(answer: &Answer, _engine: &Engine, share: bool) -> SlackMessage {
         }
     } else {
         if !answer.citations.is_empty() {
-            actions.push(button("Sources", SOURCES_ACTION.to_owned(), &answer.question));
+            actions.push(button(
+                "Sources",
+                SOURCES_ACTION.to_owned(),
+                &answer.question,
+            ));
         }
         if share {
             actions.push(button(

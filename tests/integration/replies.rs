@@ -207,10 +207,18 @@ fn the_refusal_reason_fits_the_question() {
 #[ignore = "debug"]
 fn dump_short_replies() {
     let engine = crate::engine();
-    for q in ["When does the revenue share end?", "Can OpenAI use AWS?", "What did Sam Altman say?", "How much of OpenAI does Microsoft own?", "Is Azure still OpenAI's primary cloud?"] {
+    for q in [
+        "When does the revenue share end?",
+        "Can OpenAI use AWS?",
+        "What did Sam Altman say?",
+        "How much of OpenAI does Microsoft own?",
+        "Is Azure still OpenAI's primary cloud?",
+    ] {
         let answer = engine.answer(q);
         let m = slack::render(&answer, engine, false).to_json();
         println!("=== {q} ({})", slack_visible(&m));
-        for b in m["blocks"].as_array().unwrap() { println!("{}", b["text"]["text"].as_str().unwrap_or("")); }
+        for b in m["blocks"].as_array().unwrap() {
+            println!("{}", b["text"]["text"].as_str().unwrap_or(""));
+        }
     }
 }
