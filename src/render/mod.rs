@@ -22,18 +22,6 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncates_on_characters_with_an_ellipsis() {
-        assert_eq!(truncate("héllo", 10), "héllo");
-        assert_eq!(truncate("héllo wörld", 5), "héll…");
-        assert_eq!(truncate("abc", 0), "…");
-    }
-}
-
 // ---- the short reply, shared by Slack and Discord -------------------------------------------
 
 use crate::engine::{Answer, AnswerFact, Citation};
@@ -210,4 +198,16 @@ pub(crate) fn sources_body(answer: &Answer, m: &Markup) -> String {
         out.push_str("This answer quotes no source.");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_on_characters_with_an_ellipsis() {
+        assert_eq!(truncate("héllo", 10), "héllo");
+        assert_eq!(truncate("héllo wörld", 5), "héll…");
+        assert_eq!(truncate("abc", 0), "…");
+    }
 }

@@ -233,6 +233,7 @@ fn catalogue_questions() -> Vec<String> {
 #[test]
 fn no_reply_on_any_front_end_shows_a_bare_source_id() {
     let engine = crate::engine();
+    let tags = regex::Regex::new(r"<[^>]*>").unwrap();
     for q in catalogue_questions() {
         let answer = engine.answer(&q);
         let slack_reply = slack::render(&answer, engine, true).to_json().to_string();
@@ -240,9 +241,7 @@ fn no_reply_on_any_front_end_shows_a_bare_source_id() {
         let discord_reply = discord::render(&answer, engine).to_json().to_string();
         let discord_sources = discord::render_sources(&answer).to_json().to_string();
         let page = dealbot::render::html::page(engine, &q, Some(&answer), None);
-        let page_text = regex::Regex::new(r"<[^>]*>")
-            .unwrap()
-            .replace_all(&page, " ");
+        let page_text = tags.replace_all(&page, " ");
         for (front, text) in [
             ("plain", answer.text.clone()),
             ("slack", slack_reply),
