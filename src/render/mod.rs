@@ -1,4 +1,4 @@
-//! Turning an engine [`Answer`](crate::engine::Answer) into platform messages.
+//! Turning an engine [`Answer`] into platform messages.
 //!
 //! Renderers are pure functions from an answer (plus source titles) to a message document; they
 //! enforce the platform's size limits and escaping. Adapters only send what these produce.
