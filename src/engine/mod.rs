@@ -4,6 +4,7 @@
 //! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
 //! - [`matcher`] picks an intent or decides the sources don't cover the question;
 //! - [`answer`] composes the reply, with numbered citations and conflict notes;
+//! - [`language`] tells a question in another language, which gets a short "English only" reply;
 //! - [`eval`] scores the engine on labelled questions.
 //!
 //! No I/O happens here beyond reading a data directory on request, and nothing here knows about
