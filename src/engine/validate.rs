@@ -478,6 +478,19 @@ pub fn numbers(text: &str) -> Vec<String> {
     out
 }
 
+/// The line of a fact's first quote (where an editor looks), else the intent's own line.
+fn fact_line(sites: &Sites, file: &str, fact: &super::data::Fact, fallback: usize) -> usize {
+    fact.cite
+        .first()
+        .and_then(|c| {
+            sites
+                .quotes
+                .iter()
+                .find(|q| q.file == file && q.source == c.source && q.quote == c.quote)
+        })
+        .map_or(fallback, |q| q.line)
+}
+
 fn intent_site<'a>(sites: &'a Sites, id: &str) -> (&'a str, usize) {
     sites
         .intents
@@ -511,7 +524,7 @@ fn facts_numbers_stand_in_their_quotes(
                 if !quotes.iter().any(|q| numbers(q).contains(&n)) {
                     errors.push(DataError::at(
                         file,
-                        line,
+                        fact_line(sites, file, fact, line),
                         format!(
                             "{}: fact “{}” says {n}, which none of its quotes gives",
                             intent.id, fact.text
@@ -619,7 +632,7 @@ fn hedged_quotes_keep_a_hedge(kb: &KnowledgeBase, sites: &Sites, errors: &mut Ve
             if !named && !has_word(&fact.text, KEPT_HEDGES) {
                 errors.push(DataError::at(
                     file,
-                    line,
+                    fact_line(sites, file, fact, line),
                     format!(
                         "{}: every quote of fact “{}” hedges (perhaps, may, reportedly, …) but the fact doesn't: keep the hedge or say whose claim it is (`{{NNN}} argues …`)",
                         intent.id, fact.text
