@@ -205,6 +205,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quotes_are_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(cut_quote("short quote", 80), "short quote");
+        let cut = cut_quote("one two three four five six seven", 16);
+        assert_eq!(cut, "one two three …");
+        assert!(cut.chars().count() <= 16);
+        assert_eq!(cut_quote("a line\nbreak", 80), "a line break");
+    }
+
+    #[test]
     fn truncates_on_characters_with_an_ellipsis() {
         assert_eq!(truncate("héllo", 10), "héllo");
         assert_eq!(truncate("héllo wörld", 5), "héll…");
