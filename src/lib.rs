@@ -9,7 +9,8 @@
 //! - [`settings`]: configuration for `dealbot serve` (file, environment, secrets).
 //! - [`server`]: `dealbot serve`: HTTP API, web page, metrics, rate limits, reload, shutdown,
 //!   and the runtime that hosts the chat adapters.
-//! - [`render`]: answers as platform messages (Slack Block Kit), with limits and escaping.
+//! - [`render`]: answers as platform messages (Slack Block Kit, Discord embeds, the server-rendered
+//!   web page): short by default, sources named once, every citation behind a Sources button.
 //! - [`adapters`]: chat platform adapters (Slack) and their supervisor.
 //! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
 //! - [`logging`]: log destination and colour (a failing stderr costs log lines only).

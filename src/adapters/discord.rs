@@ -138,7 +138,9 @@ impl DiscordAdapter {
             .await
         {
             Ok(answer) => {
-                let message = message.embed(render::render(&answer, &state.engine()).to_serenity());
+                let message = message
+                    .embed(render::render(&answer, &state.engine()).to_serenity())
+                    .components(render::serenity_components(&answer));
                 if self.ephemeral {
                     message.ephemeral(true)
                 } else {
@@ -147,6 +149,26 @@ impl DiscordAdapter {
             }
             Err(refused) => message.content(refused.message()).ephemeral(true),
         }
+    }
+
+    /// The response to a Sources button: every citation, ephemeral (issue 11). `None` when the
+    /// button is not ours.
+    /// The response to a Sources button: every citation, ephemeral (issue 11). `None` when the
+    /// button is not ours.
+    async fn sources_message(
+        &self,
+        state: &AppState,
+        user: &str,
+        custom_id: &str,
+    ) -> Option<CreateInteractionResponseMessage> {
+        let question = render::sources_question(custom_id, &state.engine())?;
+        let message = CreateInteractionResponseMessage::new()
+            .allowed_mentions(no_mentions())
+            .ephemeral(true);
+        Some(match state.ask(Platform::Discord, user, &question).await {
+            Ok(answer) => message.embed(render::render_sources(&answer).to_serenity()),
+            Err(refused) => message.content(refused.message()),
+        })
     }
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
@@ -216,6 +238,21 @@ impl DiscordAdapter {
                 )
             }
             Some(4) => CreateInteractionResponse::Autocomplete(autocomplete(&state, &option(true))),
+            Some(3) => {
+                let custom_id = interaction["data"]["custom_id"]
+                    .as_str()
+                    .unwrap_or_default();
+                match self.sources_message(&state, &user, custom_id).await {
+                    Some(message) => CreateInteractionResponse::Message(message),
+                    None => {
+                        state.metrics.reject("discord_unknown_interaction");
+                        return crate::server::http::error(
+                            StatusCode::BAD_REQUEST,
+                            "unsupported interaction",
+                        );
+                    }
+                }
+            }
             _ => {
                 state.metrics.reject("discord_unknown_interaction");
                 return crate::server::http::error(
@@ -365,6 +402,19 @@ impl EventHandler for Handler {
                     .create_response(&ctx.http, CreateInteractionResponse::Message(message))
                     .await
             }
+            Interaction::Component(component) => {
+                let user = component.user.id.to_string();
+                let Some(message) = self
+                    .adapter
+                    .sources_message(&self.state, &user, &component.data.custom_id)
+                    .await
+                else {
+                    return;
+                };
+                component
+                    .create_response(&ctx.http, CreateInteractionResponse::Message(message))
+                    .await
+            }
             Interaction::Autocomplete(auto) => {
                 let typed = auto
                     .data
@@ -399,7 +449,8 @@ impl EventHandler for Handler {
             .await
         {
             Ok(answer) => CreateMessage::new()
-                .embed(render::render(&answer, &self.state.engine()).to_serenity()),
+                .embed(render::render(&answer, &self.state.engine()).to_serenity())
+                .components(render::serenity_components(&answer)),
             Err(refused) => CreateMessage::new()
                 .content(crate::render::truncate(refused.message(), MAX_CONTENT)),
         };

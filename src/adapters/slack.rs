@@ -39,7 +39,9 @@ use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
-use crate::render::slack::{self as render, SHARE_ACTION, SUGGEST_ACTION, SlackMessage};
+use crate::render::slack::{
+    self as render, SHARE_ACTION, SOURCES_ACTION, SUGGEST_ACTION, SlackMessage,
+};
 use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
 
@@ -416,6 +418,17 @@ impl SlackAdapter {
                 Ok(message) => self.post(&channel, None, &message).await,
                 Err(notice) => self.post_ephemeral(&channel, &user, None, &notice).await,
             }
+        } else if action_id == SOURCES_ACTION {
+            // Every citation, to the one who asked for it (issue 11): a new ephemeral message
+            // beside the answer, which stays as it is.
+            let Some(url) = &click.response_url else {
+                return;
+            };
+            let message = match state.ask(Platform::Slack, &user, value).await {
+                Ok(answer) => render::render_sources(&answer),
+                Err(refused) => render::notice(refused.message()),
+            };
+            self.respond(url, &message, false).await
         } else if action_id.starts_with(SUGGEST_ACTION) {
             let Some(url) = &click.response_url else {
                 return;

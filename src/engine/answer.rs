@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, short_id};
+use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, NoteKind};
 use super::matcher::{Decision, SlotHit};
 
 /// Intents suggested when nothing closer is known.
@@ -34,6 +34,9 @@ pub struct AnswerFact {
     pub text: String,
     /// 1-based indices into [`Answer::citations`].
     pub markers: Vec<usize>,
+    /// The name of the one source behind this fact, when all its quotes come from one source
+    /// (derived from the citations, never written by hand).
+    pub sole_source: Option<String>,
 }
 
 impl AnswerFact {
@@ -41,11 +44,22 @@ impl AnswerFact {
     pub fn markers_text(&self) -> String {
         self.markers.iter().map(|m| format!(" [{m}]")).collect()
     }
+
+    /// " Only <source> reports this." for a fact backed by one source whose text does not
+    /// already name it; empty otherwise.
+    pub fn single_source_note(&self) -> String {
+        match &self.sole_source {
+            Some(name) if !self.text.contains(name.as_str()) => {
+                format!(" Only {name} reports this.")
+            }
+            _ => String::new(),
+        }
+    }
 }
 
 /// The engine's reply to one question. Serialises to exactly the JSON object of
 /// `dealbot ask --json`: `question`, `answered`, `intent`, `confidence`, `text`, `citations`,
-/// `conflicts`, `suggestions`.
+/// `conflicts`, `notes`, `suggestions`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     /// The question as received.
@@ -62,6 +76,8 @@ pub struct Answer {
     pub citations: Vec<Citation>,
     /// Sources that disagree with the majority reading.
     pub conflicts: Vec<Conflict>,
+    /// Remarks on how the sources fit together that are not disagreements.
+    pub notes: Vec<Conflict>,
     /// Catalogue questions to try instead (or to pick from, when ambiguous).
     pub suggestions: Vec<String>,
     /// How the answer came about.
@@ -83,15 +99,37 @@ impl Answer {
     /// plain text that every platform shows as the answer's body.
     pub fn direct_and_facts(&self) -> String {
         let mut out = self.direct.clone();
+        let one = self.one_source();
         if !self.facts.is_empty() {
             out.push('\n');
             for fact in &self.facts {
                 out.push_str("\n• ");
                 out.push_str(&fact.text);
+                if one.is_none() {
+                    out.push_str(&fact.single_source_note());
+                }
                 out.push_str(&fact.markers_text());
             }
         }
+        if let Some(name) = one {
+            out.push_str(&format!("\n\nOnly {name} reports this."));
+        }
         out
+    }
+
+    /// The name of the one source behind every cited fact, when there are two or more cited
+    /// facts and they all rest on that same single source: said once for the whole answer.
+    pub fn one_source(&self) -> Option<&str> {
+        let mut cited = self.facts.iter().filter(|f| !f.markers.is_empty());
+        let first = cited.next()?.sole_source.as_deref()?;
+        let mut n = 1;
+        for fact in cited {
+            if fact.sole_source.as_deref() != Some(first) {
+                return None;
+            }
+            n += 1;
+        }
+        (n >= 2).then_some(first)
     }
 }
 
@@ -110,6 +148,7 @@ impl Composer<'_> {
             text: String::new(),
             citations: Vec::new(),
             conflicts: Vec::new(),
+            notes: Vec::new(),
             suggestions: Vec::new(),
             outcome: Outcome::NotCovered,
             topic: None,
@@ -173,6 +212,15 @@ impl Composer<'_> {
         answer
     }
 
+    /// The reply to a question in another language: say so, briefly, and offer questions.
+    pub fn not_english(&self, question: &str) -> Answer {
+        let mut answer = self.compose(question, &Decision::Empty, &[]);
+        answer.outcome = Outcome::NotCovered;
+        answer.direct = "Sorry, I only understand English. Try one of these questions:".to_owned();
+        answer.text = self.render_text(&answer);
+        answer
+    }
+
     fn fill(&self, answer: &mut Answer, intent: &Intent, slots: &[SlotHit]) {
         answer.direct = intent.answer.clone();
         let mut facts: Vec<Fact> = Vec::new();
@@ -220,35 +268,30 @@ impl Composer<'_> {
         facts.extend(intent.facts.iter().cloned());
         match intent.kind {
             IntentKind::Facts | IntentKind::Smalltalk => {}
-            IntentKind::Help => {
-                for other in &self.kb.intents {
-                    if other.kind == IntentKind::Facts {
-                        facts.push(Fact {
-                            text: format!("{}: “{}”", other.topic, suggestion(other)),
-                            cite: Vec::new(),
-                        });
-                    }
-                }
-            }
+            IntentKind::Help => {}
             IntentKind::Sources => {
                 for source in &self.kb.sources {
-                    let mut text = format!("{} — {}", source.short_id(), source.name());
+                    let mut text = source.name().to_owned();
                     if let Some(by) = &source.attribution {
-                        text.push_str(&format!(" (source: {by})"));
+                        text.push_str(&format!(" (it credits {by})"));
                     }
-                    let cite = source
-                        .title
-                        .iter()
-                        .map(|t| Citation {
-                            source: source.id.clone(),
-                            quote: t.clone(),
-                        })
-                        .collect();
-                    facts.push(Fact { text, cite });
+                    if let Some(url) = source.url() {
+                        text.push_str(&format!(": {url}"));
+                    }
+                    facts.push(Fact {
+                        text,
+                        cite: Vec::new(),
+                    });
                 }
             }
         }
         for fact in facts {
+            let mut sources: Vec<&str> = fact.cite.iter().map(|c| c.source.as_str()).collect();
+            sources.dedup();
+            let sole_source = match sources.as_slice() {
+                [one] => self.kb.source(one).map(|s| s.name().to_owned()),
+                _ => None,
+            };
             let markers = fact
                 .cite
                 .into_iter()
@@ -257,9 +300,16 @@ impl Composer<'_> {
             answer.facts.push(AnswerFact {
                 text: fact.text,
                 markers,
+                sole_source,
             });
         }
-        answer.conflicts = intent.conflicts.clone();
+        let (conflicts, notes) = intent
+            .conflicts
+            .iter()
+            .cloned()
+            .partition(|c| c.kind == NoteKind::Conflict);
+        answer.conflicts = conflicts;
+        answer.notes = notes;
     }
 
     fn suggestions(&self, intents: &[usize], fill: bool) -> Vec<String> {
@@ -287,30 +337,27 @@ impl Composer<'_> {
     /// sources with their quotes, suggestions.
     pub fn render_text(&self, answer: &Answer) -> String {
         let mut out = answer.direct_and_facts();
-        for conflict in &answer.conflicts {
-            let name = self
-                .kb
-                .source(&conflict.source)
-                .map_or(conflict.source.as_str(), |s| s.name());
-            out.push_str(&format!(
-                "\n\nNote: the sources disagree. {} {} ({}) says: “{}”",
-                conflict.note,
-                short_id(&conflict.source),
-                name,
-                conflict.quote
-            ));
+        for (head, list) in [
+            ("Note: the sources disagree. ", &answer.conflicts),
+            ("Note: ", &answer.notes),
+        ] {
+            for c in list {
+                out.push_str(&format!("\n\n{head}{}\n“{}”", c.note, c.quote));
+                if !c.note.contains(c.title.as_str()) {
+                    out.push_str(&format!(" ({})", c.title));
+                }
+            }
         }
         if !answer.citations.is_empty() {
             out.push_str("\n\nSources:");
-            for (i, c) in answer.citations.iter().enumerate() {
-                let name = self.kb.source(&c.source).map_or("", |s| s.name());
-                out.push_str(&format!(
-                    "\n[{}] {} ({}): “{}”",
-                    i + 1,
-                    short_id(&c.source),
-                    name,
-                    c.quote
-                ));
+            for (title, url, quotes) in by_source(&answer.citations) {
+                out.push_str(&format!("\n{title}"));
+                if let Some(url) = url {
+                    out.push_str(&format!(" <{url}>"));
+                }
+                for (n, quote) in quotes {
+                    out.push_str(&format!("\n  [{n}] “{quote}”"));
+                }
             }
         }
         if !answer.suggestions.is_empty() {
@@ -321,6 +368,29 @@ impl Composer<'_> {
         }
         out
     }
+}
+
+/// A source's title and link with its numbered quotes.
+pub type SourceQuotes<'a> = (&'a str, Option<&'a str>, Vec<(usize, &'a str)>);
+
+/// The citations grouped by source, in order of first appearance, each quote with its 1-based
+/// number: every front end lists sources this way, so no title is written twice.
+pub fn by_source(citations: &[Citation]) -> Vec<SourceQuotes<'_>> {
+    let mut groups: Vec<(&str, SourceQuotes<'_>)> = Vec::new();
+    for (i, c) in citations.iter().enumerate() {
+        match groups.iter_mut().find(|(id, _)| *id == c.source) {
+            Some((_, (_, _, quotes))) => quotes.push((i + 1, c.quote.as_str())),
+            None => groups.push((
+                c.source.as_str(),
+                (
+                    c.title.as_str(),
+                    c.url.as_deref(),
+                    vec![(i + 1, c.quote.as_str())],
+                ),
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 /// The question an intent is best asked with: its first example, as a sentence.

@@ -131,6 +131,11 @@ impl Source {
     pub fn short_id(&self) -> &str {
         short_id(&self.id)
     }
+
+    /// The article's own link, when its text gives one.
+    pub fn url(&self) -> Option<&str> {
+        self.links.first().map(String::as_str)
+    }
 }
 
 /// The part of a source id before the first `_`.
@@ -138,13 +143,17 @@ pub fn short_id(id: &str) -> &str {
     id.split('_').next().unwrap_or(id)
 }
 
-/// A verbatim quote from a source.
+/// A verbatim quote from a source, with what a reader needs to judge it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Citation {
     /// Source id (file stem).
     pub source: String,
     /// A contiguous span of the source's text.
     pub quote: String,
+    /// The source's headline, or its label from `seeds/sources.toml` when it has none.
+    pub title: String,
+    /// The source's own link, when its text gives one.
+    pub url: Option<String>,
 }
 
 /// A supporting statement and the quotes it rests on.
@@ -156,15 +165,34 @@ pub struct Fact {
     pub cite: Vec<Citation>,
 }
 
-/// A source that disagrees with the majority reading.
+/// A source that disagrees with the majority reading (or, with [`NoteKind::Note`], a remark
+/// about how the sources fit together that is not a disagreement).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Conflict {
     /// The dissenting source.
     pub source: String,
     /// Its words.
     pub quote: String,
-    /// How it differs from the majority reading.
+    /// How it differs from the majority reading; source names already filled in.
     pub note: String,
+    /// The source's headline or label.
+    pub title: String,
+    /// The source's own link, when its text gives one.
+    pub url: Option<String>,
+    /// A disagreement, or only a note.
+    #[serde(skip)]
+    pub kind: NoteKind,
+}
+
+/// Whether a `[[conflicts]]` entry is a disagreement between sources or only a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// The sources disagree: shown under "the sources disagree".
+    #[default]
+    Conflict,
+    /// Not a disagreement (say, two sources that give compatible details): shown as a note.
+    Note,
 }
 
 /// How an intent's answer is put together.
@@ -366,6 +394,8 @@ struct ConflictEntry {
     source: Spanned<String>,
     quote: Spanned<String>,
     note: String,
+    #[serde(default)]
+    kind: NoteKind,
 }
 
 #[derive(Deserialize)]
@@ -525,6 +555,8 @@ fn cite(entry: CiteEntry, file: &str, text: &str, sites: &mut Vec<QuoteSite>) ->
     Citation {
         source: entry.source.into_inner(),
         quote: entry.quote.into_inner(),
+        title: String::new(),
+        url: None,
     }
 }
 
@@ -663,6 +695,9 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     }
     sources.sort_by(|a, b| a.id.cmp(&b.id));
     intents.sort_by(|a: &Intent, b| a.id.cmp(&b.id));
+    for intent in &mut intents {
+        name_sources(intent, &sources);
+    }
     let kb = KnowledgeBase {
         sources,
         intents,
@@ -671,6 +706,66 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
         dictionary,
     };
     (kb, sites)
+}
+
+/// Fills in every citation's title and link, and writes source names for the `{NNN}`
+/// placeholders of the intent's prose (answer, facts, notes), so no reply shows a bare id.
+fn name_sources(intent: &mut Intent, sources: &[Source]) {
+    let find = |id: &str| sources.iter().find(|s| s.id == id);
+    let fill = |c: &mut Citation| {
+        if let Some(s) = find(&c.source) {
+            c.title = s.name().to_owned();
+            c.url = s.url().map(str::to_owned);
+        }
+    };
+    let mut facts: Vec<&mut Fact> = intent.facts.iter_mut().collect();
+    if let Some(slot) = &mut intent.slot {
+        facts.extend(slot.values.iter_mut().map(|v| &mut v.fact));
+        slot.named_answer = name_placeholders(&slot.named_answer, sources);
+        slot.unnamed_answer = name_placeholders(&slot.unnamed_answer, sources);
+    }
+    for fact in facts {
+        fact.text = name_placeholders(&fact.text, sources);
+        fact.cite.iter_mut().for_each(fill);
+    }
+    for c in &mut intent.conflicts {
+        c.note = name_placeholders(&c.note, sources);
+        if let Some(s) = find(&c.source) {
+            c.title = s.name().to_owned();
+            c.url = s.url().map(str::to_owned);
+        }
+    }
+    intent.answer = name_placeholders(&intent.answer, sources);
+}
+
+/// Replaces each `{NNN}` (a source's short id in braces) by the source's name; anything else in
+/// braces (a slot's `{provider}`) is left alone. Unknown ids are reported by the checks.
+pub fn name_placeholders(text: &str, sources: &[Source]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let source = after.find('}').and_then(|end| {
+            let id = &after[..end];
+            sources
+                .iter()
+                .find(|s| s.short_id() == id)
+                .map(|s| (s, end))
+        });
+        match source {
+            Some((s, end)) => {
+                out.push_str(s.name());
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Compiles regexes, reporting each one that does not compile with its line.
@@ -750,6 +845,9 @@ fn intent(
                 source: citation.source,
                 quote: citation.quote,
                 note: c.note,
+                title: String::new(),
+                url: None,
+                kind: c.kind,
             }
         })
         .collect();

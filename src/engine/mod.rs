@@ -4,6 +4,7 @@
 //! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
 //! - [`matcher`] picks an intent or decides the sources don't cover the question;
 //! - [`answer`] composes the reply, with numbered citations and conflict notes;
+//! - [`language`] tells a question in another language, which gets a short "English only" reply;
 //! - [`eval`] scores the engine on labelled questions.
 //!
 //! No I/O happens here beyond reading a data directory on request, and nothing here knows about
@@ -12,6 +13,7 @@
 pub mod answer;
 pub mod data;
 pub mod eval;
+pub mod language;
 pub mod matcher;
 pub mod normalize;
 pub mod validate;
@@ -62,6 +64,9 @@ impl Engine {
     /// Answers one question. Never panics; input past
     /// [`normalize::MAX_QUESTION_BYTES`] is ignored.
     pub fn answer(&self, question: &str) -> Answer {
+        if language::is_not_english(question) {
+            return Composer { kb: &self.kb }.not_english(question);
+        }
         let analysis = self.matcher.analyze(question);
         let decision = self.matcher.decide(&analysis);
         let slots = match &decision {

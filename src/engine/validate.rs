@@ -105,6 +105,10 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     synonyms_are_unambiguous(kb, errors);
     not_covered_ids_are_distinct(kb, errors);
     requires_have_no_ignored_words(kb, sites, errors);
+    quotes_are_one_clean_passage(sites, errors);
+    facts_numbers_stand_in_their_quotes(kb, sites, errors);
+    hedged_quotes_keep_a_hedge(kb, sites, errors);
+    sources_are_named_not_numbered(kb, sites, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 
@@ -402,6 +406,288 @@ fn requires_have_no_ignored_words(kb: &KnowledgeBase, sites: &Sites, errors: &mu
     }
 }
 
+// ---- citation audit (issue 11) ---------------------------------------------------------------
+//
+// What an editor checks by eye, made mechanical where it can be: a quote is one clean passage, a
+// fact's numbers stand in its quotes, a hedge in the source survives into the fact, and every
+// source is named, never numbered. The rest is the review list in `intents/README.md`.
+
+/// A quote runs across a line break (it glues a heading or a question to its answer), or has
+/// unbalanced quotation marks, or quotes a quotation with its speaker label (`Name: “…”`), which
+/// shows as nested quotation marks: quote the spoken words alone.
+fn quotes_are_one_clean_passage(sites: &Sites, errors: &mut Vec<DataError>) {
+    for site in &sites.quotes {
+        if let Some(problem) = quote_problem(&site.quote) {
+            errors.push(DataError::at(
+                &site.file,
+                site.line,
+                format!("quote from `{}`: {problem}", site.source),
+            ));
+        }
+    }
+}
+
+/// Why a quote can't be shown as one passage in “…”, if it can't.
+pub fn quote_problem(quote: &str) -> Option<String> {
+    if quote.contains(['\n', '\r']) {
+        return Some(
+            "contains a line break; quote one passage (cite the lines separately)".to_owned(),
+        );
+    }
+    let open = quote.matches('“').count();
+    let close = quote.matches('”').count();
+    if open != close || quote.matches('"').count() % 2 == 1 {
+        return Some(format!(
+            "unbalanced quotation marks ({open} “, {close} ”); quote whole quotations or none"
+        ));
+    }
+    if let Some((label, _)) = quote.split_once(": “")
+        && !label.is_empty()
+        && label.split_whitespace().count() <= 4
+    {
+        return Some(format!(
+            "quotes a quotation with its speaker label `{label}:`, which shows as nested quotation marks; quote the spoken words and name the speaker in the fact"
+        ));
+    }
+    None
+}
+
+/// Numbers written in a text: `27`, `2030`, `1.5`; thousands separators dropped.
+pub fn numbers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let joins = (c == '.' || c == ',')
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if joins {
+            if c == '.' {
+                current.push('.');
+            }
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out.dedup();
+    out
+}
+
+/// The line of a fact's first quote (where an editor looks), else the intent's own line.
+fn fact_line(sites: &Sites, file: &str, fact: &super::data::Fact, fallback: usize) -> usize {
+    fact.cite
+        .first()
+        .and_then(|c| {
+            sites
+                .quotes
+                .iter()
+                .find(|q| q.file == file && q.source == c.source && q.quote == c.quote)
+        })
+        .map_or(fallback, |q| q.line)
+}
+
+fn intent_site<'a>(sites: &'a Sites, id: &str) -> (&'a str, usize) {
+    sites
+        .intents
+        .iter()
+        .find(|(_, _, i)| i == id)
+        .map_or(("intents", 1), |(f, l, _)| (f.as_str(), *l))
+}
+
+/// A fact's numbers (years, amounts, percentages) must stand in at least one of its own quotes,
+/// and every number of an intent's answer and notes in at least one of the intent's quotes: a
+/// number no quote gives is the bot's invention.
+fn facts_numbers_stand_in_their_quotes(
+    kb: &KnowledgeBase,
+    sites: &Sites,
+    errors: &mut Vec<DataError>,
+) {
+    for intent in &kb.intents {
+        let (file, line) = intent_site(sites, &intent.id);
+        let mut facts: Vec<&super::data::Fact> = intent.facts.iter().collect();
+        if let Some(slot) = &intent.slot {
+            facts.extend(slot.values.iter().map(|v| &v.fact));
+        }
+        let mut pool: Vec<&str> = Vec::new();
+        for fact in &facts {
+            let quotes: Vec<&str> = fact.cite.iter().map(|c| c.quote.as_str()).collect();
+            pool.extend(&quotes);
+            if quotes.is_empty() {
+                continue;
+            }
+            for n in numbers(&fact.text) {
+                if !quotes.iter().any(|q| numbers(q).contains(&n)) {
+                    errors.push(DataError::at(
+                        file,
+                        fact_line(sites, file, fact, line),
+                        format!(
+                            "{}: fact “{}” says {n}, which none of its quotes gives",
+                            intent.id, fact.text
+                        ),
+                    ));
+                }
+            }
+        }
+        pool.extend(intent.conflicts.iter().map(|c| c.quote.as_str()));
+        let mut prose: Vec<(&str, &str)> = vec![("answer", intent.answer.as_str())];
+        prose.extend(intent.conflicts.iter().map(|c| ("note", c.note.as_str())));
+        if intent.kind != IntentKind::Facts {
+            continue;
+        }
+        for (what, text) in prose {
+            for n in numbers(text) {
+                if !pool.iter().any(|q| numbers(q).contains(&n)) {
+                    errors.push(DataError::at(
+                        file,
+                        line,
+                        format!(
+                            "{}: the {what} says {n}, which no quote of the intent gives",
+                            intent.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Words by which a source hedges or attributes a claim.
+pub const HEDGES: &[&str] = &[
+    "perhaps",
+    "may",
+    "might",
+    "could",
+    "likely",
+    "reportedly",
+    "reports",
+    "report",
+    "expected",
+    "suggest",
+    "interpret",
+    "argue",
+    "argues",
+    "appears",
+    "potential",
+    "some",
+];
+
+/// Words by which a fact keeps a hedge or attributes the claim to its source.
+const KEPT_HEDGES: &[&str] = &[
+    "perhaps",
+    "may",
+    "might",
+    "could",
+    "likely",
+    "reportedly",
+    "reports",
+    "report",
+    "reported",
+    "expected",
+    "expects",
+    "suggest",
+    "suggests",
+    "interpret",
+    "argue",
+    "argues",
+    "appears",
+    "potential",
+    "some",
+    "says",
+    "said",
+    "according",
+    "calls",
+    "writes",
+    "sees",
+    "possible",
+];
+
+fn has_word(text: &str, words: &[&str]) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| words.iter().any(|h| w.eq_ignore_ascii_case(h)))
+}
+
+/// A fact whose every quote hedges ("Perhaps…", "may", "reportedly") must keep a hedge or say
+/// whose claim it is: "the biggest benefit" for "Perhaps the most immediate benefit" states as
+/// fact what the source only suggests.
+fn hedged_quotes_keep_a_hedge(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
+    for intent in &kb.intents {
+        let (file, line) = intent_site(sites, &intent.id);
+        let mut facts: Vec<&super::data::Fact> = intent.facts.iter().collect();
+        if let Some(slot) = &intent.slot {
+            facts.extend(slot.values.iter().map(|v| &v.fact));
+        }
+        for fact in facts {
+            if fact.cite.is_empty() || !fact.cite.iter().all(|c| has_word(&c.quote, HEDGES)) {
+                continue;
+            }
+            let named = fact
+                .cite
+                .iter()
+                .any(|c| fact.text.contains(c.title.as_str()));
+            if !named && !has_word(&fact.text, KEPT_HEDGES) {
+                errors.push(DataError::at(
+                    file,
+                    fact_line(sites, file, fact, line),
+                    format!(
+                        "{}: every quote of fact “{}” hedges (perhaps, may, reportedly, …) but the fact doesn't: keep the hedge or say whose claim it is (`{{NNN}} argues …`)",
+                        intent.id, fact.text
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Readers don't know what "000" or "004" is: prose names a source with `{000}` (replaced by its
+/// title or label). Reports a bare id, and a placeholder naming no source.
+fn sources_are_named_not_numbered(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
+    let ids: Vec<&str> = kb.sources.iter().map(|s| s.short_id()).collect();
+    for intent in &kb.intents {
+        let (file, line) = intent_site(sites, &intent.id);
+        let mut prose: Vec<&str> = vec![&intent.answer, &intent.topic];
+        prose.extend(intent.facts.iter().map(|f| f.text.as_str()));
+        prose.extend(intent.conflicts.iter().map(|c| c.note.as_str()));
+        if let Some(slot) = &intent.slot {
+            prose.push(&slot.named_answer);
+            prose.push(&slot.unnamed_answer);
+            prose.extend(slot.values.iter().map(|v| v.fact.text.as_str()));
+        }
+        for text in prose {
+            for word in text.split(|c: char| !c.is_alphanumeric() && c != '{' && c != '}') {
+                let bare = word.trim_matches(['{', '}']);
+                if word.starts_with('{')
+                    && word.ends_with('}')
+                    && bare.chars().all(|c| c.is_ascii_digit())
+                {
+                    errors.push(DataError::at(
+                        file,
+                        line,
+                        format!(
+                            "{}: `{word}` names no source (known: {})",
+                            intent.id,
+                            ids.join(", ")
+                        ),
+                    ));
+                } else if ids.contains(&word) {
+                    errors.push(DataError::at(
+                        file,
+                        line,
+                        format!(
+                            "{}: bare source id `{word}` in “{text}”; write `{{{word}}}` so readers see the source's name",
+                            intent.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +703,23 @@ mod tests {
         assert!(err.contains("differs only in typography"), "{err}");
         assert!(err.contains("U+2019"), "{err}");
         assert!(err.contains("U+2011"), "{err}");
+    }
+
+    #[test]
+    fn numbers_are_read_whole() {
+        assert_eq!(
+            numbers("roughly 27 % at $135 billion in 2023"),
+            ["27", "135", "2023"]
+        );
+        assert_eq!(numbers("~1 % and 1,000 or 1.5."), ["1", "1000", "1.5"]);
+    }
+
+    #[test]
+    fn a_quote_must_be_one_clean_passage() {
+        assert!(quote_problem("users lose access?\nNo.").is_some());
+        assert!(quote_problem("Andy Jassy: “We look forward”").is_some());
+        assert!(quote_problem("remains OpenAI’s “primary cloud partner").is_some());
+        assert!(quote_problem("remains OpenAI’s “primary cloud partner”").is_none());
     }
 
     #[test]

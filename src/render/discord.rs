@@ -1,15 +1,16 @@
 //! Discord embeds for answers.
 //!
-//! Title: the topic. Description: the direct answer, the facts with `[n]` markers, the conflict
-//! note, and suggestions when not answered. One field per cited quote (source title and trimmed
-//! quote). Footer: how the bot answers. Discord's limits are enforced here: title 256,
+//! Short by default (issue 11). Title: the topic. Description: the direct answer, the conflict
+//! notes, each fact with its strongest quote (every source named once, linked when it has a
+//! link), and suggestions when not answered. A **Sources** button ([`components`]) brings every
+//! citation as an ephemeral follow-up ([`render_sources`]). Footer: how the bot answers. Discord's limits are enforced here: title 256,
 //! description 4,096, 25 fields, field name 256, field value 1,024, footer 2,048, 6,000 in all.
 //! Mentions are neutralised by sending every message with allowed mentions that parse nothing
 //! ([`no_mentions`]); the renderer never puts the question text in the embed.
 
 use serde_json::{Value, json};
 
-use super::{one_line, truncate};
+use super::truncate;
 use crate::engine::{Answer, Engine, Outcome};
 
 /// Embed title limit.
@@ -35,7 +36,24 @@ pub const MAX_CHOICE: usize = 100;
 
 const COLOR_ANSWERED: u32 = 0x2456C9;
 const COLOR_NOT_ANSWERED: u32 = 0x8A8F9E;
-const FOOTER: &str = "dealbot · answers only from its five sources, quoted verbatim";
+/// No footer: every character counts in a short reply, and the Sources button says the rest.
+const FOOTER: &str = "";
+
+/// `custom_id` prefix of the Sources button: `dealbot_sources:<question>`, or
+/// `dealbot_sources#<intent id>` when the question does not fit Discord's 100 characters.
+pub const SOURCES_ID: &str = "dealbot_sources";
+/// Most characters of a component's `custom_id`.
+pub const MAX_CUSTOM_ID: usize = 100;
+
+/// How to use dealbot in Discord, added under `help`.
+pub const USAGE: &str = "Ask with `/deal question:<your question>` or by mentioning me; `/deal question:sources` lists my sources.";
+
+const MARKUP: super::Markup = super::Markup {
+    escape: |t| t.to_owned(),
+    italic: |t| format!("*{t}*"),
+    bold: |t| format!("**{t}**"),
+    link: |url, label| format!("[{label}](<{url}>)"),
+};
 
 /// One embed field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,13 +95,16 @@ impl Embed {
 
     /// The embed as Discord API JSON.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut embed = json!({
             "title": self.title,
             "description": self.description,
             "color": self.color,
             "fields": self.fields.iter().map(|f| json!({ "name": f.name, "value": f.value, "inline": false })).collect::<Vec<_>>(),
-            "footer": { "text": self.footer },
-        })
+        });
+        if !self.footer.is_empty() {
+            embed["footer"] = json!({ "text": self.footer });
+        }
+        embed
     }
 
     /// The embed as a serenity builder.
@@ -91,8 +112,10 @@ impl Embed {
         let mut embed = serenity::builder::CreateEmbed::new()
             .title(&self.title)
             .description(&self.description)
-            .colour(self.color)
-            .footer(serenity::builder::CreateEmbedFooter::new(&self.footer));
+            .colour(self.color);
+        if !self.footer.is_empty() {
+            embed = embed.footer(serenity::builder::CreateEmbedFooter::new(&self.footer));
+        }
         for f in &self.fields {
             embed = embed.field(&f.name, &f.value, false);
         }
@@ -129,25 +152,20 @@ pub fn no_mentions() -> Value {
 }
 
 /// Renders `answer` as an embed.
-pub fn render(answer: &Answer, engine: &Engine) -> Embed {
+pub fn render(answer: &Answer, _engine: &Engine) -> Embed {
     let title = match (answer.outcome, &answer.topic) {
         (Outcome::Answered, Some(topic)) => topic.clone(),
         (Outcome::Ambiguous, _) => "Which did you mean?".to_owned(),
         (Outcome::Empty, _) => "Ask me about the Microsoft–OpenAI deal".to_owned(),
         _ => "Not covered by my sources".to_owned(),
     };
-    let mut description = answer.direct_and_facts();
-    for c in &answer.conflicts {
-        let name = engine
-            .source(&c.source)
-            .map_or(c.source.as_str(), |s| s.name());
-        description.push_str(&format!(
-            "\n\n⚠️ **The sources disagree.** {} — {} ({}): “{}”",
-            c.note,
-            crate::engine::data::short_id(&c.source),
-            name,
-            truncate(&one_line(&c.quote), MAX_QUOTE)
-        ));
+    let mut description = answer.direct.clone();
+    for line in super::short_body(answer, &MARKUP) {
+        description.push_str("\n\n");
+        description.push_str(&line);
+    }
+    if answer.intent.as_deref() == Some("help") {
+        description.push_str(&format!("\n\n{USAGE}"));
     }
     if !answer.suggestions.is_empty() {
         description.push('\n');
@@ -155,25 +173,7 @@ pub fn render(answer: &Answer, engine: &Engine) -> Embed {
             description.push_str(&format!("\n• {s}"));
         }
     }
-    let fields = answer
-        .citations
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let name = engine
-                .source(&c.source)
-                .map_or(c.source.as_str(), |s| s.name());
-            Field {
-                name: format!(
-                    "[{}] {} · {}",
-                    i + 1,
-                    crate::engine::data::short_id(&c.source),
-                    name
-                ),
-                value: format!("“{}”", truncate(&one_line(&c.quote), MAX_QUOTE)),
-            }
-        })
-        .collect();
+    let fields = Vec::new();
     Embed {
         title,
         description,
@@ -184,6 +184,74 @@ pub fn render(answer: &Answer, engine: &Engine) -> Embed {
         } else {
             COLOR_NOT_ANSWERED
         },
+    }
+    .enforce_limits()
+}
+
+/// The `custom_id` of the Sources button for `answer`.
+pub fn sources_custom_id(answer: &Answer) -> String {
+    let by_question = format!("{SOURCES_ID}:{}", answer.question.trim());
+    if by_question.chars().count() <= MAX_CUSTOM_ID {
+        by_question
+    } else {
+        format!(
+            "{SOURCES_ID}#{}",
+            answer.intent.as_deref().unwrap_or_default()
+        )
+    }
+}
+
+/// The question to answer again for a Sources button's `custom_id`, or `None` when the id is
+/// not one of ours. A long question was replaced by its topic's catalogue question.
+pub fn sources_question(custom_id: &str, engine: &Engine) -> Option<String> {
+    if let Some(question) = custom_id.strip_prefix(&format!("{SOURCES_ID}:")) {
+        return Some(question.to_owned());
+    }
+    let intent = custom_id.strip_prefix(&format!("{SOURCES_ID}#"))?;
+    let intent = engine.knowledge().intent(intent)?;
+    Some(crate::engine::answer::suggestion(intent))
+}
+
+/// The message components under an answer: a Sources button when it quotes anything.
+pub fn components(answer: &Answer) -> Vec<Value> {
+    if !answer.answered || answer.citations.is_empty() {
+        return Vec::new();
+    }
+    vec![json!({
+        "type": 1,
+        "components": [{
+            "type": 2,
+            "style": 2,
+            "label": "Sources",
+            "custom_id": sources_custom_id(answer),
+        }],
+    })]
+}
+
+/// The same components as serenity builders.
+pub fn serenity_components(answer: &Answer) -> Vec<serenity::builder::CreateActionRow> {
+    if !answer.answered || answer.citations.is_empty() {
+        return Vec::new();
+    }
+    vec![serenity::builder::CreateActionRow::Buttons(vec![
+        serenity::builder::CreateButton::new(sources_custom_id(answer))
+            .label("Sources")
+            .style(serenity::all::ButtonStyle::Secondary),
+    ])]
+}
+
+/// The Sources follow-up as an embed: every citation grouped by source, and the words of any
+/// source that disagrees.
+pub fn render_sources(answer: &Answer) -> Embed {
+    Embed {
+        title: format!(
+            "Sources: {}",
+            answer.topic.as_deref().unwrap_or("this answer")
+        ),
+        description: super::sources_body(answer, &MARKUP),
+        fields: Vec::new(),
+        footer: FOOTER.to_owned(),
+        color: COLOR_ANSWERED,
     }
     .enforce_limits()
 }

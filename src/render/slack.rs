@@ -1,15 +1,17 @@
 //! Slack Block Kit for answers.
 //!
-//! Layout: the topic and direct answer in a section, the facts with `[n]` markers, a warning
-//! section per conflict, a context block per cited quote (source title and trimmed quote), and
-//! buttons: suggestions when not answered, "Share in channel" on ephemeral answers. Every piece of
+//! Short by default (issue 11): the topic and direct answer, then the conflict notes and each
+//! fact with its strongest quote, every source named once (linked when it has a link), within
+//! about 700 visible characters for a typical question. Buttons: **Sources** (every citation, as
+//! an ephemeral follow-up: [`render_sources`]), "Share in channel" on ephemeral answers, and
+//! suggestions when not answered. `help` adds Slack's own usage line. Every piece of
 //! text from users or sources is escaped for mrkdwn (`&`, `<`, `>`), so no reply can contain
 //! `<!channel>`, `<!here>`, `<!everyone>` or a user mention. Slack's limits are enforced: 3,000
 //! characters per text object, 50 blocks, 2,000 characters per button value, 75 per button label.
 
 use serde_json::{Value, json};
 
-use super::{one_line, truncate};
+use super::truncate;
 use crate::engine::{Answer, Engine};
 
 /// Characters in one text object.
@@ -25,6 +27,8 @@ pub const MAX_BUTTON_VALUE: usize = 2000;
 
 /// `action_id` of the "Share in channel" button; its value is the question.
 pub const SHARE_ACTION: &str = "dealbot_share";
+/// `action_id` of the "Sources" button; its value is the question.
+pub const SOURCES_ACTION: &str = "dealbot_sources";
 /// `action_id` prefix of suggestion buttons; their value is the suggested question.
 pub const SUGGEST_ACTION: &str = "dealbot_suggest";
 
@@ -65,50 +69,48 @@ fn button(label: &str, action_id: String, value: &str) -> Value {
     })
 }
 
-/// Renders `answer`. With `share`, an answered reply gets a "Share in channel" button.
-pub fn render(answer: &Answer, engine: &Engine, share: bool) -> SlackMessage {
+const MARKUP: super::Markup = super::Markup {
+    escape,
+    italic: |t| format!("_{t}_"),
+    bold: |t| format!("*{t}*"),
+    link: |url, label| format!("<{}|{label}>", url.replace(['|', '>', '<'], "")),
+};
+
+/// How to use dealbot in Slack, added under `help`.
+pub const USAGE: &str =
+    "Ask with `/deal <question>` or by mentioning @dealbot; `/deal sources` lists my sources.";
+
+/// Sections of `lines`, none over the text limit.
+fn sections(lines: &[String], blocks: &mut Vec<Value>) {
+    let mut chunk = String::new();
+    for line in lines {
+        if !chunk.is_empty() && chunk.chars().count() + line.chars().count() + 1 > MAX_TEXT {
+            blocks.push(json!({ "type": "section", "text": mrkdwn(&chunk) }));
+            chunk.clear();
+        }
+        if !chunk.is_empty() {
+            chunk.push('\n');
+        }
+        chunk.push_str(line);
+    }
+    if !chunk.is_empty() {
+        blocks.push(json!({ "type": "section", "text": mrkdwn(&chunk) }));
+    }
+}
+
+/// Renders `answer` short: the lead, conflict notes, and each fact with its strongest quote,
+/// with a Sources button that shows every citation. With `share`, an answered reply also gets
+/// a "Share in channel" button.
+pub fn render(answer: &Answer, _engine: &Engine, share: bool) -> SlackMessage {
     let mut blocks: Vec<Value> = Vec::new();
     let head = match (&answer.topic, answer.answered) {
         (Some(topic), true) => format!("*{}*\n{}", escape(topic), escape(&answer.direct)),
         _ => escape(&answer.direct),
     };
     blocks.push(json!({ "type": "section", "text": mrkdwn(&head) }));
-
-    if !answer.facts.is_empty() {
-        let facts: Vec<String> = answer
-            .facts
-            .iter()
-            .map(|f| format!("• {}{}", escape(&f.text), f.markers_text()))
-            .collect();
-        // Split facts over sections so none exceeds the text limit.
-        let mut chunk = String::new();
-        for line in facts {
-            if !chunk.is_empty() && chunk.chars().count() + line.chars().count() + 1 > MAX_TEXT {
-                blocks.push(json!({ "type": "section", "text": mrkdwn(&chunk) }));
-                chunk.clear();
-            }
-            if !chunk.is_empty() {
-                chunk.push('\n');
-            }
-            chunk.push_str(&line);
-        }
-        if !chunk.is_empty() {
-            blocks.push(json!({ "type": "section", "text": mrkdwn(&chunk) }));
-        }
-    }
-
-    for conflict in &answer.conflicts {
-        let name = engine
-            .source(&conflict.source)
-            .map_or(conflict.source.as_str(), |s| s.name());
-        let text = format!(
-            ":warning: *The sources disagree.* {}\n_{} ({})_: “{}”",
-            escape(&conflict.note),
-            escape(crate::engine::data::short_id(&conflict.source)),
-            escape(name),
-            escape(&truncate(&one_line(&conflict.quote), MAX_QUOTE)),
-        );
-        blocks.push(json!({ "type": "section", "text": mrkdwn(&text) }));
+    sections(&super::short_body(answer, &MARKUP), &mut blocks);
+    if answer.intent.as_deref() == Some("help") {
+        blocks.push(json!({ "type": "context", "elements": [mrkdwn(USAGE)] }));
     }
 
     let mut actions: Vec<Value> = Vec::new();
@@ -116,37 +118,43 @@ pub fn render(answer: &Answer, engine: &Engine, share: bool) -> SlackMessage {
         for (i, s) in answer.suggestions.iter().enumerate() {
             actions.push(button(s, format!("{SUGGEST_ACTION}_{i}"), s));
         }
-    } else if share {
-        actions.push(button(
-            "Share in channel",
-            SHARE_ACTION.to_owned(),
-            &answer.question,
-        ));
-    }
-    // Leave room for the action block.
-    let room = MAX_BLOCKS - usize::from(!actions.is_empty());
-    for (i, c) in answer.citations.iter().enumerate() {
-        if blocks.len() >= room {
-            break;
+    } else {
+        if !answer.citations.is_empty() {
+            actions.push(button(
+                "Sources",
+                SOURCES_ACTION.to_owned(),
+                &answer.question,
+            ));
         }
-        let name = engine
-            .source(&c.source)
-            .map_or(c.source.as_str(), |s| s.name());
-        let text = format!(
-            "[{}] *{} · {}*: “{}”",
-            i + 1,
-            escape(crate::engine::data::short_id(&c.source)),
-            escape(name),
-            escape(&truncate(&one_line(&c.quote), MAX_QUOTE)),
-        );
-        blocks.push(json!({ "type": "context", "elements": [mrkdwn(&text)] }));
+        if share {
+            actions.push(button(
+                "Share in channel",
+                SHARE_ACTION.to_owned(),
+                &answer.question,
+            ));
+        }
     }
-    blocks.truncate(room);
+    blocks.truncate(MAX_BLOCKS - usize::from(!actions.is_empty()));
     if !actions.is_empty() {
         blocks.push(json!({ "type": "actions", "elements": actions }));
     }
     SlackMessage {
         text: truncate(&escape(&answer.direct), MAX_TEXT),
+        blocks,
+    }
+}
+
+/// The Sources follow-up: every citation of `answer`, grouped by source, and the words of any
+/// source that disagrees. Sent as an ephemeral message to whoever pressed the button.
+pub fn render_sources(answer: &Answer) -> SlackMessage {
+    let body = super::sources_body(answer, &MARKUP);
+    let mut blocks = Vec::new();
+    let lines: Vec<String> = body.split("\n\n").map(str::to_owned).collect();
+    sections(&lines, &mut blocks);
+    blocks.truncate(MAX_BLOCKS);
+    let title = answer.topic.as_deref().unwrap_or("this answer");
+    SlackMessage {
+        text: truncate(&format!("Sources for {}", escape(title)), MAX_TEXT),
         blocks,
     }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,8 +25,6 @@ use super::{AdapterStatus, AppState, Platform};
 
 /// Largest request body accepted by default (`http.max_body_bytes`).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-const INDEX_HTML: &str = include_str!("web/index.html");
 
 /// The routes, with their state.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -136,18 +134,56 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-async fn index() -> Response {
+/// `GET /?q=…`: the question, if any.
+#[derive(Debug, serde::Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    q: Option<String>,
+}
+
+/// The web page, rendered on the server: `GET /` shows example questions and the sources,
+/// `GET /?q=…` the answer (see [`crate::render::html`]). No script runs on the page.
+async fn index(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let question = query
+        .ok()
+        .and_then(|Query(q)| q.q)
+        .map(|q| q.trim().to_owned())
+        .unwrap_or_default();
+    let engine = state.engine();
+    let html = if question.is_empty() {
+        crate::render::html::page(&engine, "", None, None)
+    } else {
+        let client = super::forwarded::client(peer, &headers, &state.settings.http.trusted_proxies);
+        match state.ask(Platform::Http, &client, &question).await {
+            Ok(answer) => crate::render::html::page(&engine, &question, Some(&answer), None),
+            Err(refusal) => {
+                state.metrics.reject(match refusal.reason {
+                    Limited::Busy => "busy",
+                    Limited::User | Limited::Global => "rate_limited",
+                });
+                crate::render::html::page(&engine, &question, None, Some(refusal.message()))
+            }
+        }
+    };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(
-                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
                 ),
             ),
         ],
-        Html(INDEX_HTML),
+        Html(html),
     )
         .into_response()
 }

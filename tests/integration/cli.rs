@@ -80,8 +80,8 @@ fn check_passes_on_bundled_data_and_fails_on_broken_data_with_every_error() {
     let copy = DataCopy::new();
     copy.edit(
         "intents/ipo.toml",
-        "distribute broadly",
-        "distribute widely",
+        "distribute broadly could accelerate",
+        "distribute widely could accelerate",
     );
     copy.remove("intents/help.toml");
     let bad = dealbot(&["check", "--data", copy.root.to_str().unwrap()], b"");

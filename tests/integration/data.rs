@@ -236,3 +236,154 @@ fn requires_entries_with_ignored_small_words_are_reported() {
         errors[0]
     );
 }
+
+// ---- the citation audit's checks (issue 11) --------------------------------------------------
+
+#[test]
+fn a_quote_with_a_line_break_is_rejected() {
+    let copy = DataCopy::new();
+    // 004's FAQ: the question and its answer are two lines; one quote may not glue them.
+    copy.edit(
+        "intents/azure_customers.toml",
+        "quote = \"No. Microsoft remains",
+        "quote = \"Will Microsoft Azure users lose access to OpenAI models?\\nNo. Microsoft remains",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/azure_customers.toml:") && e.contains("line break")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_quote_with_unbalanced_or_nested_quotation_marks_is_rejected() {
+    let copy = DataCopy::new();
+    copy.edit(
+        "intents/primary_cloud.toml",
+        "quote = \"Microsoft remains OpenAI’s “primary cloud partner”\"",
+        "quote = \"Microsoft remains OpenAI’s “primary cloud partner\"",
+    );
+    copy.edit(
+        "intents/altman_statement.toml",
+        "quote = \"We have updated",
+        "quote = \"Sam Altman: “We have updated",
+    );
+    copy.edit(
+        "intents/altman_statement.toml",
+        "arrangement until 2030.\" },",
+        "arrangement until 2030.”\" },",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/primary_cloud.toml:")
+                && e.contains("unbalanced quotation marks")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/altman_statement.toml:")
+                && e.contains("speaker label `Sam Altman:`")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_fact_asserting_a_number_no_quote_gives_is_rejected() {
+    let copy = DataCopy::new();
+    // 002 says "roughly 27 %"; a fact saying 30 % has no quote behind it.
+    copy.edit(
+        "intents/microsoft_stake.toml",
+        "text = \"An October 2023 agreement gave Microsoft roughly 27 %",
+        "text = \"An October 2023 agreement gave Microsoft roughly 30 %",
+    );
+    // And a lead with a year that no quote of the intent gives.
+    copy.edit(
+        "intents/ipo.toml",
+        "give no date or plan",
+        "give no date or plan beyond 2027",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/microsoft_stake.toml:")
+                && e.contains("says 30, which none of its quotes gives")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/ipo.toml:") && e.contains("the answer says 2027")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_fact_that_drops_its_sources_hedge_is_rejected() {
+    let copy = DataCopy::new();
+    // "Perhaps the most immediate benefit" must not become "the biggest immediate benefit".
+    copy.edit(
+        "intents/antitrust.toml",
+        "text = \"Perhaps the most immediate benefit for Microsoft is regulatory relief, the article argues:",
+        "text = \"The biggest immediate benefit for Microsoft is regulatory relief:",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/antitrust.toml:") && e.contains("keep the hedge")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_bare_source_id_or_unknown_placeholder_in_prose_is_rejected() {
+    let copy = DataCopy::new();
+    copy.edit(
+        "intents/stock_reaction.toml",
+        "text = \"It calls this a modest dip",
+        "text = \"002 calls this a modest dip",
+    );
+    copy.edit(
+        "intents/ip_license.toml",
+        "note = \"{004} ties 2032",
+        "note = \"{007} ties 2032",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/stock_reaction.toml:")
+                && e.contains("bare source id `002`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/ip_license.toml:")
+                && e.contains("`{007}` names no source")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_note_kind_must_be_conflict_or_note() {
+    let copy = DataCopy::new();
+    copy.edit(
+        "intents/announcement_date.toml",
+        "kind = \"note\"",
+        "kind = \"aside\"",
+    );
+    let errors = errors(&copy);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("intents/announcement_date.toml:") && e.contains("aside")),
+        "{errors:#?}"
+    );
+}

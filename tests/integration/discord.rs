@@ -94,6 +94,32 @@ async fn answers_ping_with_pong() {
     r.stop().await;
 }
 
+/// Issue 11: pressing Sources (a message component, type 3) gets every citation, ephemeral.
+#[tokio::test]
+async fn sources_button_answers_with_every_citation_ephemerally() {
+    let r = start(false).await;
+    let mut press: Value = serde_json::from_str(&fixture("application_command.json")).unwrap();
+    press["type"] = json!(3);
+    press["data"] = json!({
+        "custom_id": "dealbot_sources:When does the revenue share end?",
+        "component_type": 2,
+    });
+    let (status, body) = signed(&r, &press.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+    assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
+    let description = body["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        description.contains("Microsoft has reportedly secured a revenue share"),
+        "{description}"
+    );
+    press["data"]["custom_id"] = json!("not_ours");
+    let (status, _) = signed(&r, &press.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    r.stop().await;
+}
+
 #[tokio::test]
 async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
     let r = start(false).await;
@@ -109,7 +135,12 @@ async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
             .unwrap()
             .contains("The sources disagree")
     );
-    assert_eq!(embed["fields"].as_array().unwrap().len(), 6);
+    // Short by default (issue 11): no field per quote; a Sources button brings them all.
+    assert!(embed["fields"].as_array().unwrap().is_empty());
+    assert_eq!(
+        body["data"]["components"][0]["components"][0]["label"],
+        "Sources"
+    );
     assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
     assert!(body["data"].get("flags").is_none());
 

@@ -35,9 +35,12 @@ fn assert_citations_verbatim(answer: &Answer) {
         answer
             .conflicts
             .iter()
+            .chain(&answer.notes)
             .map(|c| dealbot::engine::Citation {
                 source: c.source.clone(),
                 quote: c.quote.clone(),
+                title: c.title.clone(),
+                url: c.url.clone(),
             })
             .collect::<Vec<_>>()
             .iter(),
@@ -127,25 +130,42 @@ fn every_fact_intent_answers_its_own_question_with_citations() {
 
 #[test]
 fn conflicting_topics_name_and_quote_the_dissenting_source() {
-    for (q, dissent) in [
-        ("When does the revenue share end?", "004_3b06de75cd080f9e"),
+    for (q, dissent, is_conflict) in [
+        (
+            "When does the revenue share end?",
+            "004_3b06de75cd080f9e",
+            true,
+        ),
         (
             "How long does Microsoft's licence run?",
             "004_3b06de75cd080f9e",
+            true,
         ),
-        ("When was it announced?", "000_50bb8e954e3b032f"),
+        // Issue 11: the date note is not a disagreement, so it is a note.
+        ("When was it announced?", "000_50bb8e954e3b032f", false),
     ] {
         let answer = engine().answer(q);
         assert!(answer.answered, "{q}");
-        let conflict = answer.conflicts.iter().find(|c| c.source == dissent);
-        let conflict = conflict.unwrap_or_else(|| panic!("{q}: no conflict note from {dissent}"));
+        let list = if is_conflict {
+            &answer.conflicts
+        } else {
+            &answer.notes
+        };
+        let conflict = list.iter().find(|c| c.source == dissent);
+        let conflict = conflict.unwrap_or_else(|| panic!("{q}: no note from {dissent}"));
         assert!(
             answer.text.contains(&conflict.quote),
             "{q}: text lacks the dissenting quote"
         );
         assert!(
-            answer.text.contains(&dissent[..3]),
-            "{q}: text does not name {dissent}"
+            answer.text.contains(&conflict.title),
+            "{q}: text does not name {dissent} by its title"
+        );
+        assert_eq!(
+            answer.text.contains("the sources disagree"),
+            is_conflict,
+            "{q}: {}",
+            answer.text
         );
     }
 }
@@ -288,6 +308,7 @@ fn json_has_exactly_the_documented_fields() {
             "confidence",
             "conflicts",
             "intent",
+            "notes",
             "question",
             "suggestions",
             "text"
@@ -301,7 +322,7 @@ fn json_has_exactly_the_documented_fields() {
         .map(String::as_str)
         .collect();
     ckeys.sort_unstable();
-    assert_eq!(ckeys, ["quote", "source"]);
+    assert_eq!(ckeys, ["quote", "source", "title", "url"]);
     let conflict = &value["conflicts"][0];
     let mut fkeys: Vec<&str> = conflict
         .as_object()
@@ -310,7 +331,7 @@ fn json_has_exactly_the_documented_fields() {
         .map(String::as_str)
         .collect();
     fkeys.sort_unstable();
-    assert_eq!(fkeys, ["note", "quote", "source"]);
+    assert_eq!(fkeys, ["note", "quote", "source", "title", "url"]);
 }
 
 #[test]

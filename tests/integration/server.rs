@@ -70,12 +70,12 @@ async fn serves_health_page_and_metrics() {
     );
     let html = page.text().await.unwrap();
     assert!(
-        html.contains("<form") && html.contains("fetch(\"/v1/ask\""),
-        "page must post to /v1/ask"
+        html.contains("<form method=\"get\" action=\"/\""),
+        "the page asks with GET /?q=… (issue 11)"
     );
     assert!(
-        !html.contains("http://") && !html.contains("https://"),
-        "page loads nothing from elsewhere"
+        !html.contains("src=\"http") && !html.contains("<script"),
+        "page loads nothing from elsewhere and runs no script"
     );
 
     ask(&running, "When does the revenue share end?").await;
@@ -229,8 +229,8 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
     // A broken set is rejected; the old one keeps serving.
     copy.edit(
         "intents/ipo.toml",
-        "distribute broadly",
-        "distribute widely",
+        "distribute broadly could accelerate",
+        "distribute widely could accelerate",
     );
     copy.edit(
         "intents/ipo.toml",
@@ -251,8 +251,8 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
     // Fix the quote: the new answer text goes live.
     copy.edit(
         "intents/ipo.toml",
-        "distribute widely",
-        "distribute broadly",
+        "distribute widely could accelerate",
+        "distribute broadly could accelerate",
     );
     running.control.reload.notify_one();
     let after = wait_for(&running, q, |b| {
@@ -280,8 +280,8 @@ async fn a_broken_data_dir_fails_start_with_the_errors() {
     let copy = DataCopy::new();
     copy.edit(
         "intents/ipo.toml",
-        "distribute broadly",
-        "distribute widely",
+        "distribute broadly could accelerate",
+        "distribute widely could accelerate",
     );
     let mut s = settings();
     s.data_dir = Some(copy.root.clone());

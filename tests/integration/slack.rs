@@ -523,6 +523,43 @@ async fn share_button_posts_the_answer_publicly_and_suggestions_replace_the_repl
     h.stop().await;
 }
 
+/// Issue 11: the Sources button posts every citation as an ephemeral follow-up through the
+/// response_url, leaving the short reply in place.
+#[tokio::test]
+async fn sources_button_posts_every_citation_as_an_ephemeral_follow_up() {
+    let h = Harness::start(false).await;
+    let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    payload["actions"][0]["action_id"] = json!("dealbot_sources");
+    payload["actions"][0]["value"] = json!("When does the revenue share end?");
+    payload["response_url"] = json!(format!("http://{}/commands/1234/9999", h.fake_addr));
+    let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    let status = h
+        .signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            &form,
+        )
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let calls = h.wait_calls(1).await;
+    assert_eq!(calls[0].path, "/commands/1234/9999");
+    assert_eq!(calls[0].body["replace_original"], false);
+    assert!(
+        calls[0]
+            .body
+            .get("response_type")
+            .is_none_or(|t| t == "ephemeral")
+    );
+    let text = all_text(&calls[0].body);
+    assert!(
+        text.contains("Microsoft has reportedly secured a revenue share"),
+        "{text}"
+    );
+    assert!(text.contains("Untitled report citing Reuters"), "{text}");
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn api_errors_are_logged_not_fatal() {
     let h = Harness::start(false).await;
