@@ -491,6 +491,9 @@ mod tests {
             "http.request_timeout_ms" => "20000",
             "http.keep_alive" => "false",
             "http.max_body_bytes" => "32768",
+            "limits.answer_threads" => "2",
+            "limits.answer_queue" => "8",
+            "limits.answer_deadline_ms" => "1500",
             _ => return None,
         })
     }
@@ -504,7 +507,7 @@ mod tests {
         let docs = std::fs::read_to_string(root.join("docs/configuration.md")).unwrap();
         let default = format!("{:?}", Settings::load_from(None, env(&[])).unwrap());
         let mut rows = 0;
-        // The first table (the `[http]` limits table below it belongs to issue 8 part B: once
+        // The first table (the limits table below it belongs to issue 8 part B: once
         // both are merged, its rows can move up; `sample` has their values already).
         let table = docs.split("\n## ").next().unwrap();
         for line in table.lines().filter(|l| l.starts_with("| `")) {
