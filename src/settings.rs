@@ -518,6 +518,14 @@ mod tests {
             "log.format" => "json",
             "log.questions" => "true",
             "http.trusted_proxies" => "10.0.0.0/8,127.0.0.1/32",
+            "http.max_connections" => "64",
+            "http.header_read_timeout_ms" | "http.body_read_timeout_ms" => "5000",
+            "http.request_timeout_ms" => "20000",
+            "http.keep_alive" => "false",
+            "http.max_body_bytes" => "32768",
+            "limits.answer_threads" => "2",
+            "limits.answer_queue" => "8",
+            "limits.answer_deadline_ms" => "1500",
             _ => return None,
         })
     }
@@ -531,8 +539,8 @@ mod tests {
         let docs = std::fs::read_to_string(root.join("docs/configuration.md")).unwrap();
         let default = format!("{:?}", Settings::load_from(None, env(&[])).unwrap());
         let mut rows = 0;
-        // The first table: the keys this build has (the `[http]` hardening section below it is
-        // filled in when issue 8 part B merges; move its rows up and add sample values then).
+        // The first table (the limits table below it belongs to issue 8 part B: once
+        // both are merged, its rows can move up; `sample` has their values already).
         let table = docs.split("\n## ").next().unwrap();
         for line in table.lines().filter(|l| l.starts_with("| `")) {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
