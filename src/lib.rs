@@ -11,6 +11,8 @@
 //!   and the runtime that hosts the chat adapters.
 //! - [`render`]: answers as platform messages (Slack Block Kit), with limits and escaping.
 //! - [`adapters`]: chat platform adapters (Slack) and their supervisor.
+//! - [`store`]: what outlives a process or is shared by replicas (answers asked, feedback,
+//!   conversation contexts, de-duplication keys) in SQLite or PostgreSQL, and the report over it.
 //! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
 //!
 //! The data format is documented in `intents/README.md`.
@@ -21,5 +23,6 @@ pub mod engine;
 pub mod render;
 pub mod server;
 pub mod settings;
+pub mod store;
 
 pub use engine::{Answer, Engine};

@@ -18,6 +18,8 @@ use serde::Deserialize;
 
 /// Environment variable prefix.
 pub const ENV_PREFIX: &str = "DEALBOT";
+/// Environment variables for the test suite (`DEALBOT_TEST_POSTGRES_URL`), not settings.
+pub const TEST_ENV_PREFIX: &str = "DEALBOT_TEST_";
 /// Config file read when `--config` is not given and it exists.
 pub const DEFAULT_FILE: &str = "dealbot.toml";
 
@@ -37,6 +39,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Logging.
     pub log: LogSettings,
+    /// The store (answers, feedback, conversations, de-duplication).
+    pub store: StoreSettings,
 }
 
 /// `[http]`
@@ -47,6 +51,8 @@ pub struct HttpSettings {
     pub listen: SocketAddr,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Bearer token for `GET /report` and `GET /v1/report`; the routes answer 404 when unset.
+    pub admin_token: Option<SecretString>,
 }
 
 impl Default for HttpSettings {
@@ -54,6 +60,7 @@ impl Default for HttpSettings {
         HttpSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             shutdown_grace_secs: 10,
+            admin_token: None,
         }
     }
 }
@@ -206,6 +213,35 @@ pub struct LogSettings {
     pub questions: bool,
 }
 
+/// `[store]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// `sqlite://FILE` (created on first run) or `postgres://user:password@host/db`. A secret:
+    /// it may carry a password.
+    pub url: SecretString,
+    /// Keep the text of questions (and its normalised form) for the report.
+    pub questions: bool,
+    /// Days answers and feedback are kept; 0 keeps them forever.
+    pub retention_days: u32,
+    /// Key for the keyed hash of user ids; generated and kept in the store when unset.
+    pub user_hash_key: Option<SecretString>,
+}
+
+/// The default `store.url`.
+pub const DEFAULT_STORE_URL: &str = "sqlite://dealbot.db";
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            url: SecretString::from(DEFAULT_STORE_URL),
+            questions: true,
+            retention_days: 90,
+            user_hash_key: None,
+        }
+    }
+}
+
 /// Settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -240,7 +276,9 @@ impl Settings {
         };
         let env: config::Map<String, String> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}_")))
+            .filter(|(k, _)| {
+                k.starts_with(&format!("{ENV_PREFIX}_")) && !k.starts_with(TEST_ENV_PREFIX)
+            })
             .collect();
         let environment = || {
             Environment::with_prefix(ENV_PREFIX)
@@ -355,6 +393,35 @@ mod tests {
     }
 
     #[test]
+    fn test_suite_variables_are_not_settings() {
+        let s = Settings::load_from(
+            None,
+            env(&[("DEALBOT_TEST_POSTGRES_URL", "postgres://x@127.0.0.1/db")]),
+        );
+        assert!(s.is_ok(), "{s:?}");
+    }
+
+    #[test]
+    fn store_settings_default_to_a_sqlite_file_and_keep_the_url_secret() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.store.url.expose_secret(), DEFAULT_STORE_URL);
+        assert_eq!(s.store.retention_days, 90);
+        assert!(s.store.questions);
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("DEALBOT_STORE__URL", "postgres://bot:pw-very-secret@db/dealbot"),
+                ("DEALBOT_STORE__RETENTION_DAYS", "30"),
+                ("DEALBOT_HTTP__ADMIN_TOKEN", "admin-very-secret"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.store.retention_days, 30);
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
+    }
+
+    #[test]
     fn bad_value_is_rejected() {
         let f = file("[http]\nlisten = \"not an address\"\n");
         assert!(Settings::load_from(Some(f.path()), env(&[])).is_err());
@@ -414,6 +481,11 @@ mod tests {
             "guild_id",
             "per_user_per_minute",
             "format",
+            "admin_token",
+            "url",
+            "questions",
+            "retention_days",
+            "user_hash_key",
         ] {
             assert!(text.contains(&format!("{key} =")), "{key} undocumented");
         }

@@ -9,6 +9,7 @@
 pub mod http;
 pub mod limits;
 pub mod metrics;
+pub mod report;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -215,15 +216,24 @@ pub async fn run(
     let engine = load_engine(&settings)?;
     let adapters = crate::adapters::configured(&settings)?;
     let grace = Duration::from_secs(settings.http.shutdown_grace_secs);
+    // The store is reached in the background: an unreachable one never stops answering.
+    let store = crate::store::Store::connect_in_background(&settings.store)?;
+    let report_routes = report::router(store.clone(), settings.http.admin_token.as_ref());
+    let retention_days = settings.store.retention_days;
     let state = Arc::new(AppState::new(settings, engine));
 
-    let mut router = http::router(state.clone());
+    let mut router = http::router(state.clone()).merge(report_routes);
     for adapter in &adapters {
         if let Some(routes) = adapter.clone().routes() {
             router = router.merge(routes.with_state(state.clone()));
         }
     }
     let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(crate::store::purge_loop(
+        store.clone(),
+        retention_days,
+        control.shutdown.clone(),
+    ));
     for adapter in adapters {
         tracing::info!(adapter = adapter.name(), "adapter on");
         tasks.spawn(crate::adapters::supervise(
@@ -276,6 +286,7 @@ pub async fn run(
         tracing::warn!("adapters did not stop in time");
         tasks.abort_all();
     }
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
