@@ -410,7 +410,10 @@ mod tests {
         let s = Settings::load_from(
             None,
             env(&[
-                ("DEALBOT_STORE__URL", "postgres://bot:pw-very-secret@db/dealbot"),
+                (
+                    "DEALBOT_STORE__URL",
+                    "postgres://bot:pw-very-secret@db/dealbot",
+                ),
                 ("DEALBOT_STORE__RETENTION_DAYS", "30"),
                 ("DEALBOT_HTTP__ADMIN_TOKEN", "admin-very-secret"),
             ]),

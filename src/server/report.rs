@@ -68,12 +68,7 @@ async fn json(
     serve(state, headers, params, Format::Json).await
 }
 
-async fn serve(
-    state: ReportState,
-    headers: HeaderMap,
-    params: Params,
-    format: Format,
-) -> Response {
+async fn serve(state: ReportState, headers: HeaderMap, params: Params, format: Format) -> Response {
     let Some(expected) = state.token else {
         return error(StatusCode::NOT_FOUND, "not found");
     };

@@ -538,7 +538,8 @@ impl Store {
             .op("claim", OP_TIMEOUT, async {
                 shared.ready().await?;
                 let at = unix(SystemTime::now());
-                let sql = "INSERT INTO claims (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+                let sql =
+                    "INSERT INTO claims (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
                 let rows = with_pool!(&shared.db, pool => sqlx::query(sql)
                     .bind(&key)
                     .bind(at)
@@ -698,7 +699,11 @@ impl Store {
                         now,
                         &mut purged.contexts,
                     ),
-                    ("DELETE FROM claims WHERE at < $1", claims, &mut purged.claims),
+                    (
+                        "DELETE FROM claims WHERE at < $1",
+                        claims,
+                        &mut purged.claims,
+                    ),
                 ] {
                     *count = with_pool!(&shared.db, pool => sqlx::query(sql)
                         .bind(cutoff)

@@ -16,6 +16,11 @@ use super::{Store, StoreError, unix, with_pool};
 
 /// Most unanswered groups, 👎 answers and intents listed.
 pub const MAX_ROWS: usize = 50;
+/// `(normalized, intent, count, example question)`.
+type UnansweredRow = (Option<String>, Option<String>, i64, Option<String>);
+/// `(answer id, asked at, question, intent, 👎, 👍)`.
+type DownvotedRow = (String, i64, Option<String>, Option<String>, i64, i64);
+
 /// Most `(normalised text, intent)` rows read to group unanswered questions.
 const MAX_UNANSWERED_ROWS: i64 = 5000;
 
@@ -123,43 +128,54 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
 }
 
 /// The report for `[since, until]` (both inclusive, to the second).
-pub async fn build(store: &Store, since: SystemTime, until: SystemTime) -> Result<Report, StoreError> {
+pub async fn build(
+    store: &Store,
+    since: SystemTime,
+    until: SystemTime,
+) -> Result<Report, StoreError> {
     let (from, to) = (unix(since), unix(until));
     let db = store.db();
 
     let (questions, answered): (i64, i64) = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT COUNT(*), COUNT(CASE WHEN answered THEN 1 END) FROM answers \
              WHERE at >= $1 AND at <= $2",
         )
         .bind(from)
         .bind(to)
-        .fetch_one(pool).await) })
+        .fetch_one(pool).await)
+        })
         .await?;
 
     let (feedback_up, feedback_down): (i64, i64) = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT COUNT(CASE WHEN vote = 'up' THEN 1 END), \
              COUNT(CASE WHEN vote = 'down' THEN 1 END) FROM feedback WHERE at >= $1 AND at <= $2",
         )
         .bind(from)
         .bind(to)
-        .fetch_one(pool).await) })
+        .fetch_one(pool).await)
+        })
         .await?;
 
     let days: Vec<(i64, String, i64, i64)> = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT at / 86400, platform, COUNT(*), COUNT(CASE WHEN answered THEN 1 END) \
              FROM answers WHERE at >= $1 AND at <= $2 \
              GROUP BY at / 86400, platform ORDER BY 1, 2",
         )
         .bind(from)
         .bind(to)
-        .fetch_all(pool).await) })
+        .fetch_all(pool).await)
+        })
         .await?;
 
-    let unanswered: Vec<(Option<String>, Option<String>, i64, Option<String>)> = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+    let unanswered: Vec<UnansweredRow> = store
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT normalized, intent, COUNT(*), MIN(question) FROM answers \
              WHERE at >= $1 AND at <= $2 AND NOT answered \
              GROUP BY normalized, intent ORDER BY 3 DESC LIMIT $3",
@@ -167,12 +183,14 @@ pub async fn build(store: &Store, since: SystemTime, until: SystemTime) -> Resul
         .bind(from)
         .bind(to)
         .bind(MAX_UNANSWERED_ROWS)
-        .fetch_all(pool).await) })
+        .fetch_all(pool).await)
+        })
         .await?;
 
     let limit = MAX_ROWS as i64;
-    let downvoted: Vec<(String, i64, Option<String>, Option<String>, i64, i64)> = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+    let downvoted: Vec<DownvotedRow> = store
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT a.id, a.at, a.question, a.intent, \
              COUNT(CASE WHEN f.vote = 'down' THEN 1 END), \
              COUNT(CASE WHEN f.vote = 'up' THEN 1 END) \
@@ -185,11 +203,13 @@ pub async fn build(store: &Store, since: SystemTime, until: SystemTime) -> Resul
         .bind(from)
         .bind(to)
         .bind(limit)
-        .fetch_all(pool).await) })
+        .fetch_all(pool).await)
+        })
         .await?;
 
     let intents: Vec<(String, i64, i64)> = store
-        .read(async { with_pool!(db, pool => sqlx::query_as(
+        .read(async {
+            with_pool!(db, pool => sqlx::query_as(
             "SELECT intent, COUNT(*), COUNT(CASE WHEN answered THEN 1 END) FROM answers \
              WHERE at >= $1 AND at <= $2 AND intent IS NOT NULL \
              GROUP BY intent ORDER BY 2 DESC, 1 LIMIT $3",
@@ -197,7 +217,8 @@ pub async fn build(store: &Store, since: SystemTime, until: SystemTime) -> Resul
         .bind(from)
         .bind(to)
         .bind(limit)
-        .fetch_all(pool).await) })
+        .fetch_all(pool).await)
+        })
         .await?;
 
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
@@ -288,7 +309,11 @@ fn group_unanswered(
                 .map(|(intent, _)| intent.clone()),
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.normalized.cmp(&b.normalized)));
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.normalized.cmp(&b.normalized))
+    });
     out.truncate(MAX_ROWS);
     out
 }
@@ -327,7 +352,12 @@ impl Report {
                 out,
                 "  {:>5}  {}  [{}]",
                 u.count,
-                one_line(u.example.as_deref().or(u.normalized.as_deref()).unwrap_or("(text not stored)")),
+                one_line(
+                    u.example
+                        .as_deref()
+                        .or(u.normalized.as_deref())
+                        .unwrap_or("(text not stored)")
+                ),
                 u.closest_intent.as_deref().unwrap_or("-")
             );
         }
@@ -392,7 +422,13 @@ impl Report {
         );
 
         out.push_str("<h2>Questions per day</h2>\n");
-        let max = self.per_day.iter().map(|d| d.questions).max().unwrap_or(0).max(1);
+        let max = self
+            .per_day
+            .iter()
+            .map(|d| d.questions)
+            .max()
+            .unwrap_or(0)
+            .max(1);
         out.push_str(
             "<table><tr><th>Day</th><th>Platform</th><th>Asked</th><th>Answered</th>\
              <th style=\"width:40%\">answered / unanswered</th></tr>\n",
@@ -429,7 +465,9 @@ impl Report {
                     out,
                     "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
                     u.count,
-                    text.map(esc).unwrap_or_else(|| "<span class=\"muted\">(text not stored)</span>".to_owned()),
+                    text.map(esc).unwrap_or_else(|| {
+                        "<span class=\"muted\">(text not stored)</span>".to_owned()
+                    }),
                     esc(u.closest_intent.as_deref().unwrap_or("–"))
                 );
             }
@@ -450,7 +488,9 @@ impl Report {
                      <td title=\"{}\">{}</td></tr>",
                     d.down,
                     d.up,
-                    d.question.as_deref().map(esc).unwrap_or_else(|| "<span class=\"muted\">(text not stored)</span>".to_owned()),
+                    d.question.as_deref().map(esc).unwrap_or_else(|| {
+                        "<span class=\"muted\">(text not stored)</span>".to_owned()
+                    }),
                     esc(d.intent.as_deref().unwrap_or("–")),
                     esc(&d.answer_id),
                     esc(&d.asked)
@@ -463,7 +503,13 @@ impl Report {
         if self.top_intents.is_empty() {
             out.push_str("<p class=\"muted\">None.</p>\n");
         } else {
-            let max = self.top_intents.iter().map(|i| i.questions).max().unwrap_or(0).max(1);
+            let max = self
+                .top_intents
+                .iter()
+                .map(|i| i.questions)
+                .max()
+                .unwrap_or(0)
+                .max(1);
             out.push_str(
                 "<table><tr><th>Intent</th><th>Questions</th><th style=\"width:40%\"></th></tr>\n",
             );
@@ -560,8 +606,18 @@ mod tests {
     #[test]
     fn unanswered_rows_group_by_text_with_the_most_frequent_intent() {
         let rows = vec![
-            (Some("q a".to_owned()), Some("x".to_owned()), 2, Some("Q a?".to_owned())),
-            (Some("q a".to_owned()), Some("y".to_owned()), 3, Some("q A".to_owned())),
+            (
+                Some("q a".to_owned()),
+                Some("x".to_owned()),
+                2,
+                Some("Q a?".to_owned()),
+            ),
+            (
+                Some("q a".to_owned()),
+                Some("y".to_owned()),
+                3,
+                Some("q A".to_owned()),
+            ),
             (Some("q a".to_owned()), None, 1, None),
             (Some("q b".to_owned()), None, 1, Some("q b".to_owned())),
         ];

@@ -35,12 +35,14 @@ impl Served {
         // The default store is `dealbot.db` in the working directory: keep tests out of the tree.
         let store_dir = {
             use secrecy::ExposeSecret;
-            (settings.store.url.expose_secret() == dealbot::settings::DEFAULT_STORE_URL).then(|| {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("dealbot.db").display());
-                settings.store.url = url.into();
-                dir
-            })
+            (settings.store.url.expose_secret() == dealbot::settings::DEFAULT_STORE_URL).then(
+                || {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}", dir.path().join("dealbot.db").display());
+                    settings.store.url = url.into();
+                    dir
+                },
+            )
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -155,16 +155,29 @@ async fn answers_are_recorded_with_hashed_users_and_reported() {
         store.flush().await.unwrap();
 
         let report = last_hour(&store).await;
-        assert_eq!((report.questions, report.answered), (3, 1), "{:?}", db.backend);
+        assert_eq!(
+            (report.questions, report.answered),
+            (3, 1),
+            "{:?}",
+            db.backend
+        );
         assert!((report.answered_rate - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(report.per_day.len(), 1);
         assert_eq!(report.per_day[0].platform, "slack");
         assert_eq!(report.per_day[0].questions, 3);
         let unanswered = &report.unanswered[0];
-        assert_eq!(unanswered.count, 2, "both phrasings group together: {report:?}");
+        assert_eq!(
+            unanswered.count, 2,
+            "both phrasings group together: {report:?}"
+        );
         assert_eq!(unanswered.normalized.as_deref(), Some("what about google"));
         assert_eq!(unanswered.closest_intent.as_deref(), Some("competitors"));
-        assert!(report.top_intents.iter().any(|i| i.intent == "stake" && i.answered == 1));
+        assert!(
+            report
+                .top_intents
+                .iter()
+                .any(|i| i.intent == "stake" && i.answered == 1)
+        );
         let text = report.to_text();
         assert!(text.contains("What about Google?") || text.contains("what about  google"));
 
@@ -187,7 +200,10 @@ async fn answers_are_recorded_with_hashed_users_and_reported() {
                     .unwrap()
             }
         };
-        assert_eq!(hashes, vec![store.user_hash("slack", "U-alice").await.unwrap()]);
+        assert_eq!(
+            hashes,
+            vec![store.user_hash("slack", "U-alice").await.unwrap()]
+        );
         assert!(!hashes[0].contains("alice"));
         assert_eq!(hashes[0].len(), 64);
         assert_eq!(store.metrics().written.get(), 3);
@@ -265,10 +281,8 @@ async fn claim_is_won_by_exactly_one_of_many_concurrent_callers_across_replicas(
         let replicas = [db.connect().await, db.connect().await];
         for round in 0..5 {
             let key = format!("slack:event:Ev{round}");
-            let claims = futures_util::future::join_all(
-                (0..24).map(|i| replicas[i % 2].claim(&key)),
-            )
-            .await;
+            let claims =
+                futures_util::future::join_all((0..24).map(|i| replicas[i % 2].claim(&key))).await;
             let won = claims
                 .into_iter()
                 .map(|c| c.unwrap())
@@ -296,25 +310,33 @@ async fn retention_purge_deletes_only_what_is_older_than_the_cutoff() {
             .await
             .unwrap();
         store
-            .put_context("live", &serde_json::json!({"turns": 2}), Duration::from_secs(600))
+            .put_context(
+                "live",
+                &serde_json::json!({"turns": 2}),
+                Duration::from_secs(600),
+            )
             .await
             .unwrap();
         store.claim("old-event").await.unwrap();
 
         // The background pass: 90 days of answers; expired contexts; keys older than a day
         // (none yet).
-        let purged = store
-            .purge(90, now + Duration::from_secs(5))
-            .await
-            .unwrap();
+        let purged = store.purge(90, now + Duration::from_secs(5)).await.unwrap();
         assert_eq!(purged.answers, 1, "{:?}", db.backend);
         assert_eq!(purged.contexts, 1);
         assert_eq!(purged.claims, 0);
-        let everything = report::build(&store, SystemTime::UNIX_EPOCH, now + Duration::from_secs(60))
-            .await
-            .unwrap();
+        let everything = report::build(
+            &store,
+            SystemTime::UNIX_EPOCH,
+            now + Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
         assert_eq!(everything.questions, 1);
-        assert_eq!(everything.unanswered[0].normalized.as_deref(), Some("a new question"));
+        assert_eq!(
+            everything.unanswered[0].normalized.as_deref(),
+            Some("a new question")
+        );
         assert!(store.get_context::<Value>("live").await.unwrap().is_some());
 
         // A cutoff in the future takes the rest, keys included.
@@ -323,7 +345,10 @@ async fn retention_purge_deletes_only_what_is_older_than_the_cutoff() {
             .await
             .unwrap();
         assert_eq!((purged.answers, purged.claims), (1, 1));
-        assert!(store.claim("old-event").await.unwrap(), "purged keys can be claimed again");
+        assert!(
+            store.claim("old-event").await.unwrap(),
+            "purged keys can be claimed again"
+        );
     }
 }
 
@@ -371,7 +396,9 @@ async fn conversation_contexts_round_trip_expire_and_are_bounded() {
         // Too large.
         let huge = "x".repeat(dealbot::store::MAX_CONTEXT_BYTES + 1);
         assert!(matches!(
-            store.put_context("big", &huge, Duration::from_secs(60)).await,
+            store
+                .put_context("big", &huge, Duration::from_secs(60))
+                .await,
             Err(StoreError::Context(_))
         ));
         store.delete_context(key).await.unwrap();
@@ -383,7 +410,12 @@ async fn with_questions_off_no_question_text_is_stored() {
     for mut db in TestDb::all().await {
         db.settings.questions = false;
         let store = db.connect().await;
-        store.record_answer(record("U-a", "zebra-quokka secret plans?", Some("agi"), false));
+        store.record_answer(record(
+            "U-a",
+            "zebra-quokka secret plans?",
+            Some("agi"),
+            false,
+        ));
         store.flush().await.unwrap();
         let report = last_hour(&store).await;
         assert_eq!(report.questions, 1);
@@ -469,7 +501,12 @@ async fn an_unreachable_store_never_blocks_recording_and_counts_its_failures() {
         .unwrap();
     let health = tokio::time::timeout(bounded, store.health()).await.unwrap();
     assert!(health.is_err());
-    assert!(tokio::time::timeout(bounded, store.claim("Ev1")).await.unwrap().is_err());
+    assert!(
+        tokio::time::timeout(bounded, store.claim("Ev1"))
+            .await
+            .unwrap()
+            .is_err()
+    );
     assert_eq!(store.metrics().written.get(), 0);
 
     let mut registry = prometheus_client::registry::Registry::with_prefix("dealbot");
@@ -480,7 +517,10 @@ async fn an_unreachable_store_never_blocks_recording_and_counts_its_failures() {
         text.contains("dealbot_store_errors_total{op=\"record_answer\"} 1"),
         "{text}"
     );
-    assert!(text.contains("dealbot_store_errors_total{op=\"claim\"} 1"), "{text}");
+    assert!(
+        text.contains("dealbot_store_errors_total{op=\"claim\"} 1"),
+        "{text}"
+    );
     assert!(text.contains("dealbot_store_dropped_total 0"), "{text}");
     assert!(!text.contains("hunter2"));
 }
@@ -519,9 +559,17 @@ async fn report_routes_answer_only_with_the_admin_token() {
     }
     let html = get("/report", Some("s3cret-token")).await.unwrap();
     assert_eq!(html.status(), StatusCode::OK);
-    assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = html.text().await.unwrap();
-    assert!(html.contains("Is &lt;b&gt;Google&lt;/b&gt; in the deal?"), "{html}");
+    assert!(
+        html.contains("Is &lt;b&gt;Google&lt;/b&gt; in the deal?"),
+        "{html}"
+    );
     assert!(!html.contains("<b>Google"));
     assert!(!html.contains("<script"));
 
@@ -532,8 +580,13 @@ async fn report_routes_answer_only_with_the_admin_token() {
         .await
         .unwrap();
     assert_eq!(json.questions, 1);
-    assert_eq!(json.unanswered[0].closest_intent.as_deref(), Some("competitors"));
-    let bad = get("/v1/report?since=forever", Some("s3cret-token")).await.unwrap();
+    assert_eq!(
+        json.unanswered[0].closest_intent.as_deref(),
+        Some("competitors")
+    );
+    let bad = get("/v1/report?since=forever", Some("s3cret-token"))
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     served.stop().await;
 
@@ -572,7 +625,11 @@ async fn dealbot_report_prints_the_stored_unanswered_questions() {
             .unwrap()
     };
     let out = run(&["--store", &url, "--json", "--since", "1d"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Report = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report.questions, 2);
     assert_eq!(report.unanswered[0].count, 2);
