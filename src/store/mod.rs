@@ -742,12 +742,25 @@ impl Store {
             .await
     }
 
-    /// Writes what is queued, then closes the connections. For shutdown; bounded.
+    /// Writes what is queued (waiting at most [`WRITE_TIMEOUT`]), then closes the connections
+    /// (at most [`OP_TIMEOUT`]). For shutdown: bounded even when the store is unreachable.
     pub async fn close(&self) {
-        if let Err(err) = self.flush().await {
-            tracing::warn!(cause = %err, "store: queued answers not all written at shutdown");
+        match tokio::time::timeout(WRITE_TIMEOUT, self.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(cause = %err, "store: queued answers not all written at shutdown");
+            }
+            Err(_) => tracing::warn!(
+                timeout = ?WRITE_TIMEOUT,
+                "store: queued answers not all written at shutdown"
+            ),
         }
-        with_pool!(&self.shared.db, pool => pool.close().await);
+        let closed = with_pool!(&self.shared.db, pool => {
+            tokio::time::timeout(OP_TIMEOUT, pool.close()).await
+        });
+        if closed.is_err() {
+            tracing::warn!("store: connections did not close in time");
+        }
     }
 
     /// Connects (once) and runs `query` with the report's timeout; for [`report`].
