@@ -98,6 +98,25 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Report what was asked: per platform and day, answered rate, unanswered questions, 👎 answers.
+    Report {
+        /// How far back: 7d, 24h, 30m, 2w.
+        #[arg(long, default_value = "7d", value_name = "AGE")]
+        since: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print an HTML page.
+        #[arg(long, conflicts_with = "json")]
+        html: bool,
+        /// Store URL (default: store.url from the config); prefer DEALBOT_STORE__URL for a URL
+        /// with a password.
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Config file (default: dealbot.toml in the working directory, when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Show how a question is analysed and scored (for tuning the data).
     #[command(after_help = "Example:
   dealbot explain When does the revenue share end?")]
@@ -240,6 +259,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             })
         }
+        Command::Report {
+            since,
+            json,
+            html,
+            store,
+            config,
+        } => {
+            let mut settings = crate::settings::Settings::load(config.as_deref())
+                .context("invalid configuration")?;
+            if let Some(url) = store {
+                settings.store.url = url.into();
+            }
+            let age = crate::store::report::parse_age(&since)
+                .map_err(anyhow::Error::msg)
+                .context("bad --since")?;
+            let report = report(&settings.store, age)?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else if html {
+                write!(out, "{}", report.to_html())?;
+            } else {
+                write!(out, "{}", report.to_text())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { question } => {
             let text = load()?.explain(&question.join(" "));
             let mut out = io::stdout().lock();
@@ -277,6 +323,25 @@ fn serve(settings: crate::settings::Settings) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", settings.http.listen))?;
         let control = server::Control::from_signals().context("cannot install signal handlers")?;
         server::run(settings, listener, control).await
+    })
+}
+
+/// The store's report for the last `age`. A missing SQLite file is an error, not created.
+fn report(
+    settings: &crate::settings::StoreSettings,
+    age: std::time::Duration,
+) -> anyhow::Result<crate::store::report::Report> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = crate::store::Store::connect_existing(settings).await?;
+        let now = std::time::SystemTime::now();
+        let since = now.checked_sub(age).unwrap_or(std::time::UNIX_EPOCH);
+        let report = crate::store::report::build(&store, since, now).await?;
+        store.close().await;
+        Ok(report)
     })
 }
 

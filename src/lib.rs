@@ -12,6 +12,8 @@
 //! - [`render`]: answers as platform messages (Slack Block Kit, Discord embeds, the server-rendered
 //!   web page): short by default, sources named once, every citation behind a Sources button.
 //! - [`adapters`]: chat platform adapters (Slack) and their supervisor.
+//! - [`store`]: what outlives a process or is shared by replicas (answers asked, feedback,
+//!   conversation contexts, de-duplication keys) in SQLite or PostgreSQL, and the report over it.
 //! - [`cli`]: the `dealbot` command line (`ask`, `chat`, `eval`, `check`, `intents`, `serve`).
 //! - [`logging`]: log destination and colour (a failing stderr costs log lines only).
 //!
@@ -24,5 +26,6 @@ pub mod logging;
 pub mod render;
 pub mod server;
 pub mod settings;
+pub mod store;
 
 pub use engine::{Answer, Engine};

@@ -19,6 +19,8 @@ use serde::Deserialize;
 
 /// Environment variable prefix.
 pub const ENV_PREFIX: &str = "DEALBOT";
+/// Environment variables for the test suite (`DEALBOT_TEST_POSTGRES_URL`), not settings.
+pub const TEST_ENV_PREFIX: &str = "DEALBOT_TEST_";
 /// Config file read when `--config` is not given and it exists.
 pub const DEFAULT_FILE: &str = "dealbot.toml";
 /// Keys whose value is a list: in the environment, comma-separated (`DEALBOT_DISCORD__SHARD_RANGE=0,2`).
@@ -40,6 +42,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Logging.
     pub log: LogSettings,
+    /// The store (answers, feedback, conversations, de-duplication).
+    pub store: StoreSettings,
 }
 
 /// `[http]`
@@ -66,6 +70,8 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Peers (CIDR blocks) whose `Forwarded` / `X-Forwarded-For` headers name the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bearer token for `GET /report` and `GET /v1/report`; the routes answer 404 when unset.
+    pub admin_token: Option<SecretString>,
 }
 
 impl Default for HttpSettings {
@@ -80,6 +86,7 @@ impl Default for HttpSettings {
             keep_alive: true,
             max_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
+            admin_token: None,
         }
     }
 }
@@ -241,6 +248,35 @@ pub struct LogSettings {
     pub questions: bool,
 }
 
+/// `[store]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// `sqlite://FILE` (created on first run) or `postgres://user:password@host/db`. A secret:
+    /// it may carry a password.
+    pub url: SecretString,
+    /// Keep the text of questions (and its normalised form) for the report.
+    pub questions: bool,
+    /// Days answers and feedback are kept; 0 keeps them forever.
+    pub retention_days: u32,
+    /// Key for the keyed hash of user ids; generated and kept in the store when unset.
+    pub user_hash_key: Option<SecretString>,
+}
+
+/// The default `store.url`.
+pub const DEFAULT_STORE_URL: &str = "sqlite://dealbot.db";
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            url: SecretString::from(DEFAULT_STORE_URL),
+            questions: true,
+            retention_days: 90,
+            user_hash_key: None,
+        }
+    }
+}
+
 /// Settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -275,7 +311,9 @@ impl Settings {
         };
         let env: config::Map<String, String> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}_")))
+            .filter(|(k, _)| {
+                k.starts_with(&format!("{ENV_PREFIX}_")) && !k.starts_with(TEST_ENV_PREFIX)
+            })
             .collect();
         let environment = || {
             LIST_KEYS.iter().fold(
@@ -451,6 +489,38 @@ mod tests {
             .to_string();
         assert!(err.starts_with("environment:"), "{err}");
         assert!(err.contains("token"), "{err}");
+    }
+
+    #[test]
+    fn test_suite_variables_are_not_settings() {
+        let s = Settings::load_from(
+            None,
+            env(&[("DEALBOT_TEST_POSTGRES_URL", "postgres://x@127.0.0.1/db")]),
+        );
+        assert!(s.is_ok(), "{s:?}");
+    }
+
+    #[test]
+    fn store_settings_default_to_a_sqlite_file_and_keep_the_url_secret() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.store.url.expose_secret(), DEFAULT_STORE_URL);
+        assert_eq!(s.store.retention_days, 90);
+        assert!(s.store.questions);
+        let s = Settings::load_from(
+            None,
+            env(&[
+                (
+                    "DEALBOT_STORE__URL",
+                    "postgres://bot:pw-very-secret@db/dealbot",
+                ),
+                ("DEALBOT_STORE__RETENTION_DAYS", "30"),
+                ("DEALBOT_HTTP__ADMIN_TOKEN", "admin-very-secret"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.store.retention_days, 30);
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("very-secret"), "{debug}");
     }
 
     #[test]
@@ -683,6 +753,11 @@ mod tests {
             "answer_threads",
             "answer_queue",
             "answer_deadline_ms",
+            "admin_token",
+            "url",
+            "questions",
+            "retention_days",
+            "user_hash_key",
         ] {
             assert!(text.contains(&format!("{key} =")), "{key} undocumented");
         }

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod listener;
 pub mod metrics;
 pub mod pool;
+pub mod report;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -326,8 +327,12 @@ pub async fn serve(
     for name in names {
         state.set_adapter(name, AdapterStatus::Starting);
     }
+    // The store is reached in the background: an unreachable one never stops answering.
+    let store = crate::store::Store::connect_in_background(&state.settings.store)?;
+    let report_routes = report::router(store.clone(), state.settings.http.admin_token.as_ref());
+    let retention_days = state.settings.store.retention_days;
 
-    let mut router = http::router(state.clone());
+    let mut router = http::router(state.clone()).merge(report_routes);
     for adapter in &adapters {
         if let Some(routes) = adapter.clone().routes() {
             router = router.merge(routes.with_state(state.clone()));
@@ -335,6 +340,11 @@ pub async fn serve(
     }
     let router = http::harden(router, state.clone());
     let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(crate::store::purge_loop(
+        store.clone(),
+        retention_days,
+        control.shutdown.clone(),
+    ));
     for adapter in adapters {
         tracing::info!(adapter = adapter.name(), "adapter on");
         tasks.spawn(crate::adapters::supervise(
@@ -385,6 +395,7 @@ pub async fn serve(
         tracing::warn!("adapters did not stop in time");
         tasks.abort_all();
     }
+    store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -340,6 +340,7 @@ async fn invalid_public_key_fails_start_with_a_clear_error() {
 async fn a_malformed_bot_token_stops_the_adapter_without_a_crash_loop() {
     let mut settings = Settings::default();
     settings.discord.token = Some("not-a-token".into());
+    let _store = crate::isolate_store(&mut settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let control = Control::default();
@@ -807,6 +808,7 @@ mod gateway {
         let mut settings = Settings::default();
         settings.discord.token = Some(TOKEN.into());
         settings.discord.api_url = Some(format!("http://{rest_addr}"));
+        let _store = crate::isolate_store(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let control = Control::default();

@@ -8,6 +8,7 @@ mod engine;
 mod replies;
 mod server;
 mod slack;
+mod store;
 
 use std::sync::OnceLock;
 
@@ -27,10 +28,25 @@ pub struct Served {
     pub addr: std::net::SocketAddr,
     pub control: dealbot::server::Control,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Holds the SQLite store of a server started with the default `store.url`.
+    _store_dir: Option<tempfile::TempDir>,
+}
+
+/// The default store is `dealbot.db` in the working directory: keep tests out of the tree by
+/// pointing it at a temporary directory, which the caller keeps alive.
+pub fn isolate_store(settings: &mut dealbot::settings::Settings) -> Option<tempfile::TempDir> {
+    use secrecy::ExposeSecret;
+    (settings.store.url.expose_secret() == dealbot::settings::DEFAULT_STORE_URL).then(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("dealbot.db").display());
+        settings.store.url = url.into();
+        dir
+    })
 }
 
 impl Served {
-    pub async fn start(settings: dealbot::settings::Settings) -> Served {
+    pub async fn start(mut settings: dealbot::settings::Settings) -> Served {
+        let store_dir = isolate_store(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let control = dealbot::server::Control::default();
@@ -39,6 +55,7 @@ impl Served {
             addr,
             control,
             task,
+            _store_dir: store_dir,
         }
     }
 

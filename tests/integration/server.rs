@@ -414,7 +414,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Starts the server over state the test keeps a handle on.
-pub(crate) async fn start_with_state(settings: Settings) -> (Running, Arc<AppState>) {
+pub(crate) async fn start_with_state(mut settings: Settings) -> (Running, Arc<AppState>) {
+    let store_dir = crate::isolate_store(&mut settings);
     let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -425,6 +426,7 @@ pub(crate) async fn start_with_state(settings: Settings) -> (Running, Arc<AppSta
             addr,
             control,
             task,
+            _store_dir: store_dir,
         },
         state,
     )
