@@ -1,0 +1,311 @@
+//! Conversations: the small context a caller keeps between turns, and how a message is read
+//! against it: follow-ups ("and Google?", "until when?", "source?"), a change of topic, and
+//! messages that ask several things (each part is read against the parts before it).
+//!
+//! The engine stays pure: [`super::Engine::answer_in`] takes the context and returns the next
+//! one; the caller (CLI, HTTP server, chat adapters) stores it. A [`Context`] is bounded
+//! ([`MAX_TURNS`] turns, each question cut to [`MAX_TURN_QUESTION`] bytes), so a store can keep
+//! one per conversation.
+
+use serde::{Deserialize, Serialize};
+
+use super::answer::{Answer, Composer};
+use super::data::IntentKind;
+use super::matcher::{Decision, SlotHit, Target};
+use super::question::{self, Form};
+use super::{Engine, normalize};
+
+/// Turns a context remembers.
+pub const MAX_TURNS: usize = 4;
+/// Bytes of a question a context remembers.
+pub const MAX_TURN_QUESTION: usize = 300;
+/// A follow-up moves to another topic only when that topic scores this much higher than the
+/// previous one on the follow-up's own words.
+const TOPIC_CHANGE_MARGIN: f32 = 0.2;
+/// Confidence given to an answer that continues the previous topic.
+const FOLLOW_CONFIDENCE: f32 = 0.6;
+
+/// What the engine remembers of a conversation: its last few turns. Serialisable, so that a
+/// caller can keep it anywhere; [`Context::default`] is a new conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    /// The last turns, oldest first (at most [`MAX_TURNS`]).
+    #[serde(default)]
+    pub turns: Vec<Turn>,
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// The question (cut to [`MAX_TURN_QUESTION`] bytes).
+    pub question: String,
+    /// The intent that answered it, if any.
+    #[serde(default)]
+    pub intent: Option<String>,
+    /// Slot values it named (display names).
+    #[serde(default)]
+    pub slots: Vec<String>,
+    /// The form asked (the aspect).
+    #[serde(default)]
+    pub form: Form,
+}
+
+impl Context {
+    /// The last turn.
+    pub fn last(&self) -> Option<&Turn> {
+        self.turns.last()
+    }
+
+    /// Adds a turn, forgetting the oldest beyond [`MAX_TURNS`].
+    pub fn push(&mut self, mut turn: Turn) {
+        turn.question = cut(&turn.question, MAX_TURN_QUESTION).to_owned();
+        turn.slots.truncate(4);
+        self.turns.push(turn);
+        let extra = self.turns.len().saturating_sub(MAX_TURNS);
+        self.turns.drain(..extra);
+    }
+
+    /// The context bounded as [`Context::push`] keeps it (for one that was deserialised).
+    pub fn bounded(&self) -> Context {
+        let mut out = Context::default();
+        let skip = self.turns.len().saturating_sub(MAX_TURNS);
+        for turn in self.turns.iter().skip(skip) {
+            out.push(turn.clone());
+        }
+        out
+    }
+}
+
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// How one part was read.
+struct Reading {
+    decision: Decision,
+    slots: Vec<SlotHit>,
+    form: Form,
+    /// "source?": the previous answer's sources.
+    source_request: bool,
+}
+
+impl Engine {
+    /// Answers `question` in a conversation: follow-ups are read against `ctx`, a message that
+    /// asks several things is answered part by part. Returns the answer and the context for the
+    /// next turn. Never panics.
+    pub fn answer_in(&self, question: &str, ctx: &Context) -> (Answer, Context) {
+        let ctx = ctx.bounded();
+        let parts = question::split(question);
+        if parts.len() > 1 {
+            let mut running = ctx.clone();
+            let mut answers = Vec::new();
+            for part in &parts {
+                let (answer, turn) = self.answer_part(part, &running);
+                // A part that is no question of its own ("thanks in advance") is dropped.
+                let words = question::words(part);
+                let filler = !answer.answered
+                    && !part.trim_end().ends_with('?')
+                    && !question::opens_question(&words);
+                let smalltalk = answer.answered
+                    && answer
+                        .intent
+                        .as_deref()
+                        .and_then(|i| self.kb.intent(i))
+                        .is_some_and(|i| i.kind == IntentKind::Smalltalk);
+                if filler || smalltalk {
+                    continue;
+                }
+                running.push(turn);
+                answers.push(answer);
+            }
+            let mut intents: Vec<Option<&str>> = answers.iter().map(|a| a.intent.as_deref()).collect();
+            intents.dedup();
+            if answers.len() > 1 && intents.len() > 1 {
+                let combined = Composer { kb: &self.kb }.combine(question, answers);
+                return (combined, running);
+            }
+        }
+        let (answer, turn) = self.answer_part(question, &ctx);
+        let mut next = ctx;
+        next.push(turn);
+        (answer, next)
+    }
+
+    fn answer_part(&self, question: &str, ctx: &Context) -> (Answer, Turn) {
+        let reading = self.read(question, ctx);
+        let composer = Composer { kb: &self.kb };
+        let mut answer = match &reading.decision {
+            Decision::Answer { intent, .. } => {
+                let stems = self.leads.stems(question);
+                let named = self.named_slot(*intent, &reading.slots);
+                let lead = if reading.source_request {
+                    super::verdict::Lead {
+                        text: Some("Here is where the last answer comes from.".to_owned()),
+                        ..Default::default()
+                    }
+                } else {
+                    self.leads
+                        .lead(&self.kb, *intent, reading.form, &stems, question, named)
+                };
+                composer.compose_with_lead(question, &reading.decision, &reading.slots, &lead)
+            }
+            other => composer.compose(question, other, &reading.slots),
+        };
+        if !answer.answered {
+            answer.verdict = None;
+        }
+        let turn = Turn {
+            question: question.to_owned(),
+            intent: answer.intent.clone().filter(|_| answer.answered),
+            slots: self.slot_names(&reading),
+            form: reading.form,
+        };
+        (answer, turn)
+    }
+
+    /// For a slot question: `Some(true)` when it names values the sources name, `Some(false)`
+    /// when only values they never name, `None` when it names none.
+    fn named_slot(&self, _intent: usize, slots: &[SlotHit]) -> Option<bool> {
+        if slots.is_empty() {
+            None
+        } else {
+            Some(slots.iter().any(|s| matches!(s, SlotHit::Named(_))))
+        }
+    }
+
+    fn slot_names(&self, reading: &Reading) -> Vec<String> {
+        let Decision::Answer { intent, .. } = reading.decision else {
+            return Vec::new();
+        };
+        let Some(slot) = self.kb.intents.get(intent).and_then(|i| i.slot.as_ref()) else {
+            return Vec::new();
+        };
+        reading
+            .slots
+            .iter()
+            .filter_map(|h| match h {
+                SlotHit::Named(i) => slot.values.get(*i).map(|v| v.name.clone()),
+                SlotHit::Unnamed(i) => slot.unnamed.get(*i).map(|v| v.name.clone()),
+            })
+            .collect()
+    }
+
+    /// Reads one part against the context: the matcher's decision, unless the part is a
+    /// follow-up of the previous turn.
+    fn read(&self, question: &str, ctx: &Context) -> Reading {
+        let analysis = self.matcher.analyze(question);
+        let decision = self.matcher.decide(&analysis);
+        let form = question::form(question);
+        let slots_of = |d: &Decision| match d {
+            Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, &analysis),
+            _ => Vec::new(),
+        };
+        let alone = |decision: Decision| Reading {
+            slots: slots_of(&decision),
+            decision,
+            form,
+            source_request: false,
+        };
+        let previous = ctx
+            .last()
+            .and_then(|t| t.intent.as_deref())
+            .and_then(|id| self.kb.intents.iter().position(|i| i.id == id))
+            .filter(|&i| self.kb.intents[i].kind == IntentKind::Facts);
+        let Some(prev) = previous else {
+            return alone(decision);
+        };
+        if normalize::fold(question).trim().is_empty() {
+            return alone(decision);
+        }
+        if question::asks_for_source(question) {
+            let decision = Decision::Answer {
+                intent: prev,
+                confidence: FOLLOW_CONFIDENCE,
+            };
+            return Reading {
+                slots: self.previous_slots(prev, ctx),
+                decision,
+                form: Form::What,
+                source_request: true,
+            };
+        }
+        if !question::is_elliptical(question) {
+            return alone(decision);
+        }
+        // A detail the sources never cover ("and what did Nadella say?") stays uncovered.
+        if let Decision::NotCovered { topic: Some(_), .. } = decision {
+            return alone(decision);
+        }
+        // A value of the previous topic's slot ("and Google?").
+        let hits = self.matcher.slot_hits(prev, &analysis);
+        if !hits.is_empty() {
+            return Reading {
+                decision: Decision::Answer {
+                    intent: prev,
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+                slots: hits,
+                form,
+                source_request: false,
+            };
+        }
+        // Another topic, clearly better on the follow-up's own words.
+        if let Decision::Answer { intent, confidence } = decision
+            && intent != prev
+        {
+            let kind = self.kb.intents[intent].kind;
+            let prev_score = self
+                .matcher
+                .score(&analysis)
+                .iter()
+                .find(|s| s.target == Target::Intent(prev))
+                .map_or(0.0, |s| s.confidence);
+            if kind != IntentKind::Facts || confidence - prev_score >= TOPIC_CHANGE_MARGIN {
+                return alone(decision);
+            }
+        }
+        let target = self.kb.intents[prev]
+            .follow
+            .get(form.name())
+            .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
+            .unwrap_or(prev);
+        let slots = if target == prev {
+            self.previous_slots(prev, ctx)
+        } else {
+            Vec::new()
+        };
+        Reading {
+            decision: Decision::Answer {
+                intent: target,
+                confidence: FOLLOW_CONFIDENCE,
+            },
+            slots,
+            form,
+            source_request: false,
+        }
+    }
+
+    /// The slot values the previous turn named, as hits of intent `prev`.
+    fn previous_slots(&self, prev: usize, ctx: &Context) -> Vec<SlotHit> {
+        let Some(slot) = self.kb.intents.get(prev).and_then(|i| i.slot.as_ref()) else {
+            return Vec::new();
+        };
+        let names = ctx.last().map(|t| t.slots.as_slice()).unwrap_or(&[]);
+        let mut hits = Vec::new();
+        for name in names {
+            if let Some(i) = slot.values.iter().position(|v| &v.name == name) {
+                hits.push(SlotHit::Named(i));
+            } else if let Some(i) = slot.unnamed.iter().position(|v| &v.name == name) {
+                hits.push(SlotHit::Unnamed(i));
+            }
+        }
+        hits
+    }
+}
