@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::answer::{Answer, Composer};
 use super::data::IntentKind;
-use super::matcher::{Decision, SlotHit, Target};
+use super::matcher::{Decision, SlotHit};
 use super::question::{self, Form};
 use super::{Engine, normalize};
 
@@ -19,9 +19,8 @@ use super::{Engine, normalize};
 pub const MAX_TURNS: usize = 4;
 /// Bytes of a question a context remembers.
 pub const MAX_TURN_QUESTION: usize = 300;
-/// A follow-up moves to another topic only when that topic scores this much higher than the
-/// previous one on the follow-up's own words.
-const TOPIC_CHANGE_MARGIN: f32 = 0.2;
+/// A follow-up moves to another topic on its own words at this confidence.
+const TOPIC_CHANGE_CONFIDENCE: f32 = 0.45;
 /// Confidence given to an answer that continues the previous topic.
 const FOLLOW_CONFIDENCE: f32 = 0.6;
 
@@ -107,7 +106,14 @@ impl Engine {
             let mut running = ctx.clone();
             let mut answers = Vec::new();
             for part in &parts {
-                let (answer, turn) = self.answer_part(part, &running);
+                let (mut answer, turn, unreported) = self.answer_part(part, &running);
+                // Within a message of several parts, a part asking a detail the sources don't
+                // report is an uncovered part (said so, with what they do say).
+                if unreported && answer.answered {
+                    answer.answered = false;
+                    answer.intent = None;
+                    answer.outcome = super::Outcome::NotCovered;
+                }
                 // A part that is no question of its own ("thanks in advance") is dropped.
                 let words = question::words(part);
                 let filler = !answer.answered
@@ -132,15 +138,17 @@ impl Engine {
                 return (combined, running);
             }
         }
-        let (answer, turn) = self.answer_part(question, &ctx);
+        let (answer, turn, _) = self.answer_part(question, &ctx);
         let mut next = ctx;
         next.push(turn);
         (answer, next)
     }
 
-    fn answer_part(&self, question: &str, ctx: &Context) -> (Answer, Turn) {
+    /// Answers one part; the flag says its lead is a detail the sources don't report.
+    fn answer_part(&self, question: &str, ctx: &Context) -> (Answer, Turn, bool) {
         let reading = self.read(question, ctx);
         let composer = Composer { kb: &self.kb };
+        let mut unreported = false;
         let mut answer = match &reading.decision {
             Decision::Answer { intent, .. } => {
                 let stems = self.leads.stems(question);
@@ -154,6 +162,7 @@ impl Engine {
                     self.leads
                         .lead(&self.kb, *intent, reading.form, &stems, question, named)
                 };
+                unreported = lead.unreported;
                 composer.compose_with_lead(question, &reading.decision, &reading.slots, &lead)
             }
             other => composer.compose(question, other, &reading.slots),
@@ -167,7 +176,7 @@ impl Engine {
             slots: self.slot_names(&reading),
             form: reading.form,
         };
-        (answer, turn)
+        (answer, turn, unreported)
     }
 
     /// For a slot question: `Some(true)` when it names values the sources name, `Some(false)`
@@ -236,12 +245,35 @@ impl Engine {
                 source_request: true,
             };
         }
-        if !question::is_elliptical(question) {
+        let standalone = matches!(decision, Decision::Answer { intent, .. }
+            if self.kb.intents[intent].kind != IntentKind::Facts);
+        if standalone || !question::is_elliptical(question) {
             return alone(decision);
         }
-        // A detail the sources never cover ("and what did Nadella say?") stays uncovered.
-        if let Decision::NotCovered { topic: Some(_), .. } = decision {
-            return alone(decision);
+        let stay = |form: Form| {
+            let target = self.kb.intents[prev]
+                .follow
+                .get(form.name())
+                .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
+                .unwrap_or(prev);
+            Reading {
+                decision: Decision::Answer {
+                    intent: target,
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+                slots: if target == prev {
+                    self.previous_slots(prev, ctx)
+                } else {
+                    Vec::new()
+                },
+                form,
+                source_request: false,
+            }
+        };
+        // Nothing but question words ("why?", "until when?", "what year though?", "and for
+        // Microsoft?"): the previous topic, or the one its `follow` names for this form.
+        if self.leads.is_bare(question) {
+            return stay(form);
         }
         // A value of the previous topic's slot ("and Google?").
         let hits = self.matcher.slot_hits(prev, &analysis);
@@ -256,39 +288,38 @@ impl Engine {
                 source_request: false,
             };
         }
-        // Another topic, clearly better on the follow-up's own words.
+        // Another topic, named clearly enough on its own ("is that capped?").
         if let Decision::Answer { intent, confidence } = decision
             && intent != prev
+            && (self.kb.intents[intent].kind != IntentKind::Facts
+                || confidence >= TOPIC_CHANGE_CONFIDENCE)
         {
-            let kind = self.kb.intents[intent].kind;
-            let prev_score = self
-                .matcher
-                .score(&analysis)
-                .iter()
-                .find(|s| s.target == Target::Intent(prev))
-                .map_or(0.0, |s| s.confidence);
-            if kind != IntentKind::Facts || confidence - prev_score >= TOPIC_CHANGE_MARGIN {
-                return alone(decision);
-            }
+            return alone(decision);
         }
-        let target = self.kb.intents[prev]
-            .follow
-            .get(form.name())
-            .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
-            .unwrap_or(prev);
-        let slots = if target == prev {
-            self.previous_slots(prev, ctx)
-        } else {
-            Vec::new()
-        };
-        Reading {
-            decision: Decision::Answer {
-                intent: target,
-                confidence: FOLLOW_CONFIDENCE,
+        // Otherwise the follow-up is read with the previous question it leans on.
+        let previous_question = ctx.last().map_or("", |t| t.question.as_str());
+        let joined = format!("{previous_question} {question}");
+        let joined_analysis = self.matcher.analyze(&joined);
+        match self.matcher.decide(&joined_analysis) {
+            uncovered @ Decision::NotCovered { topic: Some(_), .. } => Reading {
+                decision: uncovered,
+                slots: Vec::new(),
+                form,
+                source_request: false,
             },
-            slots,
-            form,
-            source_request: false,
+            Decision::Answer { intent, .. } if intent != prev => {
+                let decision = Decision::Answer {
+                    intent,
+                    confidence: FOLLOW_CONFIDENCE,
+                };
+                Reading {
+                    slots: self.matcher.slot_hits(intent, &analysis),
+                    decision,
+                    form,
+                    source_request: false,
+                }
+            }
+            _ => stay(form),
         }
     }
 

@@ -71,6 +71,7 @@ const LEADING: &[&str] = &[
     "and", "so", "ok", "okay", "also", "but", "then", "hey", "hi", "hello", "quick", "q", "one",
     "more", "question", "pls", "please", "btw", "sorry", "um", "uh", "hmm", "oh", "right", "wait",
     "follow", "up", "followup", "just", "to", "confirm", "check", "checking", "still", "now",
+    "for", "like",
 ];
 /// Tags that turn a statement into a yes/no question ("…, right?").
 const TAGS: &[&[&str]] = &[
@@ -282,6 +283,10 @@ fn is_tag(w: &[String]) -> bool {
 /// After a bare "and": a wh-word, or an auxiliary followed by a subject ("and is it", "and does
 /// openai"), opens a new question; "and microsoft" does not.
 fn starts_clause(w: &[String]) -> bool {
+    let w = match w.first().map(String::as_str) {
+        Some("also" | "then") if w.len() > 1 => &w[1..],
+        _ => w,
+    };
     let first = w[0].as_str();
     if WH.contains(&first) {
         // "what about …" after "and" is a follow-up in a single question only when short.
@@ -344,10 +349,28 @@ pub fn asks_for_source(raw: &str) -> bool {
         || w.windows(4).any(|x| x == ["where", "does", "that", "come"]) && w.len() <= 7
 }
 
-/// A sequence of words to find in a question in order, not necessarily adjacent: each element
-/// holds the accepted stems for one position.
+/// Shortest alternative of a word sequence that also matches words it begins (`scrutin` matches
+/// "scrutinised"); shorter ones match whole words only.
+pub const PREFIX_MIN: usize = 5;
+
+/// One position of a [`WordSeq`]: a stem, and for long alternatives the prefix it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WordSeq(Vec<Vec<String>>);
+struct Alternative {
+    stem: String,
+    prefix: Option<String>,
+}
+
+/// A sequence of words to find in a question in order, not necessarily adjacent: each element
+/// holds the accepted alternatives for one position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordSeq(Vec<Vec<Alternative>>);
+
+/// A word of a question as [`WordSeq::matches`] sees it: after synonyms, and its stem.
+#[derive(Debug, Clone)]
+pub struct SeqWord {
+    word: String,
+    stem: String,
+}
 
 impl WordSeq {
     /// Compiles a data entry such as `"microsoft pay|owe openai"`: words are folded, synonyms
@@ -355,10 +378,13 @@ impl WordSeq {
     pub fn compile(vocab: &Vocab, entry: &str) -> WordSeq {
         let mut seq = Vec::new();
         for token in entry.split_whitespace() {
-            let alternatives: Vec<String> = token
+            let alternatives: Vec<Alternative> = token
                 .split('|')
                 .flat_map(|alt| vocab.data_terms(alt))
-                .map(|t| t.stem)
+                .map(|t| Alternative {
+                    prefix: (t.word.chars().count() >= PREFIX_MIN).then(|| t.word.clone()),
+                    stem: t.stem,
+                })
                 .collect();
             if !alternatives.is_empty() {
                 seq.push(alternatives);
@@ -367,14 +393,20 @@ impl WordSeq {
         WordSeq(seq)
     }
 
-    /// Whether the stems of a question contain this sequence in order.
-    pub fn matches(&self, stems: &[String]) -> bool {
+    /// Whether the words of a question contain this sequence in order.
+    pub fn matches(&self, words: &[SeqWord]) -> bool {
         if self.0.is_empty() {
             return false;
         }
         let mut i = 0;
-        for stem in stems {
-            if self.0[i].iter().any(|a| a == stem) {
+        for w in words {
+            let hit = self.0[i].iter().any(|a| {
+                a.stem == w.stem
+                    || a.prefix
+                        .as_ref()
+                        .is_some_and(|p| w.word.starts_with(p.as_str()))
+            });
+            if hit {
                 i += 1;
                 if i == self.0.len() {
                     return true;
@@ -390,9 +422,16 @@ impl WordSeq {
     }
 }
 
-/// The stems of a question, in order, stopwords included.
-pub fn stems(vocab: &Vocab, raw: &str) -> Vec<String> {
-    vocab.terms(&words(raw)).into_iter().map(|t| t.stem).collect()
+/// The words of a question, in order, stopwords included, for [`WordSeq::matches`].
+pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
+    vocab
+        .terms(&words(raw))
+        .into_iter()
+        .map(|t| SeqWord {
+            word: t.word,
+            stem: t.stem,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -105,6 +105,7 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     synonyms_are_unambiguous(kb, errors);
     not_covered_ids_are_distinct(kb, errors);
     requires_have_no_ignored_words(kb, sites, errors);
+    super::verdict::check(kb, sites, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 

@@ -7,8 +7,9 @@
 //! source gives: approvals, closing prices). This module compiles their word sequences with the
 //! matcher's lexicon and applies them in a fixed order; see [`Leads::lead`].
 
-use super::data::{Citation, Intent, KnowledgeBase, Verdict};
-use super::question::{self, Form, WordSeq};
+use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
+use super::validate::DataError;
+use super::question::{self, Form, SeqWord, WordSeq};
 use super::vocab::Vocab;
 
 /// Question openers that assert a premise ("now that …", "given that …").
@@ -36,7 +37,7 @@ impl Rule {
     }
 
     /// True when one `when` sequence matches and no `unless` does (false with no `when`).
-    fn matches(&self, stems: &[String]) -> bool {
+    fn matches(&self, stems: &[SeqWord]) -> bool {
         self.when.iter().any(|w| w.matches(stems)) && !self.unless.iter().any(|w| w.matches(stems))
     }
 }
@@ -56,6 +57,8 @@ pub struct Lead {
     pub text: Option<String>,
     /// Quotes that support the lead, to be numbered first.
     pub cite: Vec<Citation>,
+    /// The lead says that the detail asked (an amount, a date, an approval) is not reported.
+    pub unreported: bool,
 }
 
 /// The compiled claims, aspects and unreported details.
@@ -106,16 +109,35 @@ impl Leads {
         }
     }
 
+    /// Whether a message has no words beyond question words, stopwords, the parties' names and
+    /// the words of a form ("year", "much", "said", "source"): a bare follow-up.
+    pub fn is_bare(&self, question: &str) -> bool {
+        const FORM_WORDS: &[&str] = &[
+            "why", "when", "who", "whom", "whose", "how", "where", "year", "date", "day", "month",
+            "long", "much", "many", "big", "large", "far", "said", "say", "says", "source",
+            "sources", "else", "exactly", "though", "then", "again", "more", "detail", "details",
+            "reason", "until", "till", "microsoft", "openai", "msft", "oai", "which", "ones",
+            "one", "example", "examples", "specifically", "explain", "mean", "sure", "really",
+            "about", "what", "for", "both", "side", "sides", "party", "parties",
+        ];
+        let words = question::words(question);
+        self.vocab
+            .terms(&words)
+            .iter()
+            .all(|t| t.stop || FORM_WORDS.contains(&t.word.as_str()))
+    }
+
     /// The question's stems, in order, for [`Leads::lead`].
-    pub fn stems(&self, question: &str) -> Vec<String> {
+    pub fn stems(&self, question: &str) -> Vec<SeqWord> {
         question::stems(&self.vocab, question)
     }
 
     /// The lead for a question answered by `intent`. In order:
-    /// 1. a claim of the intent whose words the question uses;
-    /// 2. for yes/no questions about a slot, whether the sources name the value;
-    /// 3. an unreported detail ("has the FTC approved …");
-    /// 4. for yes/no questions, a number the question states that the intent's facts don't;
+    /// 1. for yes/no questions, a figure or date the question states that the intent's facts
+    ///    don't give (`no` when they give another of the same kind, else `not_said`);
+    /// 2. a claim of the intent whose words the question uses;
+    /// 3. for yes/no questions about a slot, whether the sources name the value;
+    /// 4. an unreported detail ("has the FTC approved …");
     /// 5. an aspect of the intent matching the form or words;
     /// 6. the intent's default claim (one with no `when`), for yes/no questions;
     /// 7. "The sources don't say" for yes/no questions, "no amount/date" for amount/when ones.
@@ -124,7 +146,7 @@ impl Leads {
         kb: &KnowledgeBase,
         index: usize,
         form: Form,
-        stems: &[String],
+        stems: &[SeqWord],
         question: &str,
         named_slot: Option<bool>,
     ) -> Lead {
@@ -133,6 +155,14 @@ impl Leads {
         };
         let yes_no = form == Form::YesNo;
         let premise = has_premise(question);
+        // A figure or date the question states that the intent's facts don't give.
+        if yes_no && let Some(verdict) = number_verdict(intent, question) {
+            let lead = match verdict {
+                Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
+                _ => "the sources give a different figure or date.".to_owned(),
+            };
+            return claim_lead(verdict, &lead, &[], true);
+        }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
             if !rule.matches(stems) {
                 continue;
@@ -141,7 +171,9 @@ impl Leads {
                 || claim.verdict == Verdict::NotSaid
                 || (claim.verdict == Verdict::No && premise);
             if applies {
-                return claim_lead(claim.verdict, &claim.lead, &claim.cite, yes_no);
+                let mut lead = claim_lead(claim.verdict, &claim.lead, &claim.cite, yes_no);
+                lead.unreported = !yes_no && claim.verdict == Verdict::NotSaid;
+                return lead;
             }
         }
         if yes_no && let Some(named) = named_slot {
@@ -154,17 +186,10 @@ impl Leads {
         }
         for (u, rule) in kb.unreported.iter().zip(&self.unreported) {
             if rule.matches(stems) {
-                return claim_lead(Verdict::NotSaid, &u.lead, &[], yes_no);
+                let mut lead = claim_lead(Verdict::NotSaid, &u.lead, &[], yes_no);
+                lead.unreported = true;
+                return lead;
             }
-        }
-        if yes_no && let Some(verdict) = number_verdict(intent, question) {
-            let lead = match verdict {
-                Verdict::NotSaid => {
-                    "The sources don't give that figure or date.".to_owned()
-                }
-                _ => "the sources give a different figure or date.".to_owned(),
-            };
-            return claim_lead(verdict, &lead, &[], true);
         }
         for (aspect, (forms, rule)) in intent.aspects.iter().zip(&rules.aspects) {
             let form_ok = forms.is_empty() || forms.contains(&form);
@@ -174,6 +199,7 @@ impl Leads {
                     verdict: None,
                     text: Some(aspect.lead.clone()),
                     cite: aspect.cite.clone(),
+                    unreported: false,
                 };
             }
         }
@@ -192,10 +218,12 @@ impl Leads {
         match form {
             Form::Amount if !has_amount(&facts_text) => Lead {
                 text: Some("The sources give no amount.".to_owned()),
+                unreported: true,
                 ..Lead::default()
             },
             Form::When if !has_date(&facts_text) => Lead {
                 text: Some("The sources give no date.".to_owned()),
+                unreported: true,
                 ..Lead::default()
             },
             _ => Lead::default(),
@@ -219,6 +247,7 @@ fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> 
             verdict: None,
             text: Some(text),
             cite: Vec::new(),
+            unreported: false,
         }
     };
     out.cite = cite.to_vec();
@@ -236,6 +265,7 @@ fn verdict_lead(verdict: Verdict, lead: &str) -> Lead {
         verdict: Some(verdict),
         text: Some(text),
         cite: Vec::new(),
+        unreported: false,
     }
 }
 
@@ -431,6 +461,96 @@ fn has_date(text: &str) -> bool {
     ];
     numbers(text).iter().any(|n| matches!(n, Number::Year(_)))
         || MONTHS.iter().any(|m| text.contains(m))
+}
+
+/// Checks of the claims, aspects, `follow` maps and unreported details (run by
+/// [`super::validate`]): leads say what the engine expects of them, form names and `follow`
+/// targets exist, and every word sequence has words.
+pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
+    for (file, line, verdict, lead) in &sites.leads {
+        let unreported = file.ends_with(super::data::NOT_COVERED_FILE);
+        match verdict {
+            Some(Verdict::NotSaid) | None if unreported || verdict.is_some() => {
+                if !starts_not_said(lead) {
+                    errors.push(DataError::at(
+                        file,
+                        *line,
+                        "a `not_said` claim or unreported detail must lead with \"The sources don't …\"",
+                    ));
+                }
+            }
+            Some(_) if starts_with_verdict(lead) || starts_not_said(lead) => {
+                errors.push(DataError::at(
+                    file,
+                    *line,
+                    "a `yes`/`no` claim's lead must not start with Yes/No: the engine adds \"Yes — \" or \"No — \"",
+                ));
+            }
+            _ => {}
+        }
+        if lead.trim().is_empty() {
+            errors.push(DataError::at(file, *line, "empty lead"));
+        }
+    }
+    for (file, id, forms, targets) in &sites.forms {
+        for form in forms {
+            if Form::from_name(form).is_none() {
+                let names: Vec<&str> = Form::ALL.iter().map(|(_, n)| *n).collect();
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!(
+                        "intent `{id}`: unknown question form `{form}` (expected one of {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        for target in targets {
+            if kb.intent(target).is_none() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!("intent `{id}`: `follow` names unknown intent `{target}`"),
+                ));
+            }
+        }
+    }
+    let lex = &kb.lexicon;
+    let vocab = Vocab::new(
+        lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
+        &lex.stopwords,
+        &lex.fillers,
+    );
+    let empty = |errors: &mut Vec<DataError>, file: String, what: &str, entries: &[String]| {
+        for entry in entries {
+            if WordSeq::compile(&vocab, entry).is_empty() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!("{what}: word sequence {entry:?} has no words"),
+                ));
+            }
+        }
+    };
+    for intent in &kb.intents {
+        let file = format!("intents/{}.toml", intent.id);
+        for c in &intent.claims {
+            empty(errors, file.clone(), "claim", &c.when);
+            empty(errors, file.clone(), "claim `unless`", &c.unless);
+        }
+        for a in &intent.aspects {
+            empty(errors, file.clone(), "aspect", &a.when);
+            if a.forms.is_empty() && a.when.is_empty() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    "an aspect needs `forms` or `when`".to_owned(),
+                ));
+            }
+        }
+    }
+    for u in &kb.unreported {
+        let file = format!("intents/{}", super::data::NOT_COVERED_FILE);
+        empty(errors, file.clone(), "unreported", &u.when);
+        empty(errors, file, "unreported `unless`", &u.unless);
+    }
 }
 
 #[cfg(test)]
