@@ -106,7 +106,7 @@ impl Engine {
             let mut running = ctx.clone();
             let mut answers = Vec::new();
             for part in &parts {
-                let (mut answer, turn, unreported) = self.answer_part(part, &running);
+                let (mut answer, turn, unreported) = self.answer_part(part, &running, true);
                 // Within a message of several parts, a part asking a detail the sources don't
                 // report is an uncovered part (said so, with what they do say).
                 if unreported && answer.answered {
@@ -138,15 +138,15 @@ impl Engine {
                 return (combined, running);
             }
         }
-        let (answer, turn, _) = self.answer_part(question, &ctx);
+        let (answer, turn, _) = self.answer_part(question, &ctx, false);
         let mut next = ctx;
         next.push(turn);
         (answer, next)
     }
 
     /// Answers one part; the flag says its lead is a detail the sources don't report.
-    fn answer_part(&self, question: &str, ctx: &Context) -> (Answer, Turn, bool) {
-        let reading = self.read(question, ctx);
+    fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
+        let reading = self.read(question, ctx, part);
         let composer = Composer { kb: &self.kb };
         let mut unreported = false;
         let mut answer = match &reading.decision {
@@ -207,11 +207,32 @@ impl Engine {
     }
 
     /// Reads one part against the context: the matcher's decision, unless the part is a
-    /// follow-up of the previous turn.
-    fn read(&self, question: &str, ctx: &Context) -> Reading {
+    /// follow-up of the previous turn. `part`: a part of a longer message, whose full
+    /// questions stand on their own (only elliptical ones lean on the parts before).
+    fn read(&self, question: &str, ctx: &Context, part: bool) -> Reading {
         let analysis = self.matcher.analyze(question);
-        let decision = self.matcher.decide(&analysis);
+        let mut decision = self.matcher.decide(&analysis);
         let form = question::form(question);
+        // Between intents that fit about equally, the one whose claims or aspects the question
+        // speaks to ("did they lower the percentage?": the cap's) is meant.
+        if let Decision::Ambiguous {
+            intents,
+            confidence,
+        } = &decision
+        {
+            let stems = self.leads.stems(question);
+            let speaking: Vec<usize> = intents
+                .iter()
+                .copied()
+                .filter(|&i| self.leads.speaks_to(i, &stems))
+                .collect();
+            if let [intent] = speaking[..] {
+                decision = Decision::Answer {
+                    intent,
+                    confidence: *confidence,
+                };
+            }
+        }
         let slots_of = |d: &Decision| match d {
             Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, &analysis),
             _ => Vec::new(),
@@ -247,7 +268,21 @@ impl Engine {
         }
         let standalone = matches!(decision, Decision::Answer { intent, .. }
             if self.kb.intents[intent].kind != IntentKind::Facts);
-        if standalone || !question::is_elliptical(question) {
+        if standalone {
+            return alone(decision);
+        }
+        if !question::is_elliptical(question) {
+            // A full question that matches nothing on its own may still lean on the previous
+            // one ("how far down at worst?" after "did MSFT stock move?").
+            if !part
+                && matches!(
+                    decision,
+                    Decision::NotCovered { topic: None, .. } | Decision::Ambiguous { .. }
+                )
+                && let Some(reading) = self.read_joined(question, ctx, form, prev)
+            {
+                return reading;
+            }
             return alone(decision);
         }
         let stay = |form: Form| {
@@ -274,6 +309,10 @@ impl Engine {
         // Microsoft?"): the previous topic, or the one its `follow` names for this form.
         if self.leads.is_bare(question) {
             return stay(form);
+        }
+        // A detail the sources never cover ("and what did Nadella say?") stays uncovered.
+        if let Decision::NotCovered { topic: Some(_), .. } = decision {
+            return alone(decision);
         }
         // A value of the previous topic's slot ("and Google?").
         let hits = self.matcher.slot_hits(prev, &analysis);
@@ -321,6 +360,31 @@ impl Engine {
             }
             _ => stay(form),
         }
+    }
+
+    /// Reads a follow-up together with the previous question; `None` unless that gives an
+    /// intent.
+    fn read_joined(&self, question: &str, ctx: &Context, form: Form, prev: usize) -> Option<Reading> {
+        let previous_question = ctx.last().map_or("", |t| t.question.as_str());
+        let joined = format!("{previous_question} {question}");
+        let analysis = self.matcher.analyze(&joined);
+        let Decision::Answer { intent, .. } = self.matcher.decide(&analysis) else {
+            return None;
+        };
+        let slots = if intent == prev {
+            self.previous_slots(prev, ctx)
+        } else {
+            self.matcher.slot_hits(intent, &self.matcher.analyze(question))
+        };
+        Some(Reading {
+            decision: Decision::Answer {
+                intent,
+                confidence: FOLLOW_CONFIDENCE,
+            },
+            slots,
+            form,
+            source_request: false,
+        })
     }
 
     /// The slot values the previous turn named, as hits of intent `prev`.

@@ -140,6 +140,19 @@ pub fn form(raw: &str) -> Form {
     if ends_tag && !WH.contains(&first) {
         return Form::YesNo;
     }
+    // A later clause that opens like a yes/no question ("my editor says X - did he say that?",
+    // "…, didn't he?", "…, is that legit").
+    let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+    let later_aux = folded
+        .split([',', ';', ':', '-', '—', '–', '(', '.'])
+        .skip(1)
+        .any(|clause| {
+            let cw = normalize::words(clause);
+            cw.first().is_some_and(|x| AUX.contains(&x.as_str()))
+        });
+    if later_aux {
+        return Form::YesNo;
+    }
     let _ = second;
     Form::What
 }
@@ -452,6 +465,8 @@ mod tests {
         assert_eq!(form("how long does the licence last"), Form::When);
         assert_eq!(form("what percentage does openai pay"), Form::Amount);
         assert_eq!(form("and is that capped?"), Form::YesNo);
+        assert_eq!(form("I heard the cap is $5bn, is that legit"), Form::YesNo);
+        assert_eq!(form("Jassy said that, didn't he?"), Form::YesNo);
     }
 
     #[test]

@@ -57,7 +57,8 @@ pub struct Lead {
     pub text: Option<String>,
     /// Quotes that support the lead, to be numbered first.
     pub cite: Vec<Citation>,
-    /// The lead says that the detail asked (an amount, a date, an approval) is not reported.
+    /// The lead says that the specific detail asked (an amount, a date, an approval, a claim the
+    /// sources never make) is not reported; not set by an intent's default verdict.
     pub unreported: bool,
 }
 
@@ -127,6 +128,15 @@ impl Leads {
             .all(|t| t.stop || FORM_WORDS.contains(&t.word.as_str()))
     }
 
+    /// Whether a claim or aspect of intent `index` other than its default names something the
+    /// question says: evidence that the question is about that intent.
+    pub fn speaks_to(&self, index: usize, stems: &[SeqWord]) -> bool {
+        self.intents.get(index).is_some_and(|r| {
+            r.claims.iter().any(|c| c.matches(stems))
+                || r.aspects.iter().any(|(_, a)| a.matches(stems))
+        })
+    }
+
     /// The question's stems, in order, for [`Leads::lead`].
     pub fn stems(&self, question: &str) -> Vec<SeqWord> {
         question::stems(&self.vocab, question)
@@ -161,7 +171,9 @@ impl Leads {
                 Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
                 _ => "the sources give a different figure or date.".to_owned(),
             };
-            return claim_lead(verdict, &lead, &[], true);
+            let mut lead = claim_lead(verdict, &lead, &[], true);
+            lead.unreported = verdict == Verdict::NotSaid;
+            return lead;
         }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
             if !rule.matches(stems) {
@@ -172,7 +184,7 @@ impl Leads {
                 || (claim.verdict == Verdict::No && premise);
             if applies {
                 let mut lead = claim_lead(claim.verdict, &claim.lead, &claim.cite, yes_no);
-                lead.unreported = !yes_no && claim.verdict == Verdict::NotSaid;
+                lead.unreported = claim.verdict == Verdict::NotSaid;
                 return lead;
             }
         }
