@@ -101,7 +101,17 @@ impl Engine {
     /// next turn. Never panics.
     pub fn answer_in(&self, question: &str, ctx: &Context) -> (Answer, Context) {
         let ctx = ctx.bounded();
-        let parts = question::split(question);
+        let mut parts: Vec<String> = Vec::new();
+        for part in question::split(question) {
+            // Nothing but question words ("…, and for how much?"): an aspect of the part before.
+            match parts.last_mut() {
+                Some(last) if self.leads.is_bare(&part) => {
+                    last.push(' ');
+                    last.push_str(&part);
+                }
+                _ => parts.push(part),
+            }
+        }
         if parts.len() > 1 {
             let mut running = ctx.clone();
             let mut answers = Vec::new();

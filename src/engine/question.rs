@@ -266,14 +266,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 };
                 let w = words(next);
                 let head = words(&text[..i]);
-                (head.len() >= 2 && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                (head_asks(&head) && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
                     .then_some((i, i + 1 + skip + off))
             }
             b'a' if text[i..].starts_with("and ") && i > 0 && bytes[i - 1] == b' ' => {
                 let next = &text[i + 4..];
                 let w = words(next);
                 let head = words(&text[..i]);
-                (head.len() >= 3 && w.len() >= 3 && starts_clause(&w)).then_some((i, i + 4))
+                (head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w))
+                    .then_some((i, i + 4))
             }
             _ => None,
         };
@@ -286,6 +287,25 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Words that open a phrase leading into a question rather than a question ("besides the
+/// licence, which …", "after the rewrite, who …").
+const PREAMBLE: &[&str] = &[
+    "besides", "after", "before", "apart", "other", "beyond", "aside", "except", "for", "in",
+    "on", "with", "given", "since", "as", "regarding", "about", "from", "big", "overall",
+];
+
+/// Whether what comes before a conjunction asks something of its own: it opens like a
+/// question, or is a clause of five words or more that is not a lead-in ("besides the licence").
+fn head_asks(head: &[String]) -> bool {
+    let start = head
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    opens_question(head)
+        || (rest.len() >= 5 && rest.first().is_some_and(|w| !PREAMBLE.contains(&w.as_str())))
 }
 
 /// A tag question ("…, right?", "…, no?") is not a part of its own.
@@ -498,6 +518,8 @@ mod tests {
             "Is the licence exclusive, right?",
             "who pays whom and how",
             "can openai and microsoft both sell the models",
+            "Big picture, who wins and who loses?",
+            "Besides the licence and the money, which areas will they work on?",
         ] {
             assert_eq!(split(q).len(), 1, "{q}");
         }

@@ -1,7 +1,10 @@
 //! The HTTP side: `POST /v1/ask`, the web page at `/`, `GET /healthz`, `GET /metrics`.
 //!
+//! `POST /v1/ask` takes `{"question": "…", "conversation": "ID"}` (`conversation` optional: answers
+//! sharing it read follow-ups in context, see [`super::conversations`]).
+//!
 //! Client errors get a JSON body `{"error": "…"}` and a 4xx status: malformed JSON (400), a
-//! missing or non-string `question` (422), a wrong content type (415), a body over 64 KiB (413),
+//! missing or non-string `question` or a bad `conversation` (422), a wrong content type (415), a body over 64 KiB (413),
 //! too many questions (429). Nothing a client sends reaches a panic.
 
 use std::net::SocketAddr;
@@ -74,9 +77,31 @@ async fn ask(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
+    let mut conversation: Option<String> = None;
     let question = match body {
         Ok(Json(value)) => match value.get("question") {
-            Some(serde_json::Value::String(question)) if value.is_object() => question.clone(),
+            Some(serde_json::Value::String(question)) if value.is_object() => {
+                // Optional: answers sharing a conversation ID read follow-ups in context.
+                match value.get("conversation") {
+                    None | Some(serde_json::Value::Null) => {}
+                    Some(serde_json::Value::String(id))
+                        if id.len() <= super::conversations::MAX_ID_BYTES =>
+                    {
+                        conversation = Some(id.clone());
+                    }
+                    Some(_) => {
+                        state.metrics.reject("bad_question");
+                        return error(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            format!(
+                                "`conversation` must be a string of at most {} bytes",
+                                super::conversations::MAX_ID_BYTES
+                            ),
+                        );
+                    }
+                }
+                question.clone()
+            }
             _ => {
                 state.metrics.reject("bad_question");
                 return error(
@@ -115,7 +140,12 @@ async fn ask(
             return error(rejection.status(), message);
         }
     };
-    match state.ask(Platform::Http, &peer.ip().to_string(), &question) {
+    match state.ask_in(
+        Platform::Http,
+        &peer.ip().to_string(),
+        &question,
+        conversation.as_deref(),
+    ) {
         Ok(answer) => Json(answer).into_response(),
         Err(limited) => {
             state.metrics.reject("rate_limited");

@@ -6,6 +6,7 @@
 //! and SIGHUP for the binary. Every question from every platform goes through
 //! [`AppState::ask`]: rate limit, engine, metrics, one log line.
 
+pub mod conversations;
 pub mod http;
 pub mod limits;
 pub mod metrics;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Rate limits.
     pub limits: RateLimits,
+    /// Conversation contexts of `POST /v1/ask`.
+    pub conversations: conversations::Conversations,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             data_dir: settings.data_dir.clone(),
             metrics: Metrics::default(),
             limits: RateLimits::new(&settings.limits),
+            conversations: conversations::Conversations::default(),
             settings,
         }
     }
@@ -113,6 +117,18 @@ impl AppState {
 
     /// Answers `question` from `user` on `platform`: rate limit, engine, metrics, one log line.
     pub fn ask(&self, platform: Platform, user: &str, question: &str) -> Result<Answer, Limited> {
+        self.ask_in(platform, user, question, None)
+    }
+
+    /// [`AppState::ask`] within a conversation: its context, kept in [`AppState::conversations`]
+    /// under the platform, the user and `conversation`, is passed to the engine and updated.
+    pub fn ask_in(
+        &self,
+        platform: Platform,
+        user: &str,
+        question: &str,
+        conversation: Option<&str>,
+    ) -> Result<Answer, Limited> {
         let labels = PlatformLabels {
             platform: platform.as_str().to_owned(),
         };
@@ -122,7 +138,16 @@ impl AppState {
             return Err(limited);
         }
         let started = Instant::now();
-        let answer = self.engine().answer(question);
+        let answer = match conversation {
+            Some(id) => {
+                let key = format!("{}:{user}:{id}", platform.as_str());
+                let context = self.conversations.get(&key);
+                let (answer, next) = self.engine().answer_in(question, &context);
+                self.conversations.put(&key, next);
+                answer
+            }
+            None => self.engine().answer(question),
+        };
         let took = started.elapsed();
         self.metrics
             .latency
