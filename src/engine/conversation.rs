@@ -169,8 +169,16 @@ impl Engine {
                         ..Default::default()
                     }
                 } else {
-                    self.leads
-                        .lead(&self.kb, *intent, reading.form, &stems, question, named)
+                    let mut lead =
+                        self.leads
+                            .lead(&self.kb, *intent, reading.form, &stems, question, named);
+                    if let Some(correction) = self.correct_premise(question) {
+                        lead.text = Some(match lead.text {
+                            Some(text) => format!("{correction} {text}"),
+                            None => correction,
+                        });
+                    }
+                    lead
                 };
                 unreported = lead.unreported;
                 composer.compose_with_lead(question, &reading.decision, &reading.slots, &lead)
@@ -187,6 +195,32 @@ impl Engine {
             form: reading.form,
         };
         (answer, turn, unreported)
+    }
+
+    /// "Not so: …" when the question's premise ("now that Microsoft pays OpenAI, …") is a claim
+    /// the sources deny, read as a yes/no question on its own topic.
+    fn correct_premise(&self, question: &str) -> Option<String> {
+        let premise = question::premise(question)?;
+        let analysis = self.matcher.analyze(premise);
+        let Decision::Answer { intent, .. } = self.matcher.decide(&analysis) else {
+            return None;
+        };
+        let stems = self.leads.stems(premise);
+        let lead = self
+            .leads
+            .lead(&self.kb, intent, Form::YesNo, &stems, premise, None);
+        match (lead.verdict, lead.text) {
+            (Some(super::Verdict::No), Some(text)) => {
+                let text = text.strip_prefix("No — ").unwrap_or(&text);
+                let mut chars = text.chars();
+                let text: String = match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect(),
+                    None => String::new(),
+                };
+                Some(format!("Not so: {text}"))
+            }
+            _ => None,
+        }
     }
 
     /// For a slot question: `Some(true)` when it names values the sources name, `Some(false)`

@@ -278,6 +278,8 @@ pub struct Claim {
     pub when: Vec<String>,
     /// Word sequences that rule the claim out.
     pub unless: Vec<String>,
+    /// Question forms the claim applies to (any, when empty).
+    pub forms: Vec<String>,
     /// What the sources say.
     pub verdict: Verdict,
     /// The sentence that follows "Yes — " / "No — ", or, for `not_said`, the whole lead
@@ -530,6 +532,8 @@ struct ClaimEntry {
     when: Vec<String>,
     #[serde(default)]
     unless: Vec<String>,
+    #[serde(default)]
+    forms: Vec<String>,
     verdict: Verdict,
     lead: Spanned<String>,
     #[serde(default)]
@@ -911,6 +915,7 @@ fn intent(
             .map(|c| cite(c, path, text, &mut sites.quotes))
             .collect()
     };
+    let mut form_names: Vec<String> = entry.follow.keys().cloned().collect();
     let mut claims = Vec::new();
     for c in entry.claims {
         sites.leads.push((
@@ -919,16 +924,17 @@ fn intent(
             Some(c.verdict),
             c.lead.get_ref().clone(),
         ));
+        form_names.extend(c.forms.iter().cloned());
         claims.push(Claim {
             when: c.when,
             unless: c.unless,
+            forms: c.forms,
             verdict: c.verdict,
             lead: c.lead.into_inner(),
             cite: cites(c.cite, sites),
         });
     }
     let mut aspects = Vec::new();
-    let mut form_names: Vec<String> = entry.follow.keys().cloned().collect();
     for a in entry.aspects {
         sites.leads.push((
             path.to_owned(),

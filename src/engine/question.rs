@@ -293,7 +293,8 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
 /// licence, which …", "after the rewrite, who …").
 const PREAMBLE: &[&str] = &[
     "besides", "after", "before", "apart", "other", "beyond", "aside", "except", "for", "in",
-    "on", "with", "given", "since", "as", "regarding", "about", "from", "big", "overall",
+    "on", "with", "given", "since", "as", "regarding", "about", "from", "big", "overall", "that",
+    "because", "if", "although", "though", "while", "considering", "seeing",
 ];
 
 /// Whether what comes before a conjunction asks something of its own: it opens like a
@@ -346,6 +347,20 @@ const FOLLOW_OPENERS: &[&[&str]] = &[
     &["same", "for"],
     &["so"],
 ];
+
+/// The premise a question takes for granted, when it opens with one ("now that Microsoft pays
+/// OpenAI until 2030, how big is the cap?" → "Microsoft pays OpenAI until 2030").
+pub fn premise(raw: &str) -> Option<&str> {
+    let text = normalize::truncate(raw).trim_start();
+    let lower = text.to_lowercase();
+    let opener = ["now that ", "given that ", "seeing that ", "since ", "considering that "]
+        .into_iter()
+        .find(|o| lower.starts_with(o))?;
+    let rest = text.get(opener.len()..)?;
+    let end = rest.find([',', ';', '?'])?;
+    let clause = rest[..end].trim();
+    (words(clause).len() >= 3 && end + 1 < rest.len()).then_some(clause)
+}
 
 /// Whether a message is elliptical: short, or opening like a follow-up, or leaning on "that".
 pub fn is_elliptical(raw: &str) -> bool {

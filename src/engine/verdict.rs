@@ -176,7 +176,8 @@ impl Leads {
             return lead;
         }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
-            if !rule.matches(stems) {
+            let form_ok = claim.forms.is_empty() || claim.forms.iter().any(|f| f == form.name());
+            if !form_ok || !rule.matches(stems) {
                 continue;
             }
             let applies = yes_no
@@ -252,7 +253,7 @@ fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> 
         verdict_lead(verdict, lead)
     } else {
         let text = match verdict {
-            Verdict::No => format!("Not so: {}", lower_first(lead)),
+            Verdict::No => format!("Not so: {}", lower_first_unless_name(lead)),
             _ => lead.to_owned(),
         };
         Lead {

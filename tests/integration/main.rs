@@ -4,6 +4,7 @@ mod cli;
 mod data;
 mod discord;
 mod engine;
+mod forms;
 mod server;
 mod slack;
 
