@@ -136,8 +136,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .collect();
             let report = eval::evaluate(&engine, &cases);
             print_report(&mut io::stdout().lock(), &report)?;
-            if rows.iter().any(|r| !matches!(r, eval::Row::Case(c) if c.verdict.is_none())) {
-                print_kinds(&mut io::stdout().lock(), &eval::evaluate_rows(&engine, &rows))?;
+            if rows
+                .iter()
+                .any(|r| !matches!(r, eval::Row::Case(c) if c.verdict.is_none()))
+            {
+                print_kinds(
+                    &mut io::stdout().lock(),
+                    &eval::evaluate_rows(&engine, &rows),
+                )?;
             }
             let low = min_accuracy.is_some_and(|m| report.accuracy() < m)
                 || min_rejection.is_some_and(|m| report.rejection() < m);

@@ -6,9 +6,7 @@
 
 use serde::Serialize;
 
-use super::data::{
-    Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, Verdict, short_id,
-};
+use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, Verdict, short_id};
 use super::matcher::{Decision, SlotHit};
 use super::verdict::{self, Lead};
 
@@ -137,10 +135,7 @@ impl Composer<'_> {
                 .map(|c| number(&mut citations, c.clone()))
                 .collect();
             let old = std::mem::take(&mut answer.citations);
-            let remap: Vec<usize> = old
-                .into_iter()
-                .map(|c| number(&mut citations, c))
-                .collect();
+            let remap: Vec<usize> = old.into_iter().map(|c| number(&mut citations, c)).collect();
             for fact in &mut answer.facts {
                 for m in &mut fact.markers {
                     if let Some(new) = remap.get(*m - 1) {
@@ -185,8 +180,12 @@ impl Composer<'_> {
         }
         let mut sections = Vec::new();
         for (n, part) in parts.iter().enumerate() {
-            let mut section = format!("{}. {}
-", n + 1, part.question.trim());
+            let mut section = format!(
+                "{}. {}
+",
+                n + 1,
+                part.question.trim()
+            );
             if part.answered {
                 let remap: Vec<usize> = part
                     .citations
@@ -195,8 +194,10 @@ impl Composer<'_> {
                     .collect();
                 section.push_str(&part.direct);
                 for fact in &part.facts {
-                    section.push_str("
-• ");
+                    section.push_str(
+                        "
+• ",
+                    );
                     section.push_str(&fact.text);
                     for m in &fact.markers {
                         if let Some(new) = remap.get(m.wrapping_sub(1)) {

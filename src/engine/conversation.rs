@@ -141,7 +141,8 @@ impl Engine {
                 running.push(turn);
                 answers.push(answer);
             }
-            let mut intents: Vec<Option<&str>> = answers.iter().map(|a| a.intent.as_deref()).collect();
+            let mut intents: Vec<Option<&str>> =
+                answers.iter().map(|a| a.intent.as_deref()).collect();
             intents.dedup();
             if answers.len() > 1 && intents.len() > 1 {
                 let combined = Composer { kb: &self.kb }.combine(question, answers);
@@ -408,7 +409,13 @@ impl Engine {
 
     /// Reads a follow-up together with the previous question; `None` unless that gives an
     /// intent.
-    fn read_joined(&self, question: &str, ctx: &Context, form: Form, prev: usize) -> Option<Reading> {
+    fn read_joined(
+        &self,
+        question: &str,
+        ctx: &Context,
+        form: Form,
+        prev: usize,
+    ) -> Option<Reading> {
         let previous_question = ctx.last().map_or("", |t| t.question.as_str());
         let joined = format!("{previous_question} {question}");
         let analysis = self.matcher.analyze(&joined);
@@ -418,7 +425,8 @@ impl Engine {
         let slots = if intent == prev {
             self.previous_slots(prev, ctx)
         } else {
-            self.matcher.slot_hits(intent, &self.matcher.analyze(question))
+            self.matcher
+                .slot_hits(intent, &self.matcher.analyze(question))
         };
         Some(Reading {
             decision: Decision::Answer {

@@ -169,7 +169,10 @@ pub fn evaluate_rows(engine: &Engine, rows: &[Row]) -> KindsReport {
     let brief = |a: &Answer| {
         format!(
             "{} {:?} “{}”",
-            a.intent.as_deref().filter(|_| a.answered).unwrap_or("(not answered)"),
+            a.intent
+                .as_deref()
+                .filter(|_| a.answered)
+                .unwrap_or("(not answered)"),
             a.verdict,
             a.text.lines().next().unwrap_or("")
         )

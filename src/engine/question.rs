@@ -65,7 +65,9 @@ const AUX: &[&str] = &[
     "hasn", "haven", "cant", "cannot", "shall", "wont", "isnt", "arent", "doesnt", "didnt",
 ];
 /// Words that open a wh-question.
-const WH: &[&str] = &["what", "whats", "when", "who", "whom", "whose", "which", "why", "how", "where"];
+const WH: &[&str] = &[
+    "what", "whats", "when", "who", "whom", "whose", "which", "why", "how", "where",
+];
 /// Words skipped at the start of a question before its form shows ("so", "and", "ok").
 const LEADING: &[&str] = &[
     "and", "so", "ok", "okay", "also", "but", "then", "hey", "hi", "hello", "quick", "q", "one",
@@ -90,11 +92,24 @@ const TAGS: &[&[&str]] = &[
 const WHEN_NOUNS: &[&str] = &["date", "year", "day", "month", "time", "deadline", "yr"];
 /// After "what"/"which": a word that makes it an amount question.
 const AMOUNT_NOUNS: &[&str] = &[
-    "percent", "percentage", "amount", "price", "figure", "number", "sum", "valuation", "size",
-    "rate", "dollar", "value", "stake",
+    "percent",
+    "percentage",
+    "amount",
+    "price",
+    "figure",
+    "number",
+    "sum",
+    "valuation",
+    "size",
+    "rate",
+    "dollar",
+    "value",
+    "stake",
 ];
 /// After "how": a word that makes it an amount question.
-const HOW_AMOUNT: &[&str] = &["much", "many", "big", "large", "high", "far", "low", "small"];
+const HOW_AMOUNT: &[&str] = &[
+    "much", "many", "big", "large", "high", "far", "low", "small",
+];
 
 /// The folded words of a message, after chat markup is removed.
 pub fn words(raw: &str) -> Vec<String> {
@@ -238,6 +253,19 @@ pub fn split(raw: &str) -> Vec<String> {
     parts
 }
 
+/// Bytes of text around a cut point that splitting looks at: enough for the few words that
+/// decide, and what keeps splitting linear in the message's length.
+const WINDOW: usize = 96;
+
+/// The first words of `text` (at most [`WINDOW`] bytes of it).
+fn window(text: &str) -> Vec<String> {
+    let mut end = text.len().min(WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    words(&text[..end])
+}
+
 /// The first place to cut `text`: (end of this part, start of the next).
 fn next_cut(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
@@ -248,12 +276,12 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
             b'?' => {
                 let start = i + 1;
                 let after = &text[start..];
-                let after_words = words(after);
+                let after_words = window(after);
                 (!after_words.is_empty() && opens_question(&after_words)).then_some((i + 1, start))
             }
             b'+' if i > 0 && bytes[i - 1] == b' ' => {
-                let before = words(&text[..i]);
-                let after = words(&text[i + 1..]);
+                let before = window(&text[..i]);
+                let after = window(&text[i + 1..]);
                 (!before.is_empty() && !after.is_empty()).then_some((i, i + 1))
             }
             b';' | b',' => {
@@ -264,15 +292,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                     Some(n) => (n, 4),
                     None => (after_trim, 0),
                 };
-                let w = words(next);
-                let head = words(&text[..i]);
+                let w = window(next);
+                let head = window(&text[..i]);
                 (head_asks(&head) && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
                     .then_some((i, i + 1 + skip + off))
             }
             b'a' if text[i..].starts_with("and ") && i > 0 && bytes[i - 1] == b' ' => {
                 let next = &text[i + 4..];
-                let w = words(next);
-                let head = words(&text[..i]);
+                let w = window(next);
+                let head = window(&text[..i]);
                 (head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w))
                     .then_some((i, i + 4))
             }
@@ -292,9 +320,34 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
 /// Words that open a phrase leading into a question rather than a question ("besides the
 /// licence, which …", "after the rewrite, who …").
 const PREAMBLE: &[&str] = &[
-    "besides", "after", "before", "apart", "other", "beyond", "aside", "except", "for", "in",
-    "on", "with", "given", "since", "as", "regarding", "about", "from", "big", "overall", "that",
-    "because", "if", "although", "though", "while", "considering", "seeing",
+    "besides",
+    "after",
+    "before",
+    "apart",
+    "other",
+    "beyond",
+    "aside",
+    "except",
+    "for",
+    "in",
+    "on",
+    "with",
+    "given",
+    "since",
+    "as",
+    "regarding",
+    "about",
+    "from",
+    "big",
+    "overall",
+    "that",
+    "because",
+    "if",
+    "although",
+    "though",
+    "while",
+    "considering",
+    "seeing",
 ];
 
 /// Whether what comes before a conjunction asks something of its own: it opens like a
@@ -306,7 +359,10 @@ fn head_asks(head: &[String]) -> bool {
         .unwrap_or(head.len());
     let rest = &head[start..];
     opens_question(head)
-        || (rest.len() >= 5 && rest.first().is_some_and(|w| !PREAMBLE.contains(&w.as_str())))
+        || (rest.len() >= 5
+            && rest
+                .first()
+                .is_some_and(|w| !PREAMBLE.contains(&w.as_str())))
 }
 
 /// A tag question ("…, right?", "…, no?") is not a part of its own.
@@ -353,9 +409,15 @@ const FOLLOW_OPENERS: &[&[&str]] = &[
 pub fn premise(raw: &str) -> Option<&str> {
     let text = normalize::truncate(raw).trim_start();
     let lower = text.to_lowercase();
-    let opener = ["now that ", "given that ", "seeing that ", "since ", "considering that "]
-        .into_iter()
-        .find(|o| lower.starts_with(o))?;
+    let opener = [
+        "now that ",
+        "given that ",
+        "seeing that ",
+        "since ",
+        "considering that ",
+    ]
+    .into_iter()
+    .find(|o| lower.starts_with(o))?;
     let rest = text.get(opener.len()..)?;
     let end = rest.find([',', ';', '?'])?;
     let clause = rest[..end].trim();
@@ -382,17 +444,34 @@ pub fn asks_for_source(raw: &str) -> bool {
     let content: Vec<&str> = w
         .iter()
         .map(String::as_str)
-        .filter(|x| !["and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please", "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i", "get"].contains(x))
+        .filter(|x| {
+            ![
+                "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please",
+                "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i",
+                "get",
+            ]
+            .contains(x)
+        })
         .collect();
     let source_word = |x: &str| {
         matches!(
             x,
-            "source" | "sources" | "src" | "cite" | "citation" | "citations" | "link" | "links"
-                | "ref" | "reference" | "references"
+            "source"
+                | "sources"
+                | "src"
+                | "cite"
+                | "citation"
+                | "citations"
+                | "link"
+                | "links"
+                | "ref"
+                | "reference"
+                | "references"
         )
     };
     (content.len() <= 2 && content.iter().any(|x| source_word(x)))
-        || w.windows(3).any(|x| x == ["where", "s", "that"] || x == ["where", "is", "that"])
+        || w.windows(3)
+            .any(|x| x == ["where", "s", "that"] || x == ["where", "is", "that"])
             && w.len() <= 6
         || w.windows(4).any(|x| x == ["where", "does", "that", "come"]) && w.len() <= 7
 }
@@ -515,11 +594,13 @@ mod tests {
             vec!["When does the revenue share end", "can OpenAI use AWS?"]
         );
         assert_eq!(
-            split("when did it start, when was it announced, and when does the licence end?")
-                .len(),
+            split("when did it start, when was it announced, and when does the licence end?").len(),
             3
         );
-        assert_eq!(split("tl;dr + key dates pls"), vec!["tl;dr", "key dates pls"]);
+        assert_eq!(
+            split("tl;dr + key dates pls"),
+            vec!["tl;dr", "key dates pls"]
+        );
         assert_eq!(
             split("msft stopped paying oai right? and is what oai pays capped?"),
             vec!["msft stopped paying oai right?", "is what oai pays capped?"]
@@ -545,9 +626,13 @@ mod tests {
         assert!(is_elliptical("and Google?"));
         assert!(is_elliptical("until when?"));
         assert!(is_elliptical("is that capped?"));
-        assert!(!is_elliptical("when does openai stop paying microsoft its revenue share"));
+        assert!(!is_elliptical(
+            "when does openai stop paying microsoft its revenue share"
+        ));
         assert!(asks_for_source("source?"));
         assert!(asks_for_source("where's that from?"));
-        assert!(!asks_for_source("what sources do you use to answer questions about the deal"));
+        assert!(!asks_for_source(
+            "what sources do you use to answer questions about the deal"
+        ));
     }
 }

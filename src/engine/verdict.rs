@@ -8,8 +8,8 @@
 //! matcher's lexicon and applies them in a fixed order; see [`Leads::lead`].
 
 use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
-use super::validate::DataError;
 use super::question::{self, Form, SeqWord, WordSeq};
+use super::validate::DataError;
 use super::vocab::Vocab;
 
 /// Question openers that assert a premise ("now that …", "given that …").
@@ -114,12 +114,61 @@ impl Leads {
     /// the words of a form ("year", "much", "said", "source"): a bare follow-up.
     pub fn is_bare(&self, question: &str) -> bool {
         const FORM_WORDS: &[&str] = &[
-            "why", "when", "who", "whom", "whose", "how", "where", "year", "date", "day", "month",
-            "long", "much", "many", "big", "large", "far", "said", "say", "says", "source",
-            "sources", "else", "exactly", "though", "then", "again", "more", "detail", "details",
-            "reason", "until", "till", "microsoft", "openai", "msft", "oai", "which", "ones",
-            "one", "example", "examples", "specifically", "explain", "mean", "sure", "really",
-            "about", "what", "for", "both", "side", "sides", "party", "parties",
+            "why",
+            "when",
+            "who",
+            "whom",
+            "whose",
+            "how",
+            "where",
+            "year",
+            "date",
+            "day",
+            "month",
+            "long",
+            "much",
+            "many",
+            "big",
+            "large",
+            "far",
+            "said",
+            "say",
+            "says",
+            "source",
+            "sources",
+            "else",
+            "exactly",
+            "though",
+            "then",
+            "again",
+            "more",
+            "detail",
+            "details",
+            "reason",
+            "until",
+            "till",
+            "microsoft",
+            "openai",
+            "msft",
+            "oai",
+            "which",
+            "ones",
+            "one",
+            "example",
+            "examples",
+            "specifically",
+            "explain",
+            "mean",
+            "sure",
+            "really",
+            "about",
+            "what",
+            "for",
+            "both",
+            "side",
+            "sides",
+            "party",
+            "parties",
         ];
         let words = question::words(question);
         self.vocab
@@ -189,12 +238,18 @@ impl Leads {
                 return lead;
             }
         }
+        // The slot's own answers say which values the sources name; the lead is the verdict.
         if yes_no && let Some(named) = named_slot {
-            return if named {
-                verdict_lead(Verdict::Yes, &strip_verdict(&slot_answer(intent)))
+            let (verdict, text) = if named {
+                (Verdict::Yes, "Yes —")
             } else {
-                let answer = strip_verdict(&slot_answer(intent));
-                verdict_lead(Verdict::NotSaid, &answer)
+                (Verdict::NotSaid, "The sources don't say.")
+            };
+            return Lead {
+                verdict: Some(verdict),
+                text: Some(text.to_owned()),
+                cite: Vec::new(),
+                unreported: !named,
             };
         }
         for (u, rule) in kb.unreported.iter().zip(&self.unreported) {
@@ -244,10 +299,6 @@ impl Leads {
     }
 }
 
-fn slot_answer(intent: &Intent) -> String {
-    intent.answer.clone()
-}
-
 fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> Lead {
     let mut out = if yes_no {
         verdict_lead(verdict, lead)
@@ -285,9 +336,13 @@ fn verdict_lead(verdict: Verdict, lead: &str) -> Lead {
 /// Whether a lead already says that the sources don't say.
 pub fn starts_not_said(lead: &str) -> bool {
     let l = lead.to_lowercase();
-    ["the sources don't", "the sources don’t", "the sources do not"]
-        .iter()
-        .any(|p| l.starts_with(p))
+    [
+        "the sources don't",
+        "the sources don’t",
+        "the sources do not",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
 }
 
 /// Whether a lead starts with a verdict word the engine adds itself.
@@ -325,7 +380,10 @@ fn lower_first(text: &str) -> String {
 /// Lower-cases the first letter unless the first word is a name ("Microsoft", "OpenAI", "AGI").
 fn lower_first_unless_name(text: &str) -> String {
     let first_word = text.split_whitespace().next().unwrap_or("");
-    let common = ["The", "It", "There", "They", "Its", "That", "This", "A", "An", "Both", "No", "Not", "Only", "Under", "In", "As", "After", "Before", "Each", "Every", "All"];
+    let common = [
+        "The", "It", "There", "They", "Its", "That", "This", "A", "An", "Both", "No", "Not",
+        "Only", "Under", "In", "As", "After", "Before", "Each", "Every", "All",
+    ];
     if common.contains(&first_word) {
         lower_first(text)
     } else {
@@ -387,8 +445,7 @@ fn numbers(text: &str) -> Vec<Number> {
             continue;
         }
         let start = i;
-        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',')
-        {
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
             i += 1;
         }
         let raw: String = chars[start..i]
@@ -469,8 +526,18 @@ fn has_amount(text: &str) -> bool {
 
 fn has_date(text: &str) -> bool {
     const MONTHS: &[&str] = &[
-        "January", "February", "March", "April", "May ", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May ",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     numbers(text).iter().any(|n| matches!(n, Number::Year(_)))
         || MONTHS.iter().any(|m| text.contains(m))
@@ -581,7 +648,11 @@ mod tests {
     fn reads_numbers_by_kind() {
         assert_eq!(
             numbers("a $10 billion stake in 2019, 27 %"),
-            vec![Number::Money(10.0), Number::Year(2019), Number::Percent(27.0)]
+            vec![
+                Number::Money(10.0),
+                Number::Year(2019),
+                Number::Percent(27.0)
+            ]
         );
         assert_eq!(numbers("$50bn"), vec![Number::Money(50.0)]);
     }

@@ -91,13 +91,7 @@ impl Conversations {
                 entries.remove(&oldest);
             }
         }
-        entries.insert(
-            key.to_owned(),
-            Entry {
-                context,
-                used: now,
-            },
-        );
+        entries.insert(key.to_owned(), Entry { context, used: now });
     }
 
     /// Conversations held now (expired ones included until they are swept).
@@ -133,8 +127,14 @@ mod tests {
         let cache = Conversations::new(Duration::from_secs(60), 10);
         let t0 = Instant::now();
         cache.put_at("a", context("q"), t0);
-        assert_eq!(cache.get_at("a", t0 + Duration::from_secs(59)), context("q"));
-        assert_eq!(cache.get_at("a", t0 + Duration::from_secs(61)), Context::default());
+        assert_eq!(
+            cache.get_at("a", t0 + Duration::from_secs(59)),
+            context("q")
+        );
+        assert_eq!(
+            cache.get_at("a", t0 + Duration::from_secs(61)),
+            Context::default()
+        );
     }
 
     #[test]
@@ -145,7 +145,10 @@ mod tests {
         cache.put_at("b", context("2"), t0 + Duration::from_secs(1));
         cache.put_at("c", context("3"), t0 + Duration::from_secs(2));
         assert_eq!(cache.len(), 2);
-        assert_eq!(cache.get_at("a", t0 + Duration::from_secs(3)), Context::default());
+        assert_eq!(
+            cache.get_at("a", t0 + Duration::from_secs(3)),
+            Context::default()
+        );
         assert_eq!(cache.get_at("c", t0 + Duration::from_secs(3)), context("3"));
     }
 }

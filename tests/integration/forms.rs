@@ -32,9 +32,21 @@ fn yes_no_questions_lead_with_the_verdict_and_negation_is_read() {
         ("Is Microsoft still paying OpenAI?", Verdict::No, "No — "),
         ("Is OpenAI still paying Microsoft?", Verdict::Yes, "Yes — "),
         ("Did the percentage change?", Verdict::No, "No — "),
-        ("Has the FTC approved the new deal?", Verdict::NotSaid, "The sources don't"),
-        ("Is the cap set at $40 billion?", Verdict::NotSaid, "The sources don't"),
-        ("Did Microsoft invest $3 billion in 2019?", Verdict::No, "No — "),
+        (
+            "Has the FTC approved the new deal?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        (
+            "Is the cap set at $40 billion?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        (
+            "Did Microsoft invest $3 billion in 2019?",
+            Verdict::No,
+            "No — ",
+        ),
     ];
     for (q, verdict, lead) in cases {
         let answer = engine().answer(q);
@@ -48,23 +60,39 @@ fn other_forms_never_lead_with_yes_and_give_what_was_asked_first() {
     let cap = engine().answer("how big is the cap?");
     assert_eq!(cap.verdict, None);
     assert!(!cap.text.starts_with("Yes"), "{}", cap.text);
-    assert!(cap.text.starts_with("The sources give no amount"), "{}", cap.text);
+    assert!(
+        cap.text.starts_with("The sources give no amount"),
+        "{}",
+        cap.text
+    );
     // In a message of several parts, the cap's amount is still the cap's answer.
     let both = engine().answer("when does the revenue share end, and how big is the cap?");
     let parts: Vec<Option<&str>> = both.parts.iter().map(|p| p.intent.as_deref()).collect();
-    assert_eq!(parts, [Some("revenue_share_end"), Some("revenue_share_cap")]);
+    assert_eq!(
+        parts,
+        [Some("revenue_share_end"), Some("revenue_share_cap")]
+    );
     let primary = engine().answer("until when is azure the primary cloud partner?");
     assert!(!primary.text.starts_with("Yes"), "{}", primary.text);
     assert!(primary.direct.contains("2032"), "{}", primary.direct);
     let close = engine().answer("how much did microsoft stock close at that day?");
     assert_eq!(close.intent.as_deref(), Some("stock_reaction"));
-    assert!(close.text.starts_with("The sources don't report"), "{}", close.text);
+    assert!(
+        close.text.starts_with("The sources don't report"),
+        "{}",
+        close.text
+    );
 }
 
 #[test]
 fn a_false_premise_is_corrected_first() {
-    let answer = engine().answer("now that microsoft pays openai a revenue share, how big is the cap?");
-    assert!(answer.text.starts_with("Not so: Microsoft no longer pays"), "{}", answer.text);
+    let answer =
+        engine().answer("now that microsoft pays openai a revenue share, how big is the cap?");
+    assert!(
+        answer.text.starts_with("Not so: Microsoft no longer pays"),
+        "{}",
+        answer.text
+    );
 }
 
 #[test]
@@ -72,7 +100,11 @@ fn aspects_choose_the_lead_for_who_is_asked_about() {
     let microsoft = engine().answer("why did they change the deal, from microsoft's side?");
     let openai = engine().answer("why did they change the deal for openai?");
     assert_eq!(microsoft.intent.as_deref(), Some("reasons"));
-    assert!(microsoft.direct.starts_with("For Microsoft"), "{}", microsoft.direct);
+    assert!(
+        microsoft.direct.starts_with("For Microsoft"),
+        "{}",
+        microsoft.direct
+    );
     assert!(openai.direct.starts_with("For OpenAI"), "{}", openai.direct);
 }
 
@@ -82,7 +114,9 @@ fn compound_questions_answer_every_part_in_order() {
     let parts: Vec<Option<&str>> = answer.parts.iter().map(|p| p.intent.as_deref()).collect();
     assert_eq!(parts, [Some("revenue_share_end"), Some("other_clouds")]);
     assert_eq!(answer.intent.as_deref(), Some("revenue_share_end"));
-    assert!(answer.text.contains("2030") && answer.text.contains("1. ") && answer.text.contains("2. "));
+    assert!(
+        answer.text.contains("2030") && answer.text.contains("1. ") && answer.text.contains("2. ")
+    );
 
     let uncovered = engine().answer("who pays whom now, and what is satya nadella's salary?");
     assert_eq!(uncovered.parts.len(), 2, "{}", uncovered.text);
@@ -119,17 +153,30 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
     assert_eq!(capped.verdict, Some(Verdict::Yes));
 
     // Without the context, the same follow-up is not understood.
-    assert!(!e.answer("and google?").direct.contains("Google Cloud is one"));
+    assert!(
+        !e.answer("and google?")
+            .direct
+            .contains("Google Cloud is one")
+    );
 }
 
 #[test]
 fn context_is_serialisable_and_bounded() {
     let mut ctx = Context::default();
     for i in 0..50 {
-        ctx = engine().answer_in(&format!("{} when does the revenue share end?", "x".repeat(i * 40)), &ctx).1;
+        ctx = engine()
+            .answer_in(
+                &format!("{} when does the revenue share end?", "x".repeat(i * 40)),
+                &ctx,
+            )
+            .1;
     }
     assert!(ctx.turns.len() <= dealbot::engine::conversation::MAX_TURNS);
-    assert!(ctx.turns.iter().all(|t| t.question.len() <= dealbot::engine::conversation::MAX_TURN_QUESTION));
+    assert!(
+        ctx.turns
+            .iter()
+            .all(|t| t.question.len() <= dealbot::engine::conversation::MAX_TURN_QUESTION)
+    );
     let text = serde_json::to_string(&ctx).unwrap();
     let back: Context = serde_json::from_str(&text).unwrap();
     assert_eq!(back, ctx);
@@ -194,7 +241,12 @@ fn ask_jsonl_keeps_one_context_per_conversation_and_survives_bad_lines() {
         .collect();
     assert_eq!(answers.len(), 6);
     assert_eq!(answers[2]["answered"], false);
-    assert!(answers[2]["text"].as_str().unwrap().contains("not a question object"));
+    assert!(
+        answers[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not a question object")
+    );
     assert_eq!(answers[3]["intent"], "other_clouds");
     assert!(answers[3]["text"].as_str().unwrap().contains("Google"));
     assert_eq!(answers[4]["intent"], "revenue_share_end");
@@ -220,7 +272,8 @@ async fn http_ask_keeps_context_per_conversation_id() {
             (status, response.json::<Value>().await.unwrap())
         }
     };
-    let (_, first) = ask(json!({"question": "who pays whom under the new deal?", "conversation": "c1"})).await;
+    let (_, first) =
+        ask(json!({"question": "who pays whom under the new deal?", "conversation": "c1"})).await;
     assert_eq!(first["intent"], "revenue_share_direction");
     let (_, follow) = ask(json!({"question": "until when?", "conversation": "c1"})).await;
     assert_eq!(follow["intent"], "revenue_share_end");
