@@ -134,10 +134,9 @@ pub fn form(raw: &str) -> Form {
             .take(n)
             .any(|x| list.contains(&x.as_str()))
     };
-    if first == "until" || first == "till" || first == "through" || first == "by" {
-        if has(&["when", "year", "date"], 1, 3) {
-            return Form::When;
-        }
+    if matches!(first, "until" | "till" | "through" | "by") && has(&["when", "year", "date"], 1, 3)
+    {
+        return Form::When;
     }
     if AUX.contains(&first) {
         return Form::YesNo;
@@ -470,10 +469,9 @@ pub fn asks_for_source(raw: &str) -> bool {
         )
     };
     (content.len() <= 2 && content.iter().any(|x| source_word(x)))
-        || w.windows(3)
-            .any(|x| x == ["where", "s", "that"] || x == ["where", "is", "that"])
-            && w.len() <= 6
-        || w.windows(4).any(|x| x == ["where", "does", "that", "come"]) && w.len() <= 7
+        || (w.len() <= 7
+            && w.iter().any(|x| x.starts_with("where"))
+            && w.iter().any(|x| x == "from" || x == "come"))
 }
 
 /// Shortest alternative of a word sequence that also matches words it begins (`scrutin` matches
@@ -603,7 +601,10 @@ mod tests {
         );
         assert_eq!(
             split("msft stopped paying oai right? and is what oai pays capped?"),
-            vec!["msft stopped paying oai right?", "is what oai pays capped?"]
+            vec![
+                "msft stopped paying oai right?",
+                "and is what oai pays capped?"
+            ]
         );
     }
 

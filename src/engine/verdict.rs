@@ -550,16 +550,18 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     for (file, line, verdict, lead) in &sites.leads {
         let unreported = file.ends_with(super::data::NOT_COVERED_FILE);
         match verdict {
-            Some(Verdict::NotSaid) | None if unreported || verdict.is_some() => {
-                if !starts_not_said(lead) {
-                    errors.push(DataError::at(
-                        file,
-                        *line,
-                        "a `not_said` claim or unreported detail must lead with \"The sources don't …\"",
-                    ));
-                }
+            Some(Verdict::NotSaid) | None
+                if (unreported || verdict.is_some()) && !starts_not_said(lead) =>
+            {
+                errors.push(DataError::at(
+                    file,
+                    *line,
+                    "a `not_said` claim or unreported detail must lead with \"The sources don't …\"",
+                ));
             }
-            Some(_) if starts_with_verdict(lead) || starts_not_said(lead) => {
+            Some(Verdict::Yes | Verdict::No)
+                if starts_with_verdict(lead) || starts_not_said(lead) =>
+            {
                 errors.push(DataError::at(
                     file,
                     *line,

@@ -288,9 +288,11 @@ fn json_has_exactly_the_documented_fields() {
             "confidence",
             "conflicts",
             "intent",
+            "parts",
             "question",
             "suggestions",
-            "text"
+            "text",
+            "verdict"
         ]
     );
     let citation = &value["citations"][0];
