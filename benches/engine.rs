@@ -126,5 +126,49 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Question forms (issue 10): a compound or follow-up question against a single one, and the
+/// worst case for splitting (a message of the largest size made of commas and "and"s).
+fn bench_forms(c: &mut Criterion) {
+    let engine = Engine::bundled().expect("bundled data loads");
+    let (_, context) = engine.answer_in(
+        "who pays whom under the new deal?",
+        &dealbot::engine::Context::default(),
+    );
+    let worst = "is it, and is it, ".repeat(300);
+    let mut group = c.benchmark_group("question_forms");
+    for (name, question) in [
+        ("single", "when does the revenue share end?"),
+        (
+            "yes_no",
+            "is microsoft still paying openai a revenue share?",
+        ),
+        (
+            "compound_2",
+            "when does the revenue share end and can openai use aws?",
+        ),
+        (
+            "compound_3",
+            "what happened to the agi clause, what did altman say, and how did the stock react?",
+        ),
+        ("worst_case_split", worst.as_str()),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine.answer(black_box(question))))
+        });
+    }
+    group.bench_function("follow_up", |b| {
+        b.iter(|| black_box(engine.answer_in(black_box("until when?"), &context)))
+    });
+    group.bench_function("follow_up_full_question", |b| {
+        b.iter(|| {
+            black_box(engine.answer_in(
+                black_box("how far down did the shares go at worst?"),
+                &context,
+            ))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_forms);
 criterion_main!(benches);

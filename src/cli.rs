@@ -44,6 +44,10 @@ pub enum Command {
         /// Print one JSON object per answer.
         #[arg(long)]
         json: bool,
+        /// Read JSON Lines from standard input: `{"question": "...", "conversation": "ID"}`;
+        /// lines sharing a conversation ID are answered in one context, in input order.
+        #[arg(long)]
+        jsonl: bool,
         /// The question; several words are joined with spaces.
         question: Vec<String>,
     },
@@ -162,11 +166,17 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let load = || Engine::load(cli.data.as_deref()).context("cannot load the knowledge base");
     match cli.command {
-        Command::Ask { json, question } => {
+        Command::Ask {
+            json,
+            jsonl,
+            question,
+        } => {
             let engine = load()?;
             let stdout = io::stdout();
             let mut out = stdout.lock();
-            if question.is_empty() {
+            if jsonl {
+                ask_jsonl(&engine, io::stdin().lock(), &mut out, json)?;
+            } else if question.is_empty() {
                 ask_lines(&engine, io::stdin().lock(), &mut out, json)?;
             } else {
                 print_answer(&mut out, &engine.answer(&question.join(" ")), json)?;
@@ -184,18 +194,36 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             min_rejection,
         } => {
             let engine = load()?;
-            let mut cases = Vec::new();
+            let mut rows = Vec::new();
             for file in &files {
                 let text = std::fs::read_to_string(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
-                cases.extend(
-                    eval::parse_cases(&text)
+                rows.extend(
+                    eval::parse_rows(&text)
                         .map_err(anyhow::Error::msg)
                         .with_context(|| format!("bad case in {}", file.display()))?,
                 );
             }
+            // Single and must-not-answer rows keep today's report (and gates); every kind is
+            // then scored separately.
+            let cases: Vec<eval::Case> = rows
+                .iter()
+                .filter_map(|r| match r {
+                    eval::Row::Case(c) if c.verdict.is_none() => Some(c.clone()),
+                    _ => None,
+                })
+                .collect();
             let report = eval::evaluate(&engine, &cases);
             print_report(&mut io::stdout().lock(), &report)?;
+            if rows
+                .iter()
+                .any(|r| !matches!(r, eval::Row::Case(c) if c.verdict.is_none()))
+            {
+                print_kinds(
+                    &mut io::stdout().lock(),
+                    &eval::evaluate_rows(&engine, &rows),
+                )?;
+            }
             let low = min_accuracy.is_some_and(|m| report.accuracy() < m)
                 || min_rejection.is_some_and(|m| report.rejection() < m);
             Ok(if low {
@@ -422,7 +450,12 @@ pub fn read_line(input: &mut impl BufRead, max: usize) -> io::Result<Line> {
 
 /// The answer to one line of input: lines that are not UTF-8, are empty or are longer than
 /// [`MAX_LINE_BYTES`] still get an answer (not answered, saying why).
-fn answer_line(engine: &Engine, line: Line) -> Option<Answer> {
+/// With `context`, the question is read as the next turn of that conversation.
+fn answer_line(
+    engine: &Engine,
+    line: Line,
+    context: Option<&mut crate::engine::Context>,
+) -> Option<Answer> {
     let not_answered = |question: &[u8], why: String| {
         let mut answer = engine.answer("");
         answer.question = String::from_utf8_lossy(question).into_owned();
@@ -432,7 +465,14 @@ fn answer_line(engine: &Engine, line: Line) -> Option<Answer> {
     match line {
         Line::End => None,
         Line::Text(line) => Some(match std::str::from_utf8(&line) {
-            Ok(question) => engine.answer(question),
+            Ok(question) => match context {
+                Some(context) => {
+                    let (answer, next) = engine.answer_in(question, context);
+                    *context = next;
+                    answer
+                }
+                None => engine.answer(question),
+            },
             Err(_) => not_answered(
                 &line,
                 "That line is not valid UTF-8 text; please ask again.".to_owned(),
@@ -461,11 +501,108 @@ pub fn ask_lines(
 ) -> anyhow::Result<()> {
     loop {
         let line = read_line(&mut input, MAX_LINE_BYTES).context("cannot read standard input")?;
-        match answer_line(engine, line) {
+        match answer_line(engine, line, None) {
             Some(answer) => print_answer(out, &answer, json)?,
             None => return Ok(()),
         }
     }
+}
+
+/// One line of `ask --jsonl` input.
+#[derive(Debug, serde::Deserialize)]
+struct JsonlQuestion {
+    question: String,
+    #[serde(default)]
+    conversation: Option<String>,
+}
+
+/// Most conversations `ask --jsonl` keeps context for at once; past it the oldest is forgotten.
+const MAX_JSONL_CONVERSATIONS: usize = 10_000;
+
+/// Answers JSON Lines questions; lines sharing a `conversation` ID are one conversation, in input
+/// order. A line that is not a valid question object gets an answer with `answered: false` and
+/// the reason, never an error.
+pub fn ask_jsonl(
+    engine: &Engine,
+    mut input: impl BufRead,
+    out: &mut impl Write,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut contexts: std::collections::HashMap<String, crate::engine::Context> =
+        Default::default();
+    let mut order: std::collections::VecDeque<String> = Default::default();
+    loop {
+        let line =
+            match read_line(&mut input, MAX_LINE_BYTES).context("cannot read standard input")? {
+                Line::End => return Ok(()),
+                Line::TooLong(start) => {
+                    let answer = answer_line(engine, Line::TooLong(start), None);
+                    if let Some(answer) = answer {
+                        print_answer(out, &answer, json)?;
+                    }
+                    continue;
+                }
+                Line::Text(line) => line,
+            };
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<JsonlQuestion>(text) {
+            Ok(q) => match q.conversation {
+                Some(id) => {
+                    let ctx = contexts.remove(&id).unwrap_or_default();
+                    let (answer, next) = engine.answer_in(&q.question, &ctx);
+                    order.retain(|o| o != &id);
+                    if order.len() >= MAX_JSONL_CONVERSATIONS
+                        && let Some(old) = order.pop_front()
+                    {
+                        contexts.remove(&old);
+                    }
+                    order.push_back(id.clone());
+                    contexts.insert(id, next);
+                    answer
+                }
+                None => engine.answer(&q.question),
+            },
+            Err(err) => {
+                let mut answer = engine.answer("");
+                answer.question = text.to_owned();
+                answer.suggestions.clear();
+                answer.text = format!(
+                    "That line is not a question object ({{\"question\": \"...\", \"conversation\": \"ID\"}}): {err}"
+                );
+                answer
+            }
+        };
+        print_answer(out, &answer, json)?;
+    }
+}
+
+fn print_kinds(out: &mut impl Write, r: &eval::KindsReport) -> anyhow::Result<()> {
+    writeln!(out, "\nby row kind:")?;
+    for failure in &r.failures {
+        writeln!(out, "  {failure}")?;
+    }
+    for (name, t) in [
+        ("single", r.single),
+        ("refused", r.refused),
+        ("wrong topic", r.wrong_topic),
+        ("verdicts right", r.verdicts),
+        ("compound all parts right", r.compound),
+        ("conversation first turns", r.first_turns),
+        ("follow-up turns right", r.follow_ups),
+    ] {
+        writeln!(
+            out,
+            "{name}: {}/{} = {:.1}%",
+            t.right,
+            t.total,
+            100.0 * t.rate()
+        )?;
+    }
+    Ok(())
 }
 
 fn print_answer(out: &mut impl Write, answer: &Answer, json: bool) -> anyhow::Result<()> {
@@ -497,6 +634,7 @@ fn chat(engine: &Engine) -> anyhow::Result<()> {
         )?;
     }
     let mut input = stdin.lock();
+    let mut context = crate::engine::Context::default();
     loop {
         if interactive {
             write!(out, "> ")?;
@@ -513,7 +651,7 @@ fn chat(engine: &Engine) -> anyhow::Result<()> {
                 continue;
             }
         }
-        match answer_line(engine, line) {
+        match answer_line(engine, line, Some(&mut context)) {
             Some(answer) => print_answer(&mut out, &answer, false)?,
             None => break,
         }

@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, NoteKind};
+use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, NoteKind, Verdict};
 use super::matcher::{Decision, SlotHit};
+use super::verdict::{self, Lead};
 
 /// Intents suggested when nothing closer is known.
 const DEFAULT_SUGGESTIONS: &[&str] = &["revenue_share_end", "other_clouds", "summary"];
@@ -58,8 +59,8 @@ impl AnswerFact {
 }
 
 /// The engine's reply to one question. Serialises to exactly the JSON object of
-/// `dealbot ask --json`: `question`, `answered`, `intent`, `confidence`, `text`, `citations`,
-/// `conflicts`, `notes`, `suggestions`.
+/// `dealbot ask --json`: `question`, `answered`, `intent`, `confidence`, `verdict`, `text`,
+/// `citations`, `conflicts`, `notes`, `suggestions`, `parts`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     /// The question as received.
@@ -70,6 +71,8 @@ pub struct Answer {
     pub intent: Option<String>,
     /// Confidence in [0, 1], rounded to three decimals.
     pub confidence: f64,
+    /// For a yes/no question: what the sources say (`yes`, `no`, `not_said`); else `None`.
+    pub verdict: Option<Verdict>,
     /// The whole answer as plain text.
     pub text: String,
     /// Numbered quotes (`[1]` is the first).
@@ -80,6 +83,8 @@ pub struct Answer {
     pub notes: Vec<Conflict>,
     /// Catalogue questions to try instead (or to pick from, when ambiguous).
     pub suggestions: Vec<String>,
+    /// For a message that asks several things, one answer per part, in order; else empty.
+    pub parts: Vec<Answer>,
     /// How the answer came about.
     #[serde(skip)]
     pub outcome: Outcome,
@@ -139,17 +144,145 @@ pub(crate) struct Composer<'a> {
 }
 
 impl Composer<'_> {
+    /// Composes the answer, opening with `lead` (a verdict, a correction, an aspect's sentence)
+    /// when there is one; a leading "Yes."/"No." of the intent's answer is left out, since the
+    /// lead (or its absence) says the verdict.
+    pub fn compose_with_lead(
+        &self,
+        question: &str,
+        decision: &Decision,
+        slots: &[SlotHit],
+        lead: &Lead,
+    ) -> Answer {
+        let mut answer = self.compose(question, decision, slots);
+        if !answer.answered {
+            return answer;
+        }
+        let rest = verdict::strip_verdict(&answer.direct);
+        answer.verdict = lead.verdict;
+        answer.direct = match &lead.text {
+            Some(text) if !text.is_empty() => format!("{text} {rest}"),
+            _ => rest,
+        };
+        if !lead.cite.is_empty() {
+            // The lead's quotes come first, numbered [1]…; the facts' markers shift after them.
+            let mut citations: Vec<Citation> = Vec::new();
+            let lead_markers: Vec<usize> = lead
+                .cite
+                .iter()
+                .map(|c| number(&mut citations, c.clone()))
+                .collect();
+            let old = std::mem::take(&mut answer.citations);
+            let remap: Vec<usize> = old.into_iter().map(|c| number(&mut citations, c)).collect();
+            for fact in &mut answer.facts {
+                for m in &mut fact.markers {
+                    if let Some(new) = remap.get(*m - 1) {
+                        *m = *new;
+                    }
+                }
+            }
+            answer.citations = citations;
+            let markers: String = lead_markers.iter().map(|m| format!(" [{m}]")).collect();
+            answer.direct.push_str(&markers);
+        }
+        answer.text = self.render_text(&answer);
+        answer
+    }
+
+    /// One answer for a message of several parts: each part's question, lead and facts in
+    /// order, one numbering of the quotes for the whole reply; a part the sources don't cover
+    /// says so. `intent`, `confidence` and `topic` are the first answered part's.
+    pub fn combine(&self, question: &str, parts: Vec<Answer>) -> Answer {
+        let mut out = Answer {
+            question: question.to_owned(),
+            answered: parts.iter().any(|p| p.answered),
+            intent: None,
+            confidence: 0.0,
+            verdict: None,
+            text: String::new(),
+            citations: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+            suggestions: Vec::new(),
+            parts: Vec::new(),
+            outcome: Outcome::NotCovered,
+            topic: None,
+            direct: String::new(),
+            facts: Vec::new(),
+        };
+        if let Some(first) = parts.iter().find(|p| p.answered) {
+            out.intent = first.intent.clone();
+            out.confidence = first.confidence;
+            out.topic = first.topic.clone();
+            out.outcome = Outcome::Answered;
+            out.verdict = first.verdict;
+        }
+        let mut sections = Vec::new();
+        for (n, part) in parts.iter().enumerate() {
+            let mut section = format!(
+                "{}. {}
+",
+                n + 1,
+                part.question.trim()
+            );
+            if part.answered {
+                let remap: Vec<usize> = part
+                    .citations
+                    .iter()
+                    .map(|c| number(&mut out.citations, c.clone()))
+                    .collect();
+                section.push_str(&part.direct);
+                for fact in &part.facts {
+                    section.push_str(
+                        "
+• ",
+                    );
+                    section.push_str(&fact.text);
+                    for m in &fact.markers {
+                        if let Some(new) = remap.get(m.wrapping_sub(1)) {
+                            section.push_str(&format!(" [{new}]"));
+                        }
+                    }
+                }
+                for c in &part.conflicts {
+                    if !out.conflicts.contains(c) {
+                        out.conflicts.push(c.clone());
+                    }
+                }
+                for n in &part.notes {
+                    if !out.notes.contains(n) {
+                        out.notes.push(n.clone());
+                    }
+                }
+            } else {
+                section.push_str(&uncovered_reason(&part.direct));
+                for s in &part.suggestions {
+                    if !out.suggestions.contains(s) && out.suggestions.len() < MAX_SUGGESTIONS {
+                        out.suggestions.push(s.clone());
+                    }
+                }
+            }
+            sections.push(section);
+        }
+        out.direct = sections.join("\n\n");
+        out.parts = parts;
+        out.text = self.render_text(&out);
+        out
+    }
+
     pub fn compose(&self, question: &str, decision: &Decision, slots: &[SlotHit]) -> Answer {
         let mut answer = Answer {
             question: question.to_owned(),
             answered: false,
             intent: None,
             confidence: 0.0,
+            verdict: None,
             text: String::new(),
             citations: Vec::new(),
             conflicts: Vec::new(),
             notes: Vec::new(),
             suggestions: Vec::new(),
+            parts: Vec::new(),
             outcome: Outcome::NotCovered,
             topic: None,
             direct: String::new(),
@@ -409,6 +542,20 @@ pub fn suggestion(intent: &Intent) -> String {
         s.push('?');
     }
     s
+}
+
+/// The reason an uncovered part gives, without the invitation to ask something else.
+fn uncovered_reason(direct: &str) -> String {
+    let reason = direct
+        .split(" I answer only from")
+        .next()
+        .unwrap_or(direct)
+        .trim();
+    if reason.is_empty() || reason.starts_with("Ask me") || reason.starts_with("I'm not sure") {
+        "My sources don't cover this part.".to_owned()
+    } else {
+        reason.to_owned()
+    }
 }
 
 fn number(citations: &mut Vec<Citation>, citation: Citation) -> usize {

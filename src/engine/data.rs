@@ -277,6 +277,68 @@ pub struct Intent {
     pub conflicts: Vec<Conflict>,
     /// The optional slot.
     pub slot: Option<Slot>,
+    /// Claims a yes/no question may make, with the verdict the sources give each.
+    pub claims: Vec<Claim>,
+    /// Leads for the aspect a question asks (its form, or words it uses).
+    pub aspects: Vec<Aspect>,
+    /// Question form name → the intent that answers an elliptical follow-up of that form
+    /// ("until when?" after "who pays whom?").
+    pub follow: BTreeMap<String, String>,
+}
+
+/// What the sources say about a claim a yes/no question makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The sources support it.
+    Yes,
+    /// The sources contradict it.
+    No,
+    /// The sources never say.
+    NotSaid,
+}
+
+/// A claim a question can make, recognised by ordered word sequences, and the sources' verdict.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// Word sequences (in order, not necessarily adjacent; `a|b` is either word); one must match.
+    /// Empty: the intent's default verdict.
+    pub when: Vec<String>,
+    /// Word sequences that rule the claim out.
+    pub unless: Vec<String>,
+    /// Question forms the claim applies to (any, when empty).
+    pub forms: Vec<String>,
+    /// What the sources say.
+    pub verdict: Verdict,
+    /// The sentence that follows "Yes — " / "No — ", or, for `not_said`, the whole lead
+    /// ("The sources don't …").
+    pub lead: String,
+    /// Quotes that best support the lead; shown first.
+    pub cite: Vec<Citation>,
+}
+
+/// A lead chosen by the aspect asked: a question form (`when`, `amount`, …) or word sequences.
+#[derive(Debug, Clone)]
+pub struct Aspect {
+    /// Question form names this lead answers (any, when empty).
+    pub forms: Vec<String>,
+    /// Word sequences, as in [`Claim::when`]; one must match (any question, when empty).
+    pub when: Vec<String>,
+    /// The lead sentence.
+    pub lead: String,
+    /// Quotes that best support the lead; shown first.
+    pub cite: Vec<Citation>,
+}
+
+/// A detail the sources never report (an approval, a closing price), for any intent.
+#[derive(Debug, Clone)]
+pub struct Unreported {
+    /// Word sequences, as in [`Claim::when`]; one must match.
+    pub when: Vec<String>,
+    /// Word sequences that rule it out.
+    pub unless: Vec<String>,
+    /// The lead: "The sources don't report …".
+    pub lead: String,
 }
 
 /// A deal-adjacent topic the sources don't cover.
@@ -325,6 +387,8 @@ pub struct KnowledgeBase {
     pub uncovered: Vec<Uncovered>,
     /// The lexicon.
     pub lexicon: Lexicon,
+    /// Details no source reports, for any intent.
+    pub unreported: Vec<Unreported>,
     /// English words, one per line: real words are never "corrected" as typos.
     pub dictionary: String,
 }
@@ -452,6 +516,12 @@ struct IntentEntry {
     #[serde(default)]
     conflicts: Vec<ConflictEntry>,
     slot: Option<SlotEntry>,
+    #[serde(default)]
+    claims: Vec<ClaimEntry>,
+    #[serde(default)]
+    aspects: Vec<AspectEntry>,
+    #[serde(default)]
+    follow: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -472,6 +542,44 @@ struct LexiconEntry {
 struct NotCoveredFile {
     #[serde(default)]
     topic: Vec<UncoveredEntry>,
+    #[serde(default)]
+    unreported: Vec<UnreportedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnreportedEntry {
+    when: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    lead: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimEntry {
+    #[serde(default)]
+    when: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    forms: Vec<String>,
+    verdict: Verdict,
+    lead: Spanned<String>,
+    #[serde(default)]
+    cite: Vec<CiteEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AspectEntry {
+    #[serde(default)]
+    forms: Vec<String>,
+    #[serde(default)]
+    when: Vec<String>,
+    lead: Spanned<String>,
+    #[serde(default)]
+    cite: Vec<CiteEntry>,
 }
 
 #[derive(Deserialize)]
@@ -572,6 +680,11 @@ pub(crate) struct Sites {
     pub source_entries: Vec<(String, usize, String)>,
     /// (file, line, source id, title) of every title.
     pub titles: Vec<(String, usize, String, String)>,
+    /// (file, line, verdict or `None` for an aspect or unreported detail, lead) of every claim,
+    /// aspect and unreported detail.
+    pub leads: Vec<(String, usize, Option<Verdict>, String)>,
+    /// (file, intent id, form names of its aspects and `follow` keys, `follow` targets).
+    pub forms: Vec<(String, String, Vec<String>, Vec<String>)>,
 }
 
 fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Sites) {
@@ -580,6 +693,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     let mut meta: Vec<SourceEntry> = Vec::new();
     let mut intents = Vec::new();
     let mut uncovered = Vec::new();
+    let mut unreported = Vec::new();
     let mut lexicon = Lexicon::default();
     let mut dictionary = String::new();
     let mut saw_lexicon = false;
@@ -666,6 +780,19 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                             decisive: t.decisive,
                         });
                     }
+                    for u in parsed.unreported {
+                        sites.leads.push((
+                            file.path.clone(),
+                            line_of(text, u.lead.span().start),
+                            None,
+                            u.lead.get_ref().clone(),
+                        ));
+                        unreported.push(Unreported {
+                            when: u.when,
+                            unless: u.unless,
+                            lead: u.lead.into_inner(),
+                        });
+                    }
                 }
             }
             ("intents", _) if name.ends_with(".toml") => {
@@ -703,13 +830,15 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
         intents,
         uncovered,
         lexicon,
+        unreported,
         dictionary,
     };
     (kb, sites)
 }
 
 /// Fills in every citation's title and link, and writes source names for the `{NNN}`
-/// placeholders of the intent's prose (answer, facts, notes), so no reply shows a bare id.
+/// placeholders of the intent's prose (answer, facts, notes, claims' and aspects' leads), so no
+/// reply shows a bare id.
 fn name_sources(intent: &mut Intent, sources: &[Source]) {
     let find = |id: &str| sources.iter().find(|s| s.id == id);
     let fill = |c: &mut Citation| {
@@ -736,6 +865,14 @@ fn name_sources(intent: &mut Intent, sources: &[Source]) {
         }
     }
     intent.answer = name_placeholders(&intent.answer, sources);
+    for claim in &mut intent.claims {
+        claim.lead = name_placeholders(&claim.lead, sources);
+        claim.cite.iter_mut().for_each(fill);
+    }
+    for aspect in &mut intent.aspects {
+        aspect.lead = name_placeholders(&aspect.lead, sources);
+        aspect.cite.iter_mut().for_each(fill);
+    }
 }
 
 /// Replaces each `{NNN}` (a source's short id in braces) by the source's name; anything else in
@@ -880,7 +1017,56 @@ fn intent(
             })
             .collect(),
     });
+    let cites = |list: Vec<CiteEntry>, sites: &mut Sites| -> Vec<Citation> {
+        list.into_iter()
+            .map(|c| cite(c, path, text, &mut sites.quotes))
+            .collect()
+    };
+    let mut form_names: Vec<String> = entry.follow.keys().cloned().collect();
+    let mut claims = Vec::new();
+    for c in entry.claims {
+        sites.leads.push((
+            path.to_owned(),
+            line_of(text, c.lead.span().start),
+            Some(c.verdict),
+            c.lead.get_ref().clone(),
+        ));
+        form_names.extend(c.forms.iter().cloned());
+        claims.push(Claim {
+            when: c.when,
+            unless: c.unless,
+            forms: c.forms,
+            verdict: c.verdict,
+            lead: c.lead.into_inner(),
+            cite: cites(c.cite, sites),
+        });
+    }
+    let mut aspects = Vec::new();
+    for a in entry.aspects {
+        sites.leads.push((
+            path.to_owned(),
+            line_of(text, a.lead.span().start),
+            None,
+            a.lead.get_ref().clone(),
+        ));
+        form_names.extend(a.forms.iter().cloned());
+        aspects.push(Aspect {
+            forms: a.forms,
+            when: a.when,
+            lead: a.lead.into_inner(),
+            cite: cites(a.cite, sites),
+        });
+    }
+    sites.forms.push((
+        path.to_owned(),
+        id.clone(),
+        form_names,
+        entry.follow.values().cloned().collect(),
+    ));
     Intent {
+        claims,
+        aspects,
+        follow: entry.follow,
         id,
         topic: entry.topic,
         question: entry.question,

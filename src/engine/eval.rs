@@ -3,10 +3,17 @@
 //! Each case is one JSON object per line: `q` (the question), `intent` (the expected id, or null
 //! for "must not answer"), optional `also` (other accepted ids) and optional `must` (groups of
 //! substrings; the answer text must contain one of each group, case-insensitively).
+//!
+//! [`parse_rows`] reads the five row kinds of a question-forms file ([`Row`]): besides single
+//! and must-not-answer cases, a case with a `verdict` (yes/no questions), `{"q", "parts":
+//! [id|null, …]}` (a message asking several things; null is a part that must be said to be
+//! uncovered) and `{"conversation": [case, …]}` (turns answered in one context);
+//! [`evaluate_rows`] scores each kind separately ([`KindsReport`]).
 
 use serde::Deserialize;
 
-use super::{Answer, Engine};
+use super::data::Verdict;
+use super::{Answer, Context, Engine};
 
 /// One labelled question.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,6 +29,250 @@ pub struct Case {
     /// Groups of substrings; the answer text must contain one of each group.
     #[serde(default)]
     pub must: Vec<Vec<String>>,
+    /// For a yes/no question: the verdict the answer must give and lead with.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+}
+
+/// A labelled row of any kind.
+#[derive(Debug, Clone)]
+pub enum Row {
+    /// One question (single, must-not-answer, or with a verdict).
+    Case(Case),
+    /// A message asking several things: expected intent per part (`None`: must be said to be
+    /// uncovered).
+    Compound {
+        /// The message.
+        q: String,
+        /// Expected intents, in order.
+        parts: Vec<Option<String>>,
+    },
+    /// Turns answered in one conversation.
+    Conversation(Vec<Case>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompoundRow {
+    q: String,
+    parts: Vec<Option<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationRow {
+    conversation: Vec<Case>,
+}
+
+/// Parses JSON Lines rows of every kind; errors name the line.
+pub fn parse_rows(text: &str) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let row = if value.get("conversation").is_some() {
+            serde_json::from_value::<ConversationRow>(value)
+                .map(|r| Row::Conversation(r.conversation))
+        } else if value.get("parts").is_some() {
+            serde_json::from_value::<CompoundRow>(value).map(|r| Row::Compound {
+                q: r.q,
+                parts: r.parts,
+            })
+        } else {
+            serde_json::from_value::<Case>(value).map(Row::Case)
+        };
+        rows.push(row.map_err(|e| format!("line {}: {e}", n + 1))?);
+    }
+    Ok(rows)
+}
+
+/// Right / total for one kind of row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Rows (or turns) right.
+    pub right: usize,
+    /// Rows (or turns) scored.
+    pub total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, ok: bool) {
+        self.right += usize::from(ok);
+        self.total += 1;
+    }
+
+    /// Share right, in [0, 1] (1 when empty).
+    pub fn rate(&self) -> f64 {
+        ratio(self.right, self.total)
+    }
+}
+
+/// Scores per row kind.
+#[derive(Debug, Clone, Default)]
+pub struct KindsReport {
+    /// Single questions answered with an accepted intent (and their `must` groups).
+    pub single: Tally,
+    /// Must-not-answer questions not answered.
+    pub refused: Tally,
+    /// Single questions answered with a wrong intent.
+    pub wrong_topic: Tally,
+    /// Verdict rows with the right intent, verdict and lead.
+    pub verdicts: Tally,
+    /// Compound rows with every part right.
+    pub compound: Tally,
+    /// First turns of conversations.
+    pub first_turns: Tally,
+    /// Later turns of conversations (follow-ups).
+    pub follow_ups: Tally,
+    /// One line per failure, for reading.
+    pub failures: Vec<String>,
+}
+
+/// Whether an answer is right for a case: the accepted intent and every `must` group, or not
+/// answered for a must-not-answer case.
+pub fn case_right(answer: &Answer, case: &Case) -> bool {
+    match &case.intent {
+        None => !answer.answered,
+        Some(expected) => {
+            answer.answered
+                && answer
+                    .intent
+                    .as_ref()
+                    .is_some_and(|g| g == expected || case.also.contains(g))
+                && must_missing(answer, &case.must).is_empty()
+        }
+    }
+}
+
+/// Whether the answer gives `verdict` and leads with it in words ("Yes", "No", "The sources
+/// don't …").
+pub fn leads_with(answer: &Answer, verdict: Verdict) -> bool {
+    let text = answer.text.trim_start().to_lowercase();
+    let lead_ok = match verdict {
+        Verdict::Yes => text.starts_with("yes"),
+        Verdict::No => text.starts_with("no"),
+        Verdict::NotSaid => {
+            text.starts_with("the sources don't")
+                || text.starts_with("the sources don’t")
+                || text.starts_with("the sources do not")
+        }
+    };
+    answer.verdict == Some(verdict) && lead_ok
+}
+
+/// Runs every row through the engine, scoring each kind separately.
+pub fn evaluate_rows(engine: &Engine, rows: &[Row]) -> KindsReport {
+    let mut r = KindsReport::default();
+    let brief = |a: &Answer| {
+        format!(
+            "{} {:?} “{}”",
+            a.intent
+                .as_deref()
+                .filter(|_| a.answered)
+                .unwrap_or("(not answered)"),
+            a.verdict,
+            a.text.lines().next().unwrap_or("")
+        )
+    };
+    for row in rows {
+        match row {
+            Row::Case(case) => {
+                let answer = engine.answer(&case.q);
+                let right = case_right(&answer, case);
+                match (&case.intent, case.verdict) {
+                    (_, Some(verdict)) => {
+                        let ok = right && leads_with(&answer, verdict);
+                        r.verdicts.add(ok);
+                        if !ok {
+                            r.failures.push(format!(
+                                "VERDICT {:?} want {} {verdict:?}, got {}",
+                                case.q,
+                                case.intent.as_deref().unwrap_or("-"),
+                                brief(&answer)
+                            ));
+                        }
+                    }
+                    (None, None) => {
+                        r.refused.add(right);
+                        if !right {
+                            r.failures
+                                .push(format!("REFUSE {:?} got {}", case.q, brief(&answer)));
+                        }
+                    }
+                    (Some(expected), None) => {
+                        r.single.add(right);
+                        let wrong = answer.answered
+                            && answer
+                                .intent
+                                .as_ref()
+                                .is_some_and(|g| g != expected && !case.also.contains(g));
+                        r.wrong_topic.add(wrong);
+                        if !right {
+                            r.failures.push(format!(
+                                "SINGLE {:?} want {expected}, got {}",
+                                case.q,
+                                brief(&answer)
+                            ));
+                        }
+                    }
+                }
+            }
+            Row::Compound { q, parts } => {
+                let answer = engine.answer(q);
+                let got: Vec<&Answer> = if answer.parts.is_empty() {
+                    vec![&answer]
+                } else {
+                    answer.parts.iter().collect()
+                };
+                let ok = got.len() == parts.len()
+                    && got.iter().zip(parts).all(|(a, p)| match p {
+                        Some(id) => a.answered && a.intent.as_deref() == Some(id.as_str()),
+                        None => !a.answered,
+                    });
+                r.compound.add(ok);
+                if !ok {
+                    let got: Vec<String> = got
+                        .iter()
+                        .map(|a| {
+                            format!(
+                                "{:?}→{}",
+                                a.question,
+                                a.intent.as_deref().filter(|_| a.answered).unwrap_or("null")
+                            )
+                        })
+                        .collect();
+                    r.failures
+                        .push(format!("COMPOUND {q:?} want {parts:?}, got {got:?}"));
+                }
+            }
+            Row::Conversation(turns) => {
+                let mut ctx = Context::default();
+                for (i, turn) in turns.iter().enumerate() {
+                    let (answer, next) = engine.answer_in(&turn.q, &ctx);
+                    ctx = next;
+                    let ok = case_right(&answer, turn)
+                        && turn.verdict.is_none_or(|v| leads_with(&answer, v));
+                    if i == 0 {
+                        r.first_turns.add(ok);
+                    } else {
+                        r.follow_ups.add(ok);
+                    }
+                    if !ok {
+                        r.failures.push(format!(
+                            "TURN {i} {:?} want {}, got {}",
+                            turn.q,
+                            turn.intent.as_deref().unwrap_or("null"),
+                            brief(&answer)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    r
 }
 
 /// A case the engine got wrong.

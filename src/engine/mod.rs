@@ -3,6 +3,9 @@
 //! - [`data`] loads the knowledge base (sources, intents, lexicon) and [`validate`] checks it;
 //! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
 //! - [`matcher`] picks an intent or decides the sources don't cover the question;
+//! - [`question`] reads a question's form and splits one that asks several things,
+//!   [`verdict`] picks the lead (a yes/no verdict, a correction, the aspect asked) from the
+//!   intents' claims, and [`conversation`] reads follow-ups against the caller's context;
 //! - [`answer`] composes the reply, with numbered citations and conflict notes;
 //! - [`language`] tells a question in another language, which gets a short "English only" reply;
 //! - [`eval`] scores the engine on labelled questions.
@@ -11,21 +14,25 @@
 //! tokio, Slack or Discord: adapters depend on the engine, never the reverse.
 
 pub mod answer;
+pub mod conversation;
 pub mod data;
 pub mod eval;
 pub mod language;
 pub mod matcher;
 pub mod normalize;
+pub mod question;
 pub mod validate;
+pub mod verdict;
 pub mod vocab;
 
 use std::path::Path;
 
 pub use answer::{Answer, AnswerFact, Outcome};
-pub use data::{Citation, Conflict, DataFiles, KnowledgeBase, Source};
+pub use conversation::{Context, Turn};
+pub use data::{Citation, Conflict, DataFiles, KnowledgeBase, Source, Verdict};
+pub use question::Form;
 pub use validate::{DataError, LoadError};
 
-use answer::Composer;
 use matcher::Matcher;
 
 /// A loaded, validated knowledge base with its compiled matcher. Cheap to share behind an `Arc`.
@@ -33,6 +40,7 @@ use matcher::Matcher;
 pub struct Engine {
     kb: KnowledgeBase,
     matcher: Matcher,
+    leads: verdict::Leads,
 }
 
 impl Engine {
@@ -50,7 +58,8 @@ impl Engine {
     pub fn from_files(files: &DataFiles) -> Result<Engine, LoadError> {
         let kb = KnowledgeBase::load(files)?;
         let matcher = Matcher::new(&kb);
-        Ok(Engine { kb, matcher })
+        let leads = verdict::Leads::new(&kb);
+        Ok(Engine { kb, matcher, leads })
     }
 
     /// Loads `dir` when given, else the bundled data.
@@ -61,19 +70,10 @@ impl Engine {
         }
     }
 
-    /// Answers one question. Never panics; input past
-    /// [`normalize::MAX_QUESTION_BYTES`] is ignored.
+    /// Answers one question outside any conversation (see [`Engine::answer_in`]). Never
+    /// panics; input past [`normalize::MAX_QUESTION_BYTES`] is ignored.
     pub fn answer(&self, question: &str) -> Answer {
-        if language::is_not_english(question) {
-            return Composer { kb: &self.kb }.not_english(question);
-        }
-        let analysis = self.matcher.analyze(question);
-        let decision = self.matcher.decide(&analysis);
-        let slots = match &decision {
-            matcher::Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, &analysis),
-            _ => Vec::new(),
-        };
-        Composer { kb: &self.kb }.compose(question, &decision, &slots)
+        self.answer_in(question, &Context::default()).0
     }
 
     /// How a question is analysed and scored, for maintainers tuning the data.

@@ -109,6 +109,7 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     facts_numbers_stand_in_their_quotes(kb, sites, errors);
     hedged_quotes_keep_a_hedge(kb, sites, errors);
     sources_are_named_not_numbered(kb, sites, errors);
+    super::verdict::check(kb, sites, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 
@@ -652,6 +653,8 @@ fn sources_are_named_not_numbered(kb: &KnowledgeBase, sites: &Sites, errors: &mu
         let mut prose: Vec<&str> = vec![&intent.answer, &intent.topic];
         prose.extend(intent.facts.iter().map(|f| f.text.as_str()));
         prose.extend(intent.conflicts.iter().map(|c| c.note.as_str()));
+        prose.extend(intent.claims.iter().map(|c| c.lead.as_str()));
+        prose.extend(intent.aspects.iter().map(|a| a.lead.as_str()));
         if let Some(slot) = &intent.slot {
             prose.push(&slot.named_answer);
             prose.push(&slot.unnamed_answer);

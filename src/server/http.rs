@@ -1,12 +1,15 @@
 //! The HTTP side: `POST /v1/ask`, the web page at `/`, `GET /healthz` (liveness),
 //! `GET /readyz` (readiness: every configured adapter up), `GET /metrics`.
 //!
+//! `POST /v1/ask` takes `{"question": "…", "conversation": "ID"}` (`conversation` optional: answers
+//! sharing it read follow-ups in context, see [`super::conversations`]).
+//!
 //! Every error, on every route (the platform webhooks too), gets the same JSON body
-//! `{"error": "…"}`: malformed JSON (400), a missing or non-string `question` (422), a wrong
-//! content type (415), a body over `http.max_body_bytes` (413, checked before any signature), a
-//! body or request too slow (408), no such route (404), wrong method (405), too many questions
-//! (429, with `Retry-After`), the answering pool busy (503, with `Retry-After`). Nothing a client
-//! sends reaches a panic.
+//! `{"error": "…"}`: malformed JSON (400), a missing or non-string `question` or a bad
+//! `conversation` (422), a wrong content type (415), a body over `http.max_body_bytes` (413,
+//! checked before any signature), a body or request too slow (408), no such route (404), wrong
+//! method (405), too many questions (429, with `Retry-After`), the answering pool busy (503, with
+//! `Retry-After`). Nothing a client sends reaches a panic.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -223,9 +226,31 @@ async fn ask(
     headers: HeaderMap,
     body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
+    let mut conversation: Option<String> = None;
     let question = match body {
         Ok(Json(value)) => match value.get("question") {
-            Some(serde_json::Value::String(question)) if value.is_object() => question.clone(),
+            Some(serde_json::Value::String(question)) if value.is_object() => {
+                // Optional: answers sharing a conversation ID read follow-ups in context.
+                match value.get("conversation") {
+                    None | Some(serde_json::Value::Null) => {}
+                    Some(serde_json::Value::String(id))
+                        if id.len() <= super::conversations::MAX_ID_BYTES =>
+                    {
+                        conversation = Some(id.clone());
+                    }
+                    Some(_) => {
+                        state.metrics.reject("bad_question");
+                        return error(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            format!(
+                                "`conversation` must be a string of at most {} bytes",
+                                super::conversations::MAX_ID_BYTES
+                            ),
+                        );
+                    }
+                }
+                question.clone()
+            }
             _ => {
                 state.metrics.reject("bad_question");
                 return error(
@@ -275,7 +300,10 @@ async fn ask(
         }
     };
     let client = super::forwarded::client(peer, &headers, &state.settings.http.trusted_proxies);
-    match state.ask(Platform::Http, &client, &question).await {
+    match state
+        .ask_in(Platform::Http, &client, &question, conversation.as_deref())
+        .await
+    {
         Ok(answer) => Json(answer).into_response(),
         Err(refusal) => {
             state.metrics.reject(match refusal.reason {

@@ -10,6 +10,7 @@
 //! header-read, body-read and request timeouts, and accept errors logged with backoff.
 //! Readiness (`GET /readyz`) follows each configured adapter's [`AdapterStatus`].
 
+pub mod conversations;
 pub mod forwarded;
 pub mod http;
 pub mod limits;
@@ -83,6 +84,8 @@ pub struct AppState {
     /// The answering pool.
     pub pool: AnswerPool,
     adapters: Mutex<BTreeMap<&'static str, AdapterStatus>>,
+    /// Conversation contexts of `POST /v1/ask`.
+    pub conversations: conversations::Conversations,
 }
 
 impl AppState {
@@ -96,6 +99,7 @@ impl AppState {
             metrics,
             limits: RateLimits::new(&settings.limits),
             pool: AnswerPool::new(&settings.limits),
+            conversations: conversations::Conversations::default(),
             settings,
             adapters: Mutex::new(BTreeMap::new()),
         }
@@ -178,6 +182,18 @@ impl AppState {
         user: &str,
         question: &str,
     ) -> Result<Answer, Refused> {
+        self.ask_in(platform, user, question, None).await
+    }
+
+    /// [`AppState::ask`] within a conversation: its context, kept in [`AppState::conversations`]
+    /// under the platform, the user and `conversation`, is passed to the engine and updated.
+    pub async fn ask_in(
+        &self,
+        platform: Platform,
+        user: &str,
+        question: &str,
+        conversation: Option<&str>,
+    ) -> Result<Answer, Refused> {
         let labels = PlatformLabels {
             platform: platform.as_str().to_owned(),
         };
@@ -200,16 +216,31 @@ impl AppState {
         }
         let engine = self.engine();
         let text = question.to_owned();
+        let conversation_key = conversation.map(|id| format!("{}:{user}:{id}", platform.as_str()));
+        let context = conversation_key
+            .as_ref()
+            .map(|key| self.conversations.get(key));
         let outcome = self
             .pool
             .run(move || {
                 let started = Instant::now();
-                let answer = engine.answer(&text);
-                (answer, started.elapsed())
+                let (answer, next) = match context {
+                    Some(context) => {
+                        let (answer, next) = engine.answer_in(&text, &context);
+                        (answer, Some(next))
+                    }
+                    None => (engine.answer(&text), None),
+                };
+                (answer, next, started.elapsed())
             })
             .await;
         let (answer, took) = match outcome {
-            Ok(done) => done,
+            Ok((answer, next, took)) => {
+                if let (Some(key), Some(next)) = (&conversation_key, next) {
+                    self.conversations.put(key, next);
+                }
+                (answer, took)
+            }
             Err(busy) => {
                 self.metrics.busy.get_or_create(&labels).inc();
                 if self.limits.should_log("busy") {

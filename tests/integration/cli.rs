@@ -388,16 +388,18 @@ fn serve_reloads_on_sighup_and_exits_cleanly_on_sigterm_without_logging_question
     );
     signal(child.id(), "HUP");
     let mut reloaded = false;
-    for _ in 0..100 {
+    // Polls within the default rate limit (10 a minute): a busy machine may take seconds to
+    // reload a debug build's data.
+    for _ in 0..8 {
+        // A yes/no question: the verdict leads, then the intent's answer.
         if ask("is openai going public")["text"]
             .as_str()
-            .unwrap()
-            .starts_with("RELOADED")
+            .is_some_and(|t| t.contains("RELOADED"))
         {
             reloaded = true;
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(std::time::Duration::from_millis(750));
     }
     assert!(reloaded, "SIGHUP reloads data_dir");
 

@@ -309,9 +309,11 @@ fn json_has_exactly_the_documented_fields() {
             "conflicts",
             "intent",
             "notes",
+            "parts",
             "question",
             "suggestions",
-            "text"
+            "text",
+            "verdict"
         ]
     );
     let citation = &value["citations"][0];

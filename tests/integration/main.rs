@@ -5,6 +5,7 @@ mod cost;
 mod data;
 mod discord;
 mod engine;
+mod forms;
 mod replies;
 mod server;
 mod slack;

@@ -256,7 +256,8 @@ async fn reload_rejects_broken_data_and_swaps_in_good_data() {
     );
     running.control.reload.notify_one();
     let after = wait_for(&running, q, |b| {
-        b["text"].as_str().unwrap().starts_with("BROKEN SET")
+        // A yes/no question: the verdict leads, then the intent's answer.
+        b["text"].as_str().unwrap().contains("BROKEN SET")
     })
     .await;
     assert_eq!(after["intent"], "ipo");

@@ -1,0 +1,639 @@
+//! The shape of a question, apart from its topic: its form (yes/no, when, how much, who, why,
+//! what), where a message asking several things splits into parts, and whether a message is
+//! elliptical ("and Google?", "until when?") so that it needs the conversation to be understood.
+//!
+//! Everything here works on folded text ([`super::normalize::fold`]) and is plain English grammar,
+//! not knowledge of the deal: what the sources say about a question lives in the intents' data
+//! (`[[claims]]`, `[[aspects]]`, `follow`), compiled by [`super::verdict`].
+
+use serde::{Deserialize, Serialize};
+
+use super::normalize;
+use super::vocab::Vocab;
+
+/// Most parts a message is split into; the rest stays in the last part.
+pub const MAX_PARTS: usize = 3;
+
+/// What kind of answer a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// "Is …?", "Does …?", "… right?": answered with a verdict.
+    YesNo,
+    /// "When …?", "until when", "what year", "how long".
+    When,
+    /// "How much …?", "how many", "how big", "what percentage".
+    Amount,
+    /// "Who …?", "who said that?".
+    Who,
+    /// "Why …?", "what drove …".
+    Why,
+    /// Anything else: "what …?", "how …?", a bare topic.
+    #[default]
+    What,
+}
+
+impl Form {
+    /// Every form, with its name in the data files.
+    pub const ALL: [(Form, &'static str); 6] = [
+        (Form::YesNo, "yes_no"),
+        (Form::When, "when"),
+        (Form::Amount, "amount"),
+        (Form::Who, "who"),
+        (Form::Why, "why"),
+        (Form::What, "what"),
+    ];
+
+    /// The name used in the data files (`when`, `amount`, …).
+    pub fn name(self) -> &'static str {
+        Form::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("what", |(_, n)| n)
+    }
+
+    /// The form with this data-file name.
+    pub fn from_name(name: &str) -> Option<Form> {
+        Form::ALL.iter().find(|(_, n)| *n == name).map(|(f, _)| *f)
+    }
+}
+
+/// Auxiliary verbs that open a yes/no question.
+const AUX: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
+    "has", "have", "had", "may", "might", "must", "isn", "aren", "doesn", "didn", "won", "wasn",
+    "hasn", "haven", "cant", "cannot", "shall", "wont", "isnt", "arent", "doesnt", "didnt",
+];
+/// Words that open a wh-question.
+const WH: &[&str] = &[
+    "what", "whats", "when", "who", "whom", "whose", "which", "why", "how", "where",
+];
+/// Words skipped at the start of a question before its form shows ("so", "and", "ok").
+const LEADING: &[&str] = &[
+    "and", "so", "ok", "okay", "also", "but", "then", "hey", "hi", "hello", "quick", "q", "one",
+    "more", "question", "pls", "please", "btw", "sorry", "um", "uh", "hmm", "oh", "right", "wait",
+    "follow", "up", "followup", "just", "to", "confirm", "check", "checking", "still", "now",
+    "for", "like",
+];
+/// Tags that turn a statement into a yes/no question ("…, right?").
+const TAGS: &[&[&str]] = &[
+    &["right"],
+    &["correct"],
+    &["true"],
+    &["yes", "or", "no"],
+    &["yeah"],
+    &["no"],
+    &["isn", "t", "it"],
+    &["don", "t", "they"],
+    &["confirm"],
+    &["yes"],
+];
+/// After "what"/"which": a word that makes it a "when" question.
+const WHEN_NOUNS: &[&str] = &["date", "year", "day", "month", "time", "deadline", "yr"];
+/// After "what"/"which": a word that makes it an amount question.
+const AMOUNT_NOUNS: &[&str] = &[
+    "percent",
+    "percentage",
+    "amount",
+    "price",
+    "figure",
+    "number",
+    "sum",
+    "valuation",
+    "size",
+    "rate",
+    "dollar",
+    "value",
+    "stake",
+];
+/// After "how": a word that makes it an amount question.
+const HOW_AMOUNT: &[&str] = &[
+    "much", "many", "big", "large", "high", "far", "low", "small",
+];
+
+/// The folded words of a message, after chat markup is removed.
+pub fn words(raw: &str) -> Vec<String> {
+    normalize::words(&normalize::fold(&normalize::clean_markup(
+        normalize::truncate(raw),
+    )))
+}
+
+/// The form of a question.
+pub fn form(raw: &str) -> Form {
+    let words = words(raw);
+    let start = words
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(words.len());
+    let w = &words[start..];
+    let first = w.first().map(String::as_str).unwrap_or("");
+    let second = w.get(1).map(String::as_str).unwrap_or("");
+    let has = |list: &[&str], from: usize, n: usize| {
+        w.iter()
+            .skip(from)
+            .take(n)
+            .any(|x| list.contains(&x.as_str()))
+    };
+    if matches!(first, "until" | "till" | "through" | "by") && has(&["when", "year", "date"], 1, 3)
+    {
+        return Form::When;
+    }
+    if AUX.contains(&first) {
+        return Form::YesNo;
+    }
+    if let Some(form) = wh_form(w) {
+        return form;
+    }
+    // A wh-word later on ("on deadline — what's the end date …", "for how long …").
+    if let Some(i) = w.iter().position(|x| WH.contains(&x.as_str()))
+        && let Some(form) = wh_form(&w[i..])
+    {
+        return form;
+    }
+    let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
+    if ends_tag && !WH.contains(&first) {
+        return Form::YesNo;
+    }
+    // A later clause that opens like a yes/no question ("my editor says X - did he say that?",
+    // "…, didn't he?", "…, is that legit").
+    let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+    let later_aux = folded
+        .split([',', ';', ':', '-', '—', '–', '(', '.'])
+        .skip(1)
+        .any(|clause| {
+            let cw = normalize::words(clause);
+            cw.first().is_some_and(|x| AUX.contains(&x.as_str()))
+        });
+    if later_aux {
+        return Form::YesNo;
+    }
+    let _ = second;
+    Form::What
+}
+
+fn to_owned(tag: &[&str]) -> Vec<String> {
+    tag.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn wh_form(w: &[String]) -> Option<Form> {
+    let first = w.first().map(String::as_str)?;
+    let next = |n: usize| w.iter().skip(1).take(n).map(String::as_str);
+    match first {
+        "when" => Some(Form::When),
+        "who" | "whom" | "whose" => Some(Form::Who),
+        "why" => Some(Form::Why),
+        "how" => {
+            let second = w.get(1).map(String::as_str).unwrap_or("");
+            if second == "long" || second == "soon" {
+                Some(Form::When)
+            } else if HOW_AMOUNT.contains(&second) {
+                Some(Form::Amount)
+            } else if second == "come" {
+                Some(Form::Why)
+            } else {
+                Some(Form::What)
+            }
+        }
+        "what" | "whats" | "which" => {
+            if next(4).any(|x| WHEN_NOUNS.contains(&x) || x == "when") {
+                Some(Form::When)
+            } else if next(3).any(|x| AMOUNT_NOUNS.contains(&x)) {
+                Some(Form::Amount)
+            } else if next(3).any(|x| x == "reason" || x == "drove" || x == "prompted") {
+                Some(Form::Why)
+            } else if next(1).any(|x| x == "outlet" || x == "reporter" || x == "reporters") {
+                Some(Form::Who)
+            } else {
+                Some(Form::What)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a message opens like a question of its own ("what …", "is …", "how …").
+pub fn opens_question(words: &[String]) -> bool {
+    let start = words
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(words.len());
+    words
+        .get(start)
+        .is_some_and(|w| AUX.contains(&w.as_str()) || WH.contains(&w.as_str()))
+}
+
+/// Splits a message that asks several things into its parts, in order (at most [`MAX_PARTS`]).
+/// A message is split after a question mark followed by another question, and before ", and",
+/// "and", ";", "," or "+" when what follows opens a question of its own; "+" always splits.
+pub fn split(raw: &str) -> Vec<String> {
+    let text = normalize::truncate(raw).trim();
+    // Candidate cut points: (byte offset where the next part starts, byte offset where this ends).
+    let mut parts: Vec<String> = Vec::new();
+    let mut rest = text;
+    while parts.len() + 1 < MAX_PARTS {
+        match next_cut(rest) {
+            Some((end, start)) => {
+                let head = rest[..end].trim();
+                if !head.is_empty() {
+                    parts.push(head.to_owned());
+                }
+                rest = &rest[start..];
+            }
+            None => break,
+        }
+    }
+    let tail = rest.trim();
+    if !tail.is_empty() {
+        parts.push(tail.to_owned());
+    }
+    if parts.is_empty() {
+        parts.push(text.to_owned());
+    }
+    parts
+}
+
+/// Bytes of text around a cut point that splitting looks at: enough for the few words that
+/// decide, and what keeps splitting linear in the message's length.
+const WINDOW: usize = 96;
+
+/// The first words of `text` (at most [`WINDOW`] bytes of it).
+fn window(text: &str) -> Vec<String> {
+    let mut end = text.len().min(WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    words(&text[..end])
+}
+
+/// The first place to cut `text`: (end of this part, start of the next).
+fn next_cut(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let cut = match c {
+            b'?' => {
+                let start = i + 1;
+                let after = &text[start..];
+                let after_words = window(after);
+                (!after_words.is_empty() && opens_question(&after_words)).then_some((i + 1, start))
+            }
+            b'+' if i > 0 && bytes[i - 1] == b' ' => {
+                let before = window(&text[..i]);
+                let after = window(&text[i + 1..]);
+                (!before.is_empty() && !after.is_empty()).then_some((i, i + 1))
+            }
+            b';' | b',' => {
+                let after = &text[i + 1..];
+                let after_trim = after.trim_start();
+                let skip = after.len() - after_trim.len();
+                let (next, off) = match after_trim.strip_prefix("and ") {
+                    Some(n) => (n, 4),
+                    None => (after_trim, 0),
+                };
+                let w = window(next);
+                let head = window(&text[..i]);
+                (head_asks(&head) && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                    .then_some((i, i + 1 + skip + off))
+            }
+            b'a' if text[i..].starts_with("and ") && i > 0 && bytes[i - 1] == b' ' => {
+                let next = &text[i + 4..];
+                let w = window(next);
+                let head = window(&text[..i]);
+                (head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w))
+                    .then_some((i, i + 4))
+            }
+            _ => None,
+        };
+        if cut.is_some() {
+            return cut;
+        }
+        i += 1;
+        while i < bytes.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Words that open a phrase leading into a question rather than a question ("besides the
+/// licence, which …", "after the rewrite, who …").
+const PREAMBLE: &[&str] = &[
+    "besides",
+    "after",
+    "before",
+    "apart",
+    "other",
+    "beyond",
+    "aside",
+    "except",
+    "for",
+    "in",
+    "on",
+    "with",
+    "given",
+    "since",
+    "as",
+    "regarding",
+    "about",
+    "from",
+    "big",
+    "overall",
+    "that",
+    "because",
+    "if",
+    "although",
+    "though",
+    "while",
+    "considering",
+    "seeing",
+];
+
+/// Whether what comes before a conjunction asks something of its own: it opens like a
+/// question, or is a clause of five words or more that is not a lead-in ("besides the licence").
+fn head_asks(head: &[String]) -> bool {
+    let start = head
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    opens_question(head)
+        || (rest.len() >= 5
+            && rest
+                .first()
+                .is_some_and(|w| !PREAMBLE.contains(&w.as_str())))
+}
+
+/// A tag question ("…, right?", "…, no?") is not a part of its own.
+fn is_tag(w: &[String]) -> bool {
+    w.len() <= 3 && TAGS.iter().any(|tag| w == to_owned(tag).as_slice())
+}
+
+/// After a bare "and": a wh-word, or an auxiliary followed by a subject ("and is it", "and does
+/// openai"), opens a new question; "and microsoft" does not.
+fn starts_clause(w: &[String]) -> bool {
+    let w = match w.first().map(String::as_str) {
+        Some("also" | "then") if w.len() > 1 => &w[1..],
+        _ => w,
+    };
+    let first = w[0].as_str();
+    if WH.contains(&first) {
+        // "what about …" after "and" is a follow-up in a single question only when short.
+        return true;
+    }
+    AUX.contains(&first)
+        && w.get(1).is_some_and(|s| {
+            !AUX.contains(&s.as_str()) && !["not", "also", "then"].contains(&s.as_str())
+        })
+}
+
+/// Words that mark a message as leaning on the previous turn.
+const ANAPHORA: &[&str] = &[
+    "that", "it", "this", "they", "them", "those", "these", "there", "he", "she", "his", "her",
+    "its", "same",
+];
+/// Openers of a follow-up ("and …?", "what about …?").
+const FOLLOW_OPENERS: &[&[&str]] = &[
+    &["and"],
+    &["what", "about"],
+    &["how", "about"],
+    &["what", "of"],
+    &["also"],
+    &["same", "for"],
+    &["so"],
+];
+
+/// The premise a question takes for granted, when it opens with one ("now that Microsoft pays
+/// OpenAI until 2030, how big is the cap?" → "Microsoft pays OpenAI until 2030").
+pub fn premise(raw: &str) -> Option<&str> {
+    let text = normalize::truncate(raw).trim_start();
+    let lower = text.to_lowercase();
+    let opener = [
+        "now that ",
+        "given that ",
+        "seeing that ",
+        "since ",
+        "considering that ",
+    ]
+    .into_iter()
+    .find(|o| lower.starts_with(o))?;
+    let rest = text.get(opener.len()..)?;
+    let end = rest.find([',', ';', '?'])?;
+    let clause = rest[..end].trim();
+    (words(clause).len() >= 3 && end + 1 < rest.len()).then_some(clause)
+}
+
+/// Whether a message is elliptical: short, or opening like a follow-up, or leaning on "that".
+pub fn is_elliptical(raw: &str) -> bool {
+    let w = words(raw);
+    if w.is_empty() {
+        return false;
+    }
+    let opener = FOLLOW_OPENERS
+        .iter()
+        .any(|o| w.len() >= o.len() && w[..o.len()] == to_owned(o)[..]);
+    let anaphora = w.iter().any(|x| ANAPHORA.contains(&x.as_str()));
+    w.len() <= 3 || (opener && w.len() <= 8) || (anaphora && w.len() <= 7)
+}
+
+/// Whether the message asks for the sources of the previous answer ("source?", "where's that
+/// from?", "link?").
+pub fn asks_for_source(raw: &str) -> bool {
+    let w = words(raw);
+    let content: Vec<&str> = w
+        .iter()
+        .map(String::as_str)
+        .filter(|x| {
+            ![
+                "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please",
+                "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i",
+                "get",
+            ]
+            .contains(x)
+        })
+        .collect();
+    let source_word = |x: &str| {
+        matches!(
+            x,
+            "source"
+                | "sources"
+                | "src"
+                | "cite"
+                | "citation"
+                | "citations"
+                | "link"
+                | "links"
+                | "ref"
+                | "reference"
+                | "references"
+        )
+    };
+    (content.len() <= 2 && content.iter().any(|x| source_word(x)))
+        || (w.len() <= 7
+            && w.iter().any(|x| x.starts_with("where"))
+            && w.iter().any(|x| x == "from" || x == "come"))
+}
+
+/// Shortest alternative of a word sequence that also matches words it begins (`scrutin` matches
+/// "scrutinised"); shorter ones match whole words only.
+pub const PREFIX_MIN: usize = 5;
+
+/// One position of a [`WordSeq`]: a stem, and for long alternatives the prefix it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Alternative {
+    stem: String,
+    prefix: Option<String>,
+}
+
+/// A sequence of words to find in a question in order, not necessarily adjacent: each element
+/// holds the accepted alternatives for one position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordSeq(Vec<Vec<Alternative>>);
+
+/// A word of a question as [`WordSeq::matches`] sees it: after synonyms, and its stem.
+#[derive(Debug, Clone)]
+pub struct SeqWord {
+    word: String,
+    stem: String,
+}
+
+impl WordSeq {
+    /// Compiles a data entry such as `"microsoft pay|owe openai"`: words are folded, synonyms
+    /// replaced and stemmed like the matcher's, and `a|b` accepts either word.
+    pub fn compile(vocab: &Vocab, entry: &str) -> WordSeq {
+        let mut seq = Vec::new();
+        for token in entry.split_whitespace() {
+            let alternatives: Vec<Alternative> = token
+                .split('|')
+                .flat_map(|alt| vocab.data_terms(alt))
+                .map(|t| Alternative {
+                    prefix: (t.word.chars().count() >= PREFIX_MIN).then(|| t.word.clone()),
+                    stem: t.stem,
+                })
+                .collect();
+            if !alternatives.is_empty() {
+                seq.push(alternatives);
+            }
+        }
+        WordSeq(seq)
+    }
+
+    /// Whether the words of a question contain this sequence in order.
+    pub fn matches(&self, words: &[SeqWord]) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let mut i = 0;
+        for w in words {
+            let hit = self.0[i].iter().any(|a| {
+                a.stem == w.stem
+                    || a.prefix
+                        .as_ref()
+                        .is_some_and(|p| w.word.starts_with(p.as_str()))
+            });
+            if hit {
+                i += 1;
+                if i == self.0.len() {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether the entry has no words at all (a data error).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The words of a question, in order, stopwords included, for [`WordSeq::matches`].
+pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
+    vocab
+        .terms(&words(raw))
+        .into_iter()
+        .map(|t| SeqWord {
+            word: t.word,
+            stem: t.stem,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_forms() {
+        assert_eq!(form("Is Microsoft still paying OpenAI?"), Form::YesNo);
+        assert_eq!(form("until when is azure primary?"), Form::When);
+        assert_eq!(form("how big is the cap?"), Form::Amount);
+        assert_eq!(form("when does the revenue share end"), Form::When);
+        assert_eq!(form("who said that?"), Form::Who);
+        assert_eq!(form("why?"), Form::Why);
+        assert_eq!(form("what is the agi clause"), Form::What);
+        assert_eq!(form("msft keeps paying oai until 2030 right?"), Form::YesNo);
+        assert_eq!(form("what year was it announced"), Form::When);
+        assert_eq!(form("how long does the licence last"), Form::When);
+        assert_eq!(form("what percentage does openai pay"), Form::Amount);
+        assert_eq!(form("and is that capped?"), Form::YesNo);
+        assert_eq!(form("I heard the cap is $5bn, is that legit"), Form::YesNo);
+        assert_eq!(form("Jassy said that, didn't he?"), Form::YesNo);
+    }
+
+    #[test]
+    fn splits_two_and_three_part_questions() {
+        assert_eq!(
+            split("What is the AGI clause and when does the revenue share end?"),
+            vec!["What is the AGI clause", "when does the revenue share end?"]
+        );
+        assert_eq!(
+            split("When does the revenue share end and can OpenAI use AWS?"),
+            vec!["When does the revenue share end", "can OpenAI use AWS?"]
+        );
+        assert_eq!(
+            split("when did it start, when was it announced, and when does the licence end?").len(),
+            3
+        );
+        assert_eq!(
+            split("tl;dr + key dates pls"),
+            vec!["tl;dr", "key dates pls"]
+        );
+        assert_eq!(
+            split("msft stopped paying oai right? and is what oai pays capped?"),
+            vec![
+                "msft stopped paying oai right?",
+                "and is what oai pays capped?"
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_single_questions_whole() {
+        for q in [
+            "does the money go both ways between openai and microsoft or just one way now",
+            "Is the licence exclusive, right?",
+            "who pays whom and how",
+            "can openai and microsoft both sell the models",
+            "Big picture, who wins and who loses?",
+            "Besides the licence and the money, which areas will they work on?",
+        ] {
+            assert_eq!(split(q).len(), 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn elliptical_follow_ups() {
+        assert!(is_elliptical("and Google?"));
+        assert!(is_elliptical("until when?"));
+        assert!(is_elliptical("is that capped?"));
+        assert!(!is_elliptical(
+            "when does openai stop paying microsoft its revenue share"
+        ));
+        assert!(asks_for_source("source?"));
+        assert!(asks_for_source("where's that from?"));
+        assert!(!asks_for_source(
+            "what sources do you use to answer questions about the deal"
+        ));
+    }
+}

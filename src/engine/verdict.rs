@@ -1,0 +1,661 @@
+//! Verdicts and leads: what a reply says first, given the intent, the question's form and the
+//! words it uses.
+//!
+//! The knowledge is data: each intent's `[[claims]]` (a claim a yes/no question can make, the
+//! verdict the sources give it, the lead sentence and its best quote), `[[aspects]]` (the lead for
+//! "when", "how much", "for Microsoft" …) and `not_covered.toml`'s `[[unreported]]` (details no
+//! source gives: approvals, closing prices). This module compiles their word sequences with the
+//! matcher's lexicon and applies them in a fixed order; see [`Leads::lead`].
+
+use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
+use super::question::{self, Form, SeqWord, WordSeq};
+use super::validate::DataError;
+use super::vocab::Vocab;
+
+/// Question openers that assert a premise ("now that …", "given that …").
+const PREMISE: &[&[&str]] = &[
+    &["now", "that"],
+    &["given", "that"],
+    &["since"],
+    &["seeing", "that"],
+    &["considering"],
+    &["as"],
+];
+
+#[derive(Debug, Clone)]
+struct Rule {
+    when: Vec<WordSeq>,
+    unless: Vec<WordSeq>,
+}
+
+impl Rule {
+    fn new(vocab: &Vocab, when: &[String], unless: &[String]) -> Rule {
+        Rule {
+            when: when.iter().map(|w| WordSeq::compile(vocab, w)).collect(),
+            unless: unless.iter().map(|w| WordSeq::compile(vocab, w)).collect(),
+        }
+    }
+
+    /// True when one `when` sequence matches and no `unless` does (false with no `when`).
+    fn matches(&self, stems: &[SeqWord]) -> bool {
+        self.when.iter().any(|w| w.matches(stems)) && !self.unless.iter().any(|w| w.matches(stems))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct IntentRules {
+    claims: Vec<Rule>,
+    aspects: Vec<(Vec<Form>, Rule)>,
+}
+
+/// What to say first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lead {
+    /// The verdict, for a yes/no question.
+    pub verdict: Option<Verdict>,
+    /// The opening sentence(s), already prefixed ("Yes — …").
+    pub text: Option<String>,
+    /// Quotes that support the lead, to be numbered first.
+    pub cite: Vec<Citation>,
+    /// The lead says that the specific detail asked (an amount, a date, an approval, a claim the
+    /// sources never make) is not reported; not set by an intent's default verdict.
+    pub unreported: bool,
+}
+
+/// The compiled claims, aspects and unreported details.
+#[derive(Debug)]
+pub struct Leads {
+    vocab: Vocab,
+    intents: Vec<IntentRules>,
+    unreported: Vec<Rule>,
+}
+
+impl Leads {
+    /// Compiles the knowledge base's claims, aspects and unreported details.
+    pub fn new(kb: &KnowledgeBase) -> Leads {
+        let lex = &kb.lexicon;
+        let vocab = Vocab::new(
+            lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
+            &lex.stopwords,
+            &lex.fillers,
+        );
+        let intents = kb
+            .intents
+            .iter()
+            .map(|i| IntentRules {
+                claims: i
+                    .claims
+                    .iter()
+                    .map(|c| Rule::new(&vocab, &c.when, &c.unless))
+                    .collect(),
+                aspects: i
+                    .aspects
+                    .iter()
+                    .map(|a| {
+                        let forms = a.forms.iter().filter_map(|f| Form::from_name(f)).collect();
+                        (forms, Rule::new(&vocab, &a.when, &[]))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let unreported = kb
+            .unreported
+            .iter()
+            .map(|u| Rule::new(&vocab, &u.when, &u.unless))
+            .collect();
+        Leads {
+            vocab,
+            intents,
+            unreported,
+        }
+    }
+
+    /// Whether a message has no words beyond question words, stopwords, the parties' names and
+    /// the words of a form ("year", "much", "said", "source"): a bare follow-up.
+    pub fn is_bare(&self, question: &str) -> bool {
+        const FORM_WORDS: &[&str] = &[
+            "why",
+            "when",
+            "who",
+            "whom",
+            "whose",
+            "how",
+            "where",
+            "year",
+            "date",
+            "day",
+            "month",
+            "long",
+            "much",
+            "many",
+            "big",
+            "large",
+            "far",
+            "said",
+            "say",
+            "says",
+            "source",
+            "sources",
+            "else",
+            "exactly",
+            "though",
+            "then",
+            "again",
+            "more",
+            "detail",
+            "details",
+            "reason",
+            "until",
+            "till",
+            "microsoft",
+            "openai",
+            "msft",
+            "oai",
+            "which",
+            "ones",
+            "one",
+            "example",
+            "examples",
+            "specifically",
+            "explain",
+            "mean",
+            "sure",
+            "really",
+            "about",
+            "what",
+            "for",
+            "both",
+            "side",
+            "sides",
+            "party",
+            "parties",
+        ];
+        let words = question::words(question);
+        self.vocab
+            .terms(&words)
+            .iter()
+            .all(|t| t.stop || FORM_WORDS.contains(&t.word.as_str()))
+    }
+
+    /// Whether a claim or aspect of intent `index` other than its default names something the
+    /// question says: evidence that the question is about that intent.
+    pub fn speaks_to(&self, index: usize, stems: &[SeqWord]) -> bool {
+        self.intents.get(index).is_some_and(|r| {
+            r.claims.iter().any(|c| c.matches(stems))
+                || r.aspects.iter().any(|(_, a)| a.matches(stems))
+        })
+    }
+
+    /// The question's stems, in order, for [`Leads::lead`].
+    pub fn stems(&self, question: &str) -> Vec<SeqWord> {
+        question::stems(&self.vocab, question)
+    }
+
+    /// The lead for a question answered by `intent`. In order:
+    /// 1. for yes/no questions, a figure or date the question states that the intent's facts
+    ///    don't give (`no` when they give another of the same kind, else `not_said`);
+    /// 2. a claim of the intent whose words the question uses;
+    /// 3. for yes/no questions about a slot, whether the sources name the value;
+    /// 4. an unreported detail ("has the FTC approved …");
+    /// 5. an aspect of the intent matching the form or words;
+    /// 6. the intent's default claim (one with no `when`), for yes/no questions;
+    /// 7. "The sources don't say" for yes/no questions, "no amount/date" for amount/when ones.
+    pub fn lead(
+        &self,
+        kb: &KnowledgeBase,
+        index: usize,
+        form: Form,
+        stems: &[SeqWord],
+        question: &str,
+        named_slot: Option<bool>,
+    ) -> Lead {
+        let (Some(intent), Some(rules)) = (kb.intents.get(index), self.intents.get(index)) else {
+            return Lead::default();
+        };
+        let yes_no = form == Form::YesNo;
+        let premise = has_premise(question);
+        // A figure or date the question states that the intent's facts don't give.
+        if yes_no && let Some(verdict) = number_verdict(intent, question) {
+            let lead = match verdict {
+                Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
+                _ => "the sources give a different figure or date.".to_owned(),
+            };
+            let mut lead = claim_lead(verdict, &lead, &[], true);
+            lead.unreported = verdict == Verdict::NotSaid;
+            return lead;
+        }
+        for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
+            let form_ok = claim.forms.is_empty() || claim.forms.iter().any(|f| f == form.name());
+            if !form_ok || !rule.matches(stems) {
+                continue;
+            }
+            let applies = yes_no
+                || claim.verdict == Verdict::NotSaid
+                || (claim.verdict == Verdict::No && premise);
+            if applies {
+                let mut lead = claim_lead(claim.verdict, &claim.lead, &claim.cite, yes_no);
+                lead.unreported = claim.verdict == Verdict::NotSaid;
+                return lead;
+            }
+        }
+        // The slot's own answers say which values the sources name; the lead is the verdict.
+        if yes_no && let Some(named) = named_slot {
+            let (verdict, text) = if named {
+                (Verdict::Yes, "Yes —")
+            } else {
+                (Verdict::NotSaid, "The sources don't say.")
+            };
+            return Lead {
+                verdict: Some(verdict),
+                text: Some(text.to_owned()),
+                cite: Vec::new(),
+                unreported: !named,
+            };
+        }
+        for (u, rule) in kb.unreported.iter().zip(&self.unreported) {
+            if rule.matches(stems) {
+                let mut lead = claim_lead(Verdict::NotSaid, &u.lead, &[], yes_no);
+                lead.unreported = true;
+                return lead;
+            }
+        }
+        for (aspect, (forms, rule)) in intent.aspects.iter().zip(&rules.aspects) {
+            let form_ok = forms.is_empty() || forms.contains(&form);
+            let words_ok = rule.when.is_empty() || rule.matches(stems);
+            if form_ok && words_ok && !(forms.is_empty() && rule.when.is_empty()) {
+                return Lead {
+                    verdict: None,
+                    text: Some(aspect.lead.clone()),
+                    cite: aspect.cite.clone(),
+                    unreported: false,
+                };
+            }
+        }
+        if yes_no {
+            if let Some(claim) = intent.claims.iter().find(|c| c.when.is_empty()) {
+                return claim_lead(claim.verdict, &claim.lead, &claim.cite, true);
+            }
+            return claim_lead(
+                Verdict::NotSaid,
+                "The sources don't say that in so many words. Here is what they do say:",
+                &[],
+                true,
+            );
+        }
+        let facts_text = intent_text(intent);
+        match form {
+            Form::Amount if !has_amount(&facts_text) => Lead {
+                text: Some("The sources give no amount.".to_owned()),
+                unreported: true,
+                ..Lead::default()
+            },
+            Form::When if !has_date(&facts_text) => Lead {
+                text: Some("The sources give no date.".to_owned()),
+                unreported: true,
+                ..Lead::default()
+            },
+            _ => Lead::default(),
+        }
+    }
+}
+
+fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> Lead {
+    let mut out = if yes_no {
+        verdict_lead(verdict, lead)
+    } else {
+        let text = match verdict {
+            Verdict::No => format!("Not so: {}", lower_first_unless_name(lead)),
+            _ => lead.to_owned(),
+        };
+        Lead {
+            verdict: None,
+            text: Some(text),
+            cite: Vec::new(),
+            unreported: false,
+        }
+    };
+    out.cite = cite.to_vec();
+    out
+}
+
+fn verdict_lead(verdict: Verdict, lead: &str) -> Lead {
+    let text = match verdict {
+        Verdict::Yes => format!("Yes — {}", lower_first_unless_name(lead)),
+        Verdict::No => format!("No — {}", lower_first_unless_name(lead)),
+        Verdict::NotSaid if starts_not_said(lead) => lead.to_owned(),
+        Verdict::NotSaid => format!("The sources don't say. {lead}"),
+    };
+    Lead {
+        verdict: Some(verdict),
+        text: Some(text),
+        cite: Vec::new(),
+        unreported: false,
+    }
+}
+
+/// Whether a lead already says that the sources don't say.
+pub fn starts_not_said(lead: &str) -> bool {
+    let l = lead.to_lowercase();
+    [
+        "the sources don't",
+        "the sources don’t",
+        "the sources do not",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
+}
+
+/// Whether a lead starts with a verdict word the engine adds itself.
+pub fn starts_with_verdict(text: &str) -> bool {
+    strip_verdict(text) != text
+}
+
+/// The text without a leading "Yes." / "No, " (the engine says the verdict itself).
+pub fn strip_verdict(text: &str) -> String {
+    for word in ["Yes", "No"] {
+        if let Some(rest) = text.strip_prefix(word)
+            && let Some(rest) = rest
+                .strip_prefix(['.', ',', ':', ';', '!'])
+                .or_else(|| rest.strip_prefix(" —"))
+        {
+            let rest = rest.trim_start();
+            let mut chars = rest.chars();
+            return match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            };
+        }
+    }
+    text.to_owned()
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Lower-cases the first letter unless the first word is a name ("Microsoft", "OpenAI", "AGI").
+fn lower_first_unless_name(text: &str) -> String {
+    let first_word = text.split_whitespace().next().unwrap_or("");
+    let common = [
+        "The", "It", "There", "They", "Its", "That", "This", "A", "An", "Both", "No", "Not",
+        "Only", "Under", "In", "As", "After", "Before", "Each", "Every", "All",
+    ];
+    if common.contains(&first_word) {
+        lower_first(text)
+    } else {
+        text.to_owned()
+    }
+}
+
+fn has_premise(question: &str) -> bool {
+    let w = question::words(question);
+    PREMISE
+        .iter()
+        .any(|p| w.len() > p.len() && w[..p.len()].iter().zip(p.iter()).all(|(a, b)| a == b))
+}
+
+/// Everything an intent says, for number checks.
+fn intent_text(intent: &Intent) -> String {
+    let mut text = intent.answer.clone();
+    for fact in &intent.facts {
+        text.push(' ');
+        text.push_str(&fact.text);
+        for c in &fact.cite {
+            text.push(' ');
+            text.push_str(&c.quote);
+        }
+    }
+    if let Some(slot) = &intent.slot {
+        for v in &slot.values {
+            text.push(' ');
+            text.push_str(&v.fact.text);
+        }
+    }
+    text
+}
+
+/// A number stated in a question, with its kind.
+#[derive(Debug, Clone, PartialEq)]
+enum Number {
+    Year(u32),
+    Percent(f64),
+    Money(f64),
+    Other(f64),
+}
+
+impl Number {
+    fn same_kind(&self, other: &Number) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+/// The numbers in a text: years, percentages, money (in billions when a scale follows).
+fn numbers(text: &str) -> Vec<Number> {
+    let folded = text.to_lowercase().replace(['‑', '–'], "-");
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
+            i += 1;
+        }
+        let raw: String = chars[start..i]
+            .iter()
+            .filter(|c| **c != ',')
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_owned();
+        let Ok(value) = raw.parse::<f64>() else {
+            continue;
+        };
+        let dollar = start > 0 && chars[start - 1] == '$';
+        let rest: String = chars[i..chars.len().min(i + 12)].iter().collect();
+        let rest = rest.trim_start();
+        let number = if rest.starts_with('%') || rest.starts_with("percent") {
+            Number::Percent(value)
+        } else if dollar
+            || rest.starts_with("billion")
+            || rest.starts_with("bn")
+            || rest.starts_with("b ")
+            || rest.starts_with("million")
+            || rest.starts_with("trillion")
+        {
+            let scaled = if rest.starts_with("million") {
+                value / 1000.0
+            } else if rest.starts_with("trillion") {
+                value * 1000.0
+            } else {
+                value
+            };
+            Number::Money(scaled)
+        } else if raw.len() == 4 && (1900.0..2100.0).contains(&value) {
+            Number::Year(value as u32)
+        } else {
+            Number::Other(value)
+        };
+        out.push(number);
+    }
+    out
+}
+
+/// For a yes/no question stating a number: `not_said` when the intent gives no number of that
+/// kind, `no` when it gives only different ones; `None` when every stated number is given.
+fn number_verdict(intent: &Intent, question: &str) -> Option<Verdict> {
+    let asked = numbers(question);
+    if asked.is_empty() {
+        return None;
+    }
+    let given = numbers(&intent_text(intent));
+    let mut verdict = None;
+    for n in &asked {
+        if matches!(n, Number::Other(_)) {
+            continue;
+        }
+        if given.contains(n) {
+            continue;
+        }
+        let any_of_kind = given.iter().any(|g| g.same_kind(n));
+        let v = if any_of_kind {
+            Verdict::No
+        } else {
+            Verdict::NotSaid
+        };
+        // "No" is the stronger statement only when the sources give the figure.
+        verdict = match (verdict, v) {
+            (Some(Verdict::No), _) | (_, Verdict::No) => Some(Verdict::No),
+            _ => Some(Verdict::NotSaid),
+        };
+    }
+    verdict
+}
+
+fn has_amount(text: &str) -> bool {
+    numbers(text)
+        .iter()
+        .any(|n| matches!(n, Number::Percent(_) | Number::Money(_) | Number::Other(_)))
+}
+
+fn has_date(text: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May ",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    numbers(text).iter().any(|n| matches!(n, Number::Year(_)))
+        || MONTHS.iter().any(|m| text.contains(m))
+}
+
+/// Checks of the claims, aspects, `follow` maps and unreported details (run by
+/// [`super::validate`]): leads say what the engine expects of them, form names and `follow`
+/// targets exist, and every word sequence has words.
+pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataError>) {
+    for (file, line, verdict, lead) in &sites.leads {
+        let unreported = file.ends_with(super::data::NOT_COVERED_FILE);
+        match verdict {
+            Some(Verdict::NotSaid) | None
+                if (unreported || verdict.is_some()) && !starts_not_said(lead) =>
+            {
+                errors.push(DataError::at(
+                    file,
+                    *line,
+                    "a `not_said` claim or unreported detail must lead with \"The sources don't …\"",
+                ));
+            }
+            Some(Verdict::Yes | Verdict::No)
+                if starts_with_verdict(lead) || starts_not_said(lead) =>
+            {
+                errors.push(DataError::at(
+                    file,
+                    *line,
+                    "a `yes`/`no` claim's lead must not start with Yes/No: the engine adds \"Yes — \" or \"No — \"",
+                ));
+            }
+            _ => {}
+        }
+        if lead.trim().is_empty() {
+            errors.push(DataError::at(file, *line, "empty lead"));
+        }
+    }
+    for (file, id, forms, targets) in &sites.forms {
+        for form in forms {
+            if Form::from_name(form).is_none() {
+                let names: Vec<&str> = Form::ALL.iter().map(|(_, n)| *n).collect();
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!(
+                        "intent `{id}`: unknown question form `{form}` (expected one of {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        for target in targets {
+            if kb.intent(target).is_none() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!("intent `{id}`: `follow` names unknown intent `{target}`"),
+                ));
+            }
+        }
+    }
+    let lex = &kb.lexicon;
+    let vocab = Vocab::new(
+        lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
+        &lex.stopwords,
+        &lex.fillers,
+    );
+    let empty = |errors: &mut Vec<DataError>, file: String, what: &str, entries: &[String]| {
+        for entry in entries {
+            if WordSeq::compile(&vocab, entry).is_empty() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    format!("{what}: word sequence {entry:?} has no words"),
+                ));
+            }
+        }
+    };
+    for intent in &kb.intents {
+        let file = format!("intents/{}.toml", intent.id);
+        for c in &intent.claims {
+            empty(errors, file.clone(), "claim", &c.when);
+            empty(errors, file.clone(), "claim `unless`", &c.unless);
+        }
+        for a in &intent.aspects {
+            empty(errors, file.clone(), "aspect", &a.when);
+            if a.forms.is_empty() && a.when.is_empty() {
+                errors.push(DataError::file(
+                    file.clone(),
+                    "an aspect needs `forms` or `when`".to_owned(),
+                ));
+            }
+        }
+    }
+    for u in &kb.unreported {
+        let file = format!("intents/{}", super::data::NOT_COVERED_FILE);
+        empty(errors, file.clone(), "unreported", &u.when);
+        empty(errors, file, "unreported `unless`", &u.unless);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_leading_verdict_words() {
+        assert_eq!(strip_verdict("Yes. OpenAI may now"), "OpenAI may now");
+        assert_eq!(strip_verdict("No, Azure customers"), "Azure customers");
+        assert_eq!(strip_verdict("Nothing changes"), "Nothing changes");
+    }
+
+    #[test]
+    fn reads_numbers_by_kind() {
+        assert_eq!(
+            numbers("a $10 billion stake in 2019, 27 %"),
+            vec![
+                Number::Money(10.0),
+                Number::Year(2019),
+                Number::Percent(27.0)
+            ]
+        );
+        assert_eq!(numbers("$50bn"), vec![Number::Money(50.0)]);
+    }
+}

@@ -1,0 +1,285 @@
+//! Question forms (issue 10): yes/no verdicts and leads, unreported details, aspects, compound
+//! questions and follow-ups, through the engine, `dealbot ask --jsonl` and `POST /v1/ask`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use dealbot::engine::eval::{self, KindsReport};
+use dealbot::engine::{Context, Verdict};
+use serde_json::{Value, json};
+
+use crate::engine;
+
+fn kinds(file: &str) -> KindsReport {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("test data");
+    let rows = eval::parse_rows(&text).expect("valid rows");
+    eval::evaluate_rows(engine(), &rows)
+}
+
+fn at_least(file: &str, what: &str, tally: eval::Tally, min: f64) {
+    assert!(
+        tally.rate() >= min,
+        "{file}: {what} {}/{} below {min}",
+        tally.right,
+        tally.total
+    );
+}
+
+#[test]
+fn yes_no_questions_lead_with_the_verdict_and_negation_is_read() {
+    let cases = [
+        ("Is Microsoft still paying OpenAI?", Verdict::No, "No — "),
+        ("Is OpenAI still paying Microsoft?", Verdict::Yes, "Yes — "),
+        ("Did the percentage change?", Verdict::No, "No — "),
+        (
+            "Has the FTC approved the new deal?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        (
+            "Is the cap set at $40 billion?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        (
+            "Did Microsoft invest $3 billion in 2019?",
+            Verdict::No,
+            "No — ",
+        ),
+    ];
+    for (q, verdict, lead) in cases {
+        let answer = engine().answer(q);
+        assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
+        assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
+    }
+}
+
+#[test]
+fn other_forms_never_lead_with_yes_and_give_what_was_asked_first() {
+    let cap = engine().answer("how big is the cap?");
+    assert_eq!(cap.verdict, None);
+    assert!(!cap.text.starts_with("Yes"), "{}", cap.text);
+    assert!(
+        cap.text.starts_with("The sources give no amount"),
+        "{}",
+        cap.text
+    );
+    // In a message of several parts, the cap's amount is still the cap's answer.
+    let both = engine().answer("when does the revenue share end, and how big is the cap?");
+    let parts: Vec<Option<&str>> = both.parts.iter().map(|p| p.intent.as_deref()).collect();
+    assert_eq!(
+        parts,
+        [Some("revenue_share_end"), Some("revenue_share_cap")]
+    );
+    let primary = engine().answer("until when is azure the primary cloud partner?");
+    assert!(!primary.text.starts_with("Yes"), "{}", primary.text);
+    assert!(primary.direct.contains("2032"), "{}", primary.direct);
+    let close = engine().answer("how much did microsoft stock close at that day?");
+    assert_eq!(close.intent.as_deref(), Some("stock_reaction"));
+    assert!(
+        close.text.starts_with("The sources don't report"),
+        "{}",
+        close.text
+    );
+}
+
+#[test]
+fn a_false_premise_is_corrected_first() {
+    let answer =
+        engine().answer("now that microsoft pays openai a revenue share, how big is the cap?");
+    assert!(
+        answer.text.starts_with("Not so: Microsoft no longer pays"),
+        "{}",
+        answer.text
+    );
+}
+
+#[test]
+fn aspects_choose_the_lead_for_who_is_asked_about() {
+    let microsoft = engine().answer("why did they change the deal, from microsoft's side?");
+    let openai = engine().answer("why did they change the deal for openai?");
+    assert_eq!(microsoft.intent.as_deref(), Some("reasons"));
+    assert!(
+        microsoft.direct.starts_with("For Microsoft"),
+        "{}",
+        microsoft.direct
+    );
+    assert!(openai.direct.starts_with("For OpenAI"), "{}", openai.direct);
+}
+
+#[test]
+fn compound_questions_answer_every_part_in_order() {
+    let answer = engine().answer("When does the revenue share end and can OpenAI use AWS?");
+    let parts: Vec<Option<&str>> = answer.parts.iter().map(|p| p.intent.as_deref()).collect();
+    assert_eq!(parts, [Some("revenue_share_end"), Some("other_clouds")]);
+    assert_eq!(answer.intent.as_deref(), Some("revenue_share_end"));
+    assert!(
+        answer.text.contains("2030") && answer.text.contains("1. ") && answer.text.contains("2. ")
+    );
+
+    let uncovered = engine().answer("who pays whom now, and what is satya nadella's salary?");
+    assert_eq!(uncovered.parts.len(), 2, "{}", uncovered.text);
+    assert!(uncovered.parts[0].answered);
+    assert!(!uncovered.parts[1].answered);
+    assert!(uncovered.text.contains("2. "), "{}", uncovered.text);
+
+    let json = serde_json::to_value(&answer).unwrap();
+    assert_eq!(json["parts"].as_array().map(Vec::len), Some(2));
+    assert!(json["parts"][0]["citations"].is_array() && json["verdict"].is_null());
+    let single = serde_json::to_value(engine().answer("what is the agi clause")).unwrap();
+    assert_eq!(single["parts"], json!([]));
+}
+
+#[test]
+fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
+    let e = engine();
+    let (first, ctx) = e.answer_in("can openai use aws now?", &Context::default());
+    assert_eq!(first.intent.as_deref(), Some("other_clouds"));
+    let (google, ctx) = e.answer_in("and google?", &ctx);
+    assert_eq!(google.intent.as_deref(), Some("other_clouds"));
+    assert!(google.direct.contains("Google"), "{}", google.direct);
+    let (source, ctx) = e.answer_in("source?", &ctx);
+    assert_eq!(source.intent.as_deref(), Some("other_clouds"));
+    assert!(!source.citations.is_empty());
+    let (stock, _) = e.answer_in("different question: did microsoft's shares drop?", &ctx);
+    assert_eq!(stock.intent.as_deref(), Some("stock_reaction"));
+
+    let (_, ctx) = e.answer_in("who pays whom under the new deal?", &Context::default());
+    let (when, ctx) = e.answer_in("until when?", &ctx);
+    assert_eq!(when.intent.as_deref(), Some("revenue_share_end"));
+    let (capped, _) = e.answer_in("is that capped?", &ctx);
+    assert_eq!(capped.intent.as_deref(), Some("revenue_share_cap"));
+    assert_eq!(capped.verdict, Some(Verdict::Yes));
+
+    // Without the context, the same follow-up is not understood.
+    assert!(
+        !e.answer("and google?")
+            .direct
+            .contains("Google Cloud is one")
+    );
+}
+
+#[test]
+fn context_is_serialisable_and_bounded() {
+    let mut ctx = Context::default();
+    for i in 0..50 {
+        ctx = engine()
+            .answer_in(
+                &format!("{} when does the revenue share end?", "x".repeat(i * 40)),
+                &ctx,
+            )
+            .1;
+    }
+    assert!(ctx.turns.len() <= dealbot::engine::conversation::MAX_TURNS);
+    assert!(
+        ctx.turns
+            .iter()
+            .all(|t| t.question.len() <= dealbot::engine::conversation::MAX_TURN_QUESTION)
+    );
+    let text = serde_json::to_string(&ctx).unwrap();
+    let back: Context = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, ctx);
+    assert!(text.len() < 4096, "{}", text.len());
+}
+
+#[test]
+fn own_forms_set_meets_its_thresholds() {
+    let r = kinds("forms.jsonl");
+    at_least("forms.jsonl", "verdicts", r.verdicts, 0.95);
+    at_least("forms.jsonl", "compound", r.compound, 0.85);
+    at_least("forms.jsonl", "follow-ups", r.follow_ups, 0.95);
+}
+
+#[test]
+fn held_out_sets_meet_their_thresholds_per_row_kind() {
+    // A few points below the figures measured when this was written (see the issue-10 report).
+    let one = kinds("fresh-1.jsonl");
+    at_least("fresh-1", "single", one.single, 0.68);
+    at_least("fresh-1", "refused", one.refused, 0.78);
+    at_least("fresh-1", "verdicts", one.verdicts, 0.78);
+    at_least("fresh-1", "compound", one.compound, 0.72);
+    at_least("fresh-1", "follow-ups", one.follow_ups, 0.92);
+    let two = kinds("fresh-2.jsonl");
+    at_least("fresh-2", "single", two.single, 0.72);
+    at_least("fresh-2", "refused", two.refused, 0.85);
+    at_least("fresh-2", "verdicts", two.verdicts, 0.84);
+    at_least("fresh-2", "compound", two.compound, 0.75);
+    at_least("fresh-2", "follow-ups", two.follow_ups, 0.88);
+}
+
+#[test]
+fn ask_jsonl_keeps_one_context_per_conversation_and_survives_bad_lines() {
+    let input = [
+        json!({"question": "can openai use aws now?", "conversation": "a"}).to_string(),
+        json!({"question": "who pays whom under the new deal?", "conversation": "b"}).to_string(),
+        "this is not json".to_owned(),
+        json!({"question": "and google?", "conversation": "a"}).to_string(),
+        json!({"question": "until when?", "conversation": "b"}).to_string(),
+        json!({"question": "until when?"}).to_string(),
+    ]
+    .join("\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dealbot"))
+        .args(["ask", "--json", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dealbot");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let answers: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 6);
+    assert_eq!(answers[2]["answered"], false);
+    assert!(
+        answers[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not a question object")
+    );
+    assert_eq!(answers[3]["intent"], "other_clouds");
+    assert!(answers[3]["text"].as_str().unwrap().contains("Google"));
+    assert_eq!(answers[4]["intent"], "revenue_share_end");
+    assert_ne!(answers[5]["intent"], "revenue_share_end");
+    for a in &answers {
+        assert!(a.get("verdict").is_some() && a["parts"].is_array(), "{a}");
+    }
+}
+
+#[tokio::test]
+async fn http_ask_keeps_context_per_conversation_id() {
+    let mut settings = dealbot::settings::Settings::default();
+    settings.limits.per_user_per_minute = 1000;
+    settings.limits.global_per_second = 1000;
+    let served = crate::Served::start(settings).await;
+    let client = reqwest::Client::new();
+    let ask = |body: Value| {
+        let client = client.clone();
+        let url = served.url("/v1/ask");
+        async move {
+            let response = client.post(url).json(&body).send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (_, first) =
+        ask(json!({"question": "who pays whom under the new deal?", "conversation": "c1"})).await;
+    assert_eq!(first["intent"], "revenue_share_direction");
+    let (_, follow) = ask(json!({"question": "until when?", "conversation": "c1"})).await;
+    assert_eq!(follow["intent"], "revenue_share_end");
+    let (_, other) = ask(json!({"question": "until when?", "conversation": "c2"})).await;
+    assert_ne!(other["intent"], "revenue_share_end");
+    let (status, _) = ask(json!({"question": "until when?", "conversation": 7})).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    served.stop().await;
+}
