@@ -94,6 +94,11 @@ pub struct Answer {
     /// The short direct answer.
     #[serde(skip)]
     pub direct: String,
+    /// The lead alone, when the question's form gave one (a verdict, a correction, the aspect
+    /// asked): short replies show it instead of [`Answer::direct`], which goes on to restate
+    /// the topic's answer.
+    #[serde(skip)]
+    pub lead: Option<String>,
     /// Supporting facts with citation markers.
     #[serde(skip)]
     pub facts: Vec<AnswerFact>,
@@ -120,6 +125,11 @@ impl Answer {
             out.push_str(&format!("\n\nOnly {name} reports this."));
         }
         out
+    }
+
+    /// The direct answer as short replies show it: the lead alone when there is one.
+    pub fn short_direct(&self) -> &str {
+        self.lead.as_deref().unwrap_or(&self.direct)
     }
 
     /// The name of the one source behind every cited fact, when there are two or more cited
@@ -161,7 +171,13 @@ impl Composer<'_> {
         let rest = verdict::strip_verdict(&answer.direct);
         answer.verdict = lead.verdict;
         answer.direct = match &lead.text {
-            Some(text) if !text.is_empty() => format!("{text} {rest}"),
+            Some(text) if !text.is_empty() => {
+                // A bare verdict ("Yes —") needs the topic's answer after it even when short.
+                if verdict::strip_verdict(text).split_whitespace().count() >= 4 {
+                    answer.lead = Some(text.clone());
+                }
+                format!("{text} {rest}")
+            }
             _ => rest,
         };
         if !lead.cite.is_empty() {
@@ -208,6 +224,7 @@ impl Composer<'_> {
             outcome: Outcome::NotCovered,
             topic: None,
             direct: String::new(),
+            lead: None,
             facts: Vec::new(),
         };
         if let Some(first) = parts.iter().find(|p| p.answered) {
@@ -286,6 +303,7 @@ impl Composer<'_> {
             outcome: Outcome::NotCovered,
             topic: None,
             direct: String::new(),
+            lead: None,
             facts: Vec::new(),
         };
         match decision {

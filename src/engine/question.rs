@@ -347,6 +347,18 @@ const PREAMBLE: &[&str] = &[
     "while",
     "considering",
     "seeing",
+    // A statement about the asker ("I'm an Azure customer, does this change anything?") sets
+    // the scene for the question after it; it asks nothing of its own.
+    "i",
+    "i'm",
+    "im",
+    "i've",
+    "ive",
+    "we",
+    "we're",
+    "we've",
+    "my",
+    "our",
 ];
 
 /// Whether what comes before a conjunction asks something of its own: it opens like a
@@ -617,6 +629,8 @@ mod tests {
             "can openai and microsoft both sell the models",
             "Big picture, who wins and who loses?",
             "Besides the licence and the money, which areas will they work on?",
+            "I'm an Azure OpenAI customer, does this change anything for me?",
+            "We run everything on Google Cloud today, can we get the models there?",
         ] {
             assert_eq!(split(q).len(), 1, "{q}");
         }

@@ -159,7 +159,7 @@ pub fn render(answer: &Answer, _engine: &Engine) -> Embed {
         (Outcome::Empty, _) => "Ask me about the Microsoft–OpenAI deal".to_owned(),
         _ => "Not covered by my sources".to_owned(),
     };
-    let mut description = answer.direct.clone();
+    let mut description = answer.short_direct().to_owned();
     for line in super::short_body(answer, &MARKUP) {
         description.push_str("\n\n");
         description.push_str(&line);

@@ -111,7 +111,7 @@ fn source_name(c: &Citation, m: &Markup) -> String {
 pub(crate) fn short_body(answer: &Answer, m: &Markup) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     // Every name the prose already shows (the lead, the notes, the facts) counts as named.
-    let mut prose = answer.direct.clone();
+    let mut prose = answer.short_direct().to_owned();
     for c in answer.conflicts.iter().chain(&answer.notes) {
         prose.push_str(&c.note);
     }
@@ -135,7 +135,7 @@ pub(crate) fn short_body(answer: &Answer, m: &Markup) -> Vec<String> {
         lines.push(format!("{} {}", (m.bold)("Note:"), (m.escape)(&c.note)));
     }
     let one = answer.one_source();
-    let lead = content_words(&answer.direct);
+    let lead = content_words(answer.short_direct());
     for fact in &answer.facts {
         // A fact the lead already states is shown by its quote alone.
         let words = content_words(&fact.text);

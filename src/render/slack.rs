@@ -104,8 +104,8 @@ fn sections(lines: &[String], blocks: &mut Vec<Value>) {
 pub fn render(answer: &Answer, _engine: &Engine, share: bool) -> SlackMessage {
     let mut blocks: Vec<Value> = Vec::new();
     let head = match (&answer.topic, answer.answered) {
-        (Some(topic), true) => format!("*{}*\n{}", escape(topic), escape(&answer.direct)),
-        _ => escape(&answer.direct),
+        (Some(topic), true) => format!("*{}*\n{}", escape(topic), escape(answer.short_direct())),
+        _ => escape(answer.short_direct()),
     };
     blocks.push(json!({ "type": "section", "text": mrkdwn(&head) }));
     sections(&super::short_body(answer, &MARKUP), &mut blocks);
@@ -139,7 +139,7 @@ pub fn render(answer: &Answer, _engine: &Engine, share: bool) -> SlackMessage {
         blocks.push(json!({ "type": "actions", "elements": actions }));
     }
     SlackMessage {
-        text: truncate(&escape(&answer.direct), MAX_TEXT),
+        text: truncate(&escape(answer.short_direct()), MAX_TEXT),
         blocks,
     }
 }
