@@ -39,9 +39,22 @@ pub enum Command {
     Chat,
     /// Score labelled questions (JSON Lines: q, intent, also, must).
     Eval {
-        /// Files to score.
-        #[arg(required = true)]
+        /// Files to score (none with `--cv`).
+        #[arg(required_unless_present = "cv")]
         files: Vec<PathBuf>,
+        /// K-fold cross-validation over the labelled questions of `intents/questions/`.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// Write the failures as JSON Lines (the `intents/questions/` format) to this file.
+        #[arg(long, value_name = "FILE")]
+        failures: Option<PathBuf>,
+        /// Switch a part of the matcher off: learned (the hand-weighted matcher decides),
+        /// embeddings, requires, orgs, decisive.
+        #[arg(long, value_name = "PART")]
+        without: Vec<String>,
+        /// Least probability for an answer (default: the matcher's threshold).
+        #[arg(long, value_name = "P")]
+        threshold: Option<f32>,
         /// Exit non-zero when in-scope accuracy is below this (0 to 1).
         #[arg(long, value_name = "X")]
         min_accuracy: Option<f64>,
@@ -101,22 +114,68 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Eval {
             files,
+            cv,
+            failures,
+            without,
+            threshold,
             min_accuracy,
             min_rejection,
         } => {
-            let engine = load()?;
-            let mut cases = Vec::new();
-            for file in &files {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read {}", file.display()))?;
-                cases.extend(
-                    eval::parse_cases(&text)
-                        .map_err(anyhow::Error::msg)
-                        .with_context(|| format!("bad case in {}", file.display()))?,
-                );
+            let mut options = crate::engine::Options::default();
+            for part in &without {
+                match part.as_str() {
+                    "learned" => options.learned = false,
+                    "embeddings" => options.embeddings = false,
+                    "requires" => options.requires = false,
+                    "orgs" => options.orgs = false,
+                    "decisive" => options.decisive = false,
+                    other => anyhow::bail!(
+                        "unknown part {other:?} for --without (learned, embeddings, requires, orgs, decisive)"
+                    ),
+                }
             }
-            let report = eval::evaluate(&engine, &cases);
+            if let Some(t) = threshold {
+                options.threshold = t;
+            }
+            let files_data = match cli.data.as_deref() {
+                Some(dir) => crate::engine::DataFiles::from_dir(dir),
+                None => Ok(crate::engine::DataFiles::bundled()),
+            };
+            let kb = files_data
+                .and_then(|f| crate::engine::KnowledgeBase::load(&f))
+                .context("cannot load the knowledge base")?;
+            let report = if let Some(k) = cv {
+                println!(
+                    "{k}-fold cross-validation over {} labelled questions of intents/questions/",
+                    kb.questions.len()
+                );
+                eval::cross_validate(&kb, k, &options)
+            } else {
+                let engine = Engine::from_knowledge(kb, options);
+                let mut cases = Vec::new();
+                for file in &files {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    cases.extend(
+                        eval::parse_cases(&text)
+                            .map_err(anyhow::Error::msg)
+                            .with_context(|| format!("bad case in {}", file.display()))?,
+                    );
+                }
+                let trained = eval::training_overlap(engine.knowledge(), &cases);
+                if trained > 0 {
+                    println!(
+                        "note: {trained} of {} questions are training data: their figures are a training fit",
+                        cases.len()
+                    );
+                }
+                eval::evaluate(&engine, &cases)
+            };
             print_report(&mut io::stdout().lock(), &report)?;
+            if let Some(path) = failures {
+                std::fs::write(&path, eval::failures_jsonl(&report))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             let low = min_accuracy.is_some_and(|m| report.accuracy() < m)
                 || min_rejection.is_some_and(|m| report.rejection() < m);
             Ok(if low {
@@ -318,5 +377,21 @@ fn print_report(out: &mut impl Write, report: &eval::Report) -> anyhow::Result<(
         report.must_groups,
         100.0 * report.must_rate()
     )?;
+    writeln!(
+        out,
+        "wrong topic: {}/{} = {:.1}%",
+        report.wrong_topic,
+        report.in_scope,
+        100.0 * report.wrong_topic_rate()
+    )?;
+    writeln!(
+        out,
+        "reliability (answered, by confidence): bin  count  right"
+    )?;
+    for (lo, hi, n, right) in report.reliability(10) {
+        if n > 0 {
+            writeln!(out, "  {lo:.1}-{hi:.1}  {n:5}  {:5.1}%", 100.0 * right)?;
+        }
+    }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`data`] loads the knowledge base (sources, intents, lexicon) and [`validate`] checks it;
 //! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
-//! - [`matcher`] picks an intent or decides the sources don't cover the question;
+//! - [`matcher`] picks an intent or decides the sources don't cover the question, with the
+//!   models of [`classifier`] (trained at load) over the features of [`embed`] and n-grams;
 //! - [`answer`] composes the reply, with numbered citations and conflict notes;
 //! - [`eval`] scores the engine on labelled questions.
 //!
@@ -10,7 +11,9 @@
 //! tokio, Slack or Discord: adapters depend on the engine, never the reverse.
 
 pub mod answer;
+pub mod classifier;
 pub mod data;
+pub mod embed;
 pub mod eval;
 pub mod matcher;
 pub mod normalize;
@@ -24,6 +27,8 @@ pub use data::{Citation, Conflict, DataFiles, KnowledgeBase, Source};
 pub use validate::{DataError, LoadError};
 
 use answer::Composer;
+pub use matcher::Options;
+
 use matcher::Matcher;
 
 /// A loaded, validated knowledge base with its compiled matcher. Cheap to share behind an `Arc`.
@@ -46,9 +51,21 @@ impl Engine {
 
     /// The data in `files`.
     pub fn from_files(files: &DataFiles) -> Result<Engine, LoadError> {
-        let kb = KnowledgeBase::load(files)?;
-        let matcher = Matcher::new(&kb);
-        Ok(Engine { kb, matcher })
+        Ok(Engine::from_knowledge(
+            KnowledgeBase::load(files)?,
+            Options::default(),
+        ))
+    }
+
+    /// An engine over an already loaded knowledge base, its matcher trained with `options`.
+    pub fn from_knowledge(kb: KnowledgeBase, options: Options) -> Engine {
+        let matcher = Matcher::with_options(&kb, options);
+        Engine { kb, matcher }
+    }
+
+    /// The compiled matcher (for callers that decide per sub-question).
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// Loads `dir` when given, else the bundled data.

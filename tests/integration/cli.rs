@@ -93,7 +93,7 @@ fn check_passes_on_bundled_data_and_fails_on_broken_data_with_every_error() {
 
 #[test]
 fn eval_reports_scores_and_gates_on_min_accuracy() {
-    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev.jsonl");
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/intents/questions/dev.jsonl");
     let out = dealbot(&["eval", dev, "--min-accuracy", "0.9"], b"");
     assert!(out.status.success());
     let text = stdout(&out);
