@@ -55,6 +55,15 @@ pub enum Command {
         /// Least probability for an answer (default: the matcher's threshold).
         #[arg(long, value_name = "P")]
         threshold: Option<f32>,
+        /// Runner-up share of the best probability that makes a question ambiguous.
+        #[arg(long, value_name = "R")]
+        ambiguity: Option<f32>,
+        /// Training settings to try, for both models: EPOCHS,RATE,L2.
+        #[arg(long, value_name = "E,R,L2", hide = true)]
+        train: Option<String>,
+        /// Weight of the embedding model in the mix of probabilities (0 to 1).
+        #[arg(long, value_name = "W")]
+        embed_weight: Option<f32>,
         /// Exit non-zero when in-scope accuracy is below this (0 to 1).
         #[arg(long, value_name = "X")]
         min_accuracy: Option<f64>,
@@ -118,6 +127,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             failures,
             without,
             threshold,
+            ambiguity,
+            train,
+            embed_weight,
             min_accuracy,
             min_rejection,
         } => {
@@ -136,6 +148,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if let Some(t) = threshold {
                 options.threshold = t;
+            }
+            if let Some(r) = ambiguity {
+                options.ambiguity = r;
+            }
+            if let Some(w) = embed_weight {
+                options.embed_weight = w;
+            }
+            if let Some(spec) = train {
+                let parts: Vec<&str> = spec.split(',').collect();
+                let [e, r, l] = parts.as_slice() else {
+                    anyhow::bail!("--train takes EPOCHS,RATE,L2");
+                };
+                let p = crate::engine::classifier::TrainParams {
+                    epochs: e.parse().context("epochs")?,
+                    rate: r.parse().context("rate")?,
+                    l2: l.parse().context("l2")?,
+                };
+                options.train = (p, p);
             }
             let files_data = match cli.data.as_deref() {
                 Some(dir) => crate::engine::DataFiles::from_dir(dir),

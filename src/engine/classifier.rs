@@ -23,7 +23,7 @@ use super::embed::Embeddings;
 pub const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Training settings of one model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainParams {
     /// Passes over the data.
     pub epochs: usize,
@@ -35,16 +35,16 @@ pub struct TrainParams {
 
 /// Settings of the n-gram model (chosen by `dealbot eval --cv 5`).
 pub const NGRAM_PARAMS: TrainParams = TrainParams {
-    epochs: 12,
-    rate: 0.5,
-    l2: 1e-4,
+    epochs: 20,
+    rate: 1.0,
+    l2: 1e-5,
 };
 
 /// Settings of the embedding model (chosen by `dealbot eval --cv 5`).
 pub const EMBED_PARAMS: TrainParams = TrainParams {
-    epochs: 12,
-    rate: 0.5,
-    l2: 1e-4,
+    epochs: 20,
+    rate: 1.0,
+    l2: 1e-5,
 };
 
 /// A sparse feature vector: (feature index, value), indices ascending and distinct.
@@ -285,6 +285,10 @@ pub struct EmbedSpace {
     /// IDF of each piece over the training questions (pieces never seen get the highest).
     idf: HashMap<u32, f32>,
     unseen_idf: f32,
+    /// Per dimension, the training questions' mean and 1 / standard deviation: averaged
+    /// embeddings share a common direction that would otherwise swamp what tells them apart.
+    mean: Vec<f32>,
+    inv_std: Vec<f32>,
 }
 
 impl EmbedSpace {
@@ -308,11 +312,31 @@ impl EmbedSpace {
             .into_iter()
             .map(|(p, d)| (p, ((1.0 + n) / (1.0 + d)).ln() + 1.0))
             .collect();
-        EmbedSpace {
+        let dims = table.dims();
+        let mut space = EmbedSpace {
             table,
             idf,
             unseen_idf: (1.0 + n).ln() + 1.0,
+            mean: vec![0.0; dims],
+            inv_std: vec![1.0; dims],
+        };
+        if docs.is_empty() {
+            return space;
         }
+        let vectors: Vec<Vec<f32>> = docs.iter().map(|d| space.mean_vector(d)).collect();
+        let mut mean = vec![0.0f32; dims];
+        for v in &vectors {
+            mean.iter_mut().zip(v).for_each(|(m, x)| *m += x / n);
+        }
+        let mut var = vec![0.0f32; dims];
+        for v in &vectors {
+            for ((s, x), m) in var.iter_mut().zip(v).zip(&mean) {
+                *s += (x - m) * (x - m) / n;
+            }
+        }
+        space.inv_std = var.iter().map(|v| 1.0 / (v.sqrt() + 1e-6)).collect();
+        space.mean = mean;
+        space
     }
 
     /// Dimensions.
@@ -320,8 +344,20 @@ impl EmbedSpace {
         self.table.dims()
     }
 
-    /// The normalised, weighted mean vector of a question, as a dense "sparse" vector.
+    /// The standardised vector of a question, as a dense "sparse" vector, scaled to about unit
+    /// length.
     pub fn vector(&self, tokens: &Tokens) -> Sparse {
+        let scale = 1.0 / (self.dims() as f32).sqrt();
+        self.mean_vector(tokens)
+            .into_iter()
+            .zip(self.mean.iter().zip(&self.inv_std))
+            .enumerate()
+            .map(|(i, (v, (m, s)))| (i as u32, (v - m) * s * scale))
+            .collect()
+    }
+
+    /// The normalised, IDF-weighted mean of the question's piece vectors.
+    fn mean_vector(&self, tokens: &Tokens) -> Vec<f32> {
         let mut acc = vec![0.0f32; self.table.dims()];
         let mut pieces = Vec::new();
         for w in &tokens.words {
@@ -335,10 +371,7 @@ impl EmbedSpace {
         if norm > 0.0 {
             acc.iter_mut().for_each(|v| *v /= norm);
         }
-        acc.into_iter()
-            .enumerate()
-            .map(|(i, v)| (i as u32, v))
-            .collect()
+        acc
     }
 }
 
@@ -359,14 +392,15 @@ impl Classifier {
         labels: &[usize],
         k: usize,
         table: Option<&'static Embeddings>,
+        params: (TrainParams, TrainParams),
     ) -> Classifier {
         let ngram_space = NgramSpace::fit(docs);
         let xs: Vec<Sparse> = docs.iter().map(|d| ngram_space.vector(d)).collect();
-        let ngram = train(&xs, labels, ngram_space.len(), k, NGRAM_PARAMS);
+        let ngram = train(&xs, labels, ngram_space.len(), k, params.0);
         let embed = table.map(|table| {
             let space = EmbedSpace::fit(table, docs);
             let xs: Vec<Sparse> = docs.iter().map(|d| space.vector(d)).collect();
-            let model = train(&xs, labels, space.dims(), k, EMBED_PARAMS);
+            let model = train(&xs, labels, space.dims(), k, params.1);
             (space, model)
         });
         Classifier {
@@ -382,15 +416,17 @@ impl Classifier {
         self.k
     }
 
-    /// Class probabilities of a question: the mean of both models'.
-    pub fn predict(&self, tokens: &Tokens) -> Vec<f32> {
+    /// Class probabilities of a question: the n-gram model's, mixed with the embedding model's
+    /// at `embed_weight` (in [0, 1]) when there is one.
+    pub fn predict(&self, tokens: &Tokens, embed_weight: f32) -> Vec<f32> {
+        let w = embed_weight.clamp(0.0, 1.0);
         let mut p = vec![0.0f32; self.k];
         self.ngram.predict(&self.ngram_space.vector(tokens), &mut p);
         if let Some((space, model)) = &self.embed {
             let mut q = vec![0.0f32; self.k];
             model.predict(&space.vector(tokens), &mut q);
             for (a, b) in p.iter_mut().zip(&q) {
-                *a = 0.5 * (*a + b);
+                *a = (1.0 - w) * *a + w * b;
             }
         }
         p
@@ -400,6 +436,8 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const P: (TrainParams, TrainParams) = (NGRAM_PARAMS, EMBED_PARAMS);
 
     fn tokens(text: &str) -> Tokens {
         let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
@@ -416,19 +454,19 @@ mod tests {
             .map(|t| tokens(t))
             .collect();
         let labels = [0, 0, 1, 1];
-        let a = Classifier::train(&docs, &labels, 2, None);
-        let b = Classifier::train(&docs, &labels, 2, None);
-        let pa = a.predict(&tokens("yellow apple"));
+        let a = Classifier::train(&docs, &labels, 2, None, P);
+        let b = Classifier::train(&docs, &labels, 2, None, P);
+        let pa = a.predict(&tokens("yellow apple"), 0.5);
         assert!(pa[0] > 0.6, "{pa:?}");
-        assert!(a.predict(&tokens("stormy sky"))[1] > 0.6);
-        assert_eq!(pa, b.predict(&tokens("yellow apple")));
+        assert!(a.predict(&tokens("stormy sky"), 0.5)[1] > 0.6);
+        assert_eq!(pa, b.predict(&tokens("yellow apple"), 0.5));
     }
 
     #[test]
     fn probabilities_sum_to_one() {
         let docs = [tokens("a b"), tokens("c d"), tokens("e f")];
-        let c = Classifier::train(&docs, &[0, 1, 2], 3, None);
-        let p = c.predict(&tokens("zzz"));
+        let c = Classifier::train(&docs, &[0, 1, 2], 3, None, P);
+        let p = c.predict(&tokens("zzz"), 0.5);
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
     }
 }

@@ -32,14 +32,17 @@ use std::collections::{HashMap, HashSet};
 
 use regex::Regex;
 
-use super::classifier::{Classifier, Tokens};
+use super::classifier::{Classifier, EMBED_PARAMS, NGRAM_PARAMS, Tokens, TrainParams};
 use super::data::{Intent, KnowledgeBase};
 use super::embed::Embeddings;
 use super::normalize;
 use super::vocab::Vocab;
 
 /// Least probability for an answer (chosen by `dealbot eval --cv 5`, see `intents/README.md`).
-pub const THRESHOLD: f32 = 0.35;
+pub const THRESHOLD: f32 = 0.2;
+/// Weight of the embedding model's probabilities against the n-gram model's (chosen by
+/// `dealbot eval --cv 5`).
+pub const EMBED_WEIGHT: f32 = 0.3;
 /// A runner-up intent with at least this share of the best one's probability makes the question
 /// ambiguous.
 pub const AMBIGUITY_RATIO: f32 = 0.8;
@@ -61,6 +64,12 @@ pub struct Options {
     pub decisive: bool,
     /// Least probability for an answer.
     pub threshold: f32,
+    /// A runner-up with this share of the best intent's probability makes the question ambiguous.
+    pub ambiguity: f32,
+    /// Training settings of the n-gram and the embedding model.
+    pub train: (TrainParams, TrainParams),
+    /// Weight of the embedding model's probabilities in the mix, in [0, 1].
+    pub embed_weight: f32,
 }
 
 impl Default for Options {
@@ -72,6 +81,9 @@ impl Default for Options {
             orgs: true,
             decisive: true,
             threshold: THRESHOLD,
+            ambiguity: AMBIGUITY_RATIO,
+            train: (NGRAM_PARAMS, EMBED_PARAMS),
+            embed_weight: EMBED_WEIGHT,
         }
     }
 }
@@ -365,7 +377,7 @@ impl Matcher {
             candidates,
             org_terms,
             slots,
-            classifier: Classifier::train(&[], &[], 0, None),
+            classifier: Classifier::train(&[], &[], 0, None, (NGRAM_PARAMS, EMBED_PARAMS)),
             intents: kb.intents.len(),
             options,
         };
@@ -373,13 +385,14 @@ impl Matcher {
             return matcher;
         }
         let (docs, labels) = matcher.training_set(kb);
-        let table = if matcher.options.embeddings {
+        let table = if matcher.options.embeddings && matcher.options.embed_weight > 0.0 {
             Embeddings::bundled().ok()
         } else {
             None
         };
         let classes = kb.intents.len() + kb.uncovered.len() + 1;
-        matcher.classifier = Classifier::train(&docs, &labels, classes, table);
+        matcher.classifier =
+            Classifier::train(&docs, &labels, classes, table, matcher.options.train);
         matcher
     }
 
@@ -417,7 +430,9 @@ impl Matcher {
     /// The class probabilities of a question after the guards' vetoes: intents by index, then
     /// the not-covered topics, then the refuse class.
     fn probabilities(&self, analysis: &Analysis) -> Vec<f32> {
-        let mut p = self.classifier.predict(&analysis.tokens);
+        let mut p = self
+            .classifier
+            .predict(&analysis.tokens, self.options.embed_weight);
         for (c, candidate) in self.candidates.iter().enumerate() {
             let Target::Intent(i) = candidate.target else {
                 continue;
@@ -644,7 +659,7 @@ impl Matcher {
         }
         let (refusal_class, refusal_p) = refusal.unwrap_or((usize::MAX, 0.0));
         if let Some(&(second, p2)) = intents.get(1)
-            && p2 >= AMBIGUITY_RATIO * confidence
+            && p2 >= self.options.ambiguity * confidence
             && confidence + p2 >= self.options.threshold
             && confidence + p2 > refusal_p
         {
