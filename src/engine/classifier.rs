@@ -119,7 +119,12 @@ pub fn train(
     let mut rng = Rng(SEED);
     let mut p = vec![0.0f32; k];
     let mut t = 0usize;
-    for _ in 0..params.epochs {
+    // The weights averaged over the snapshots at the end of each epoch of the second half
+    // (Polyak averaging): a plain SGD iterate leans towards the last samples it saw.
+    let mut avg_w = vec![0.0f32; features * k];
+    let mut avg_b = vec![0.0f32; k];
+    let mut snapshots = 0usize;
+    for epoch in 0..params.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
             let x = &samples[i];
@@ -154,9 +159,23 @@ pub fn train(
                 scale = 1.0;
             }
         }
+        if 2 * (epoch + 1) > params.epochs {
+            avg_w.iter_mut().zip(&v).for_each(|(a, w)| *a += scale * w);
+            avg_b.iter_mut().zip(&b).for_each(|(a, w)| *a += w);
+            snapshots += 1;
+        }
     }
-    v.iter_mut().for_each(|w| *w *= scale);
-    Linear { k, w: v, b }
+    if snapshots == 0 {
+        return Linear { k, w: v, b };
+    }
+    let n = snapshots as f32;
+    avg_w.iter_mut().for_each(|w| *w /= n);
+    avg_b.iter_mut().for_each(|w| *w /= n);
+    Linear {
+        k,
+        w: avg_w,
+        b: avg_b,
+    }
 }
 
 /// FNV-1a over a feature's kind and bytes.
@@ -268,6 +287,8 @@ impl NgramSpace {
                     out.push((id, (1.0 + tf.ln()) * self.idf[id as usize]));
                 }
             }
+            // Sorted before summing, so the norm does not depend on the map's order.
+            out[start..].sort_unstable_by_key(|&(id, _)| id);
             let norm = out[start..].iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
             if norm > 0.0 {
                 out[start..].iter_mut().for_each(|(_, v)| *v /= norm);

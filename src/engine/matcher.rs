@@ -438,10 +438,10 @@ impl Matcher {
                 continue;
             };
             debug_assert_eq!(c, i);
-            if !self.guards_allow(candidate, analysis) {
-                if let Some(v) = p.get_mut(i) {
-                    *v = 0.0;
-                }
+            if !self.guards_allow(candidate, analysis)
+                && let Some(v) = p.get_mut(i)
+            {
+                *v = 0.0;
             }
         }
         p

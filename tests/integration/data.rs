@@ -211,8 +211,11 @@ fn two_equally_good_intents_make_the_bot_ask_which_was_meant() {
     assert!(!answer.answered, "{:?}", answer.intent);
     assert_eq!(answer.intent, None);
     assert_eq!(answer.outcome, dealbot::engine::Outcome::Ambiguous);
+    // The twins' probabilities differ only by training noise: either may come first.
+    let mut suggestions = answer.suggestions.clone();
+    suggestions.sort();
     assert_eq!(
-        answer.suggestions,
+        suggestions,
         ["Is OpenAI going public?", "Will OpenAI list its shares?"]
     );
     assert!(
@@ -243,7 +246,7 @@ fn requires_entries_with_ignored_small_words_are_reported() {
 fn bad_question_files_are_reported_with_file_and_line() {
     let copy = DataCopy::new();
     copy.write(
-        "intents/questions/bad.jsonl",
+        "intents/questions/zz-bad.jsonl",
         concat!(
             "{\"q\": \"who owns the bridge\", \"intent\": \"no_such_intent\"}\n",
             "{\"q\": \"When does the revenue share END?\", \"intent\": \"revenue_share_end\"}\n",
@@ -260,21 +263,24 @@ fn bad_question_files_are_reported_with_file_and_line() {
     };
     assert!(
         has(
-            "intents/questions/bad.jsonl:1:",
+            "intents/questions/zz-bad.jsonl:1:",
             "unknown intent `no_such_intent`"
         ),
         "{errors:#?}"
     );
     assert!(
-        has("intents/questions/bad.jsonl:2:", "already labelled at"),
+        has("intents/questions/zz-bad.jsonl:2:", "already labelled at"),
         "{errors:#?}"
     );
     assert!(
-        has("intents/questions/bad.jsonl:3:", "not a labelled question"),
+        has(
+            "intents/questions/zz-bad.jsonl:3:",
+            "not a labelled question"
+        ),
         "{errors:#?}"
     );
     assert!(
-        has("intents/questions/bad.jsonl:4:", "unknown intent `nope`"),
+        has("intents/questions/zz-bad.jsonl:4:", "unknown intent `nope`"),
         "{errors:#?}"
     );
     assert_eq!(errors.len(), 4, "{errors:#?}");
@@ -308,7 +314,8 @@ fn no_training_question_is_a_held_out_test_question() {
         .questions
         .iter()
         .map(|q| question_key(&q.q))
-        .chain(kb.intents.iter().flat_map(|i| {
+        // Standalone intents (greetings) are answered by a rule before the classifier: "hi" may be both.
+        .chain(kb.intents.iter().filter(|i| !i.standalone).flat_map(|i| {
             i.examples
                 .iter()
                 .chain(&i.question)
@@ -336,11 +343,12 @@ fn no_training_question_is_a_held_out_test_question() {
 fn a_labelled_question_added_to_the_data_changes_the_model_on_next_load() {
     let question = "what's the story with the zorblax arrangement";
     let before = Engine::bundled().unwrap();
+    // `help` has no `requires`, so no guard vetoes it whatever the words.
     let ipo = before
         .knowledge()
         .intents
         .iter()
-        .position(|i| i.id == "ipo")
+        .position(|i| i.id == "help")
         .unwrap();
     let p_ipo = |engine: &Engine| {
         let analysis = engine.matcher().analyze(question);
@@ -352,15 +360,15 @@ fn a_labelled_question_added_to_the_data_changes_the_model_on_next_load() {
             .map_or(0.0, |(_, p)| p)
     };
     let p_before = p_ipo(&before);
-    assert_ne!(before.answer(question).intent.as_deref(), Some("ipo"));
+    assert_ne!(before.answer(question).intent.as_deref(), Some("help"));
 
     let copy = DataCopy::new();
     copy.write(
         "intents/questions/zz-added.jsonl",
-        b"{\"q\": \"what's the story with the zorblax arrangement\", \"intent\": \"ipo\"}\n",
+        b"{\"q\": \"what's the story with the zorblax arrangement\", \"intent\": \"help\"}\n",
     );
     let after = Engine::from_dir(&copy.root).unwrap();
     let p_after = p_ipo(&after);
     assert!(p_after > p_before + 0.1, "{p_before} -> {p_after}");
-    assert_eq!(after.answer(question).intent.as_deref(), Some("ipo"));
+    assert_eq!(after.answer(question).intent.as_deref(), Some("help"));
 }
