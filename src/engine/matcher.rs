@@ -679,6 +679,9 @@ impl Matcher {
         } else {
             topic_of(refusal_class)
         };
+        // A plain refusal still gives a topic's reason when the question meets a topic's
+        // `requires` ("what is OpenAI's revenue?" is a financials question).
+        let topic = topic.or_else(|| self.best_required_topic(analysis, &p));
         Decision::NotCovered {
             topic,
             near,
@@ -752,6 +755,22 @@ impl Matcher {
                 confidence,
             },
         }
+    }
+
+    /// The likeliest not-covered topic whose (non-empty) `requires` the question meets.
+    fn best_required_topic(&self, analysis: &Analysis, p: &[f32]) -> Option<usize> {
+        self.candidates
+            .iter()
+            .filter_map(|c| match c.target {
+                Target::Uncovered(t)
+                    if !c.requires.is_empty() && self.passes_guards(c, analysis) =>
+                {
+                    Some((t, p.get(self.intents + t).copied().unwrap_or(0.0)))
+                }
+                _ => None,
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(t, _)| t)
     }
 
     fn is_topic(&self, t: usize) -> bool {
