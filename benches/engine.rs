@@ -15,7 +15,7 @@ use dealbot::Engine;
 use dealbot::engine::eval;
 
 fn questions() -> Vec<String> {
-    let text = include_str!("../tests/data/dev.jsonl");
+    let text = include_str!("../intents/questions/dev.jsonl");
     eval::parse_cases(text)
         .expect("dev set parses")
         .into_iter()

@@ -57,11 +57,33 @@ pub enum Command {
     Chat,
     /// Score labelled questions (JSON Lines: q, intent, also, must).
     #[command(after_help = "Example:
-  dealbot eval tests/data/dev.jsonl --min-accuracy 0.9 --min-rejection 0.9")]
+  dealbot eval tests/data/fresh-1.jsonl --min-accuracy 0.9 --min-rejection 0.9")]
     Eval {
-        /// Files to score.
-        #[arg(required = true)]
+        /// Files to score (none with `--cv`).
+        #[arg(required_unless_present = "cv")]
         files: Vec<PathBuf>,
+        /// K-fold cross-validation over the labelled questions of `intents/questions/`.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// Write the failures as JSON Lines (the `intents/questions/` format) to this file.
+        #[arg(long, value_name = "FILE")]
+        failures: Option<PathBuf>,
+        /// Switch a part of the matcher off: learned (the hand-weighted matcher decides),
+        /// embeddings, requires, orgs, decisive.
+        #[arg(long, value_name = "PART")]
+        without: Vec<String>,
+        /// Least probability for an answer (default: the matcher's threshold).
+        #[arg(long, value_name = "P")]
+        threshold: Option<f32>,
+        /// Runner-up share of the best probability that makes a question ambiguous.
+        #[arg(long, value_name = "R")]
+        ambiguity: Option<f32>,
+        /// Training settings to try, for both models: EPOCHS,RATE,L2.
+        #[arg(long, value_name = "E,R,L2", hide = true)]
+        train: Option<String>,
+        /// Weight of the embedding model in the mix of probabilities (0 to 1).
+        #[arg(long, value_name = "W")]
+        embed_weight: Option<f32>,
         /// Exit non-zero when in-scope accuracy is below this (0 to 1).
         #[arg(long, value_name = "X", value_parser = fraction)]
         min_accuracy: Option<f64>,
@@ -190,39 +212,109 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Eval {
             files,
+            cv,
+            failures,
+            without,
+            threshold,
+            ambiguity,
+            train,
+            embed_weight,
             min_accuracy,
             min_rejection,
         } => {
-            let engine = load()?;
-            let mut rows = Vec::new();
-            for file in &files {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read {}", file.display()))?;
-                rows.extend(
-                    eval::parse_rows(&text)
-                        .map_err(anyhow::Error::msg)
-                        .with_context(|| format!("bad case in {}", file.display()))?,
-                );
+            let mut options = crate::engine::Options::default();
+            for part in &without {
+                match part.as_str() {
+                    "learned" => options.learned = false,
+                    "embeddings" => options.embeddings = false,
+                    "requires" => options.requires = false,
+                    "orgs" => options.orgs = false,
+                    "decisive" => options.decisive = false,
+                    other => anyhow::bail!(
+                        "unknown part {other:?} for --without (learned, embeddings, requires, orgs, decisive)"
+                    ),
+                }
             }
-            // Single and must-not-answer rows keep today's report (and gates); every kind is
-            // then scored separately.
-            let cases: Vec<eval::Case> = rows
-                .iter()
-                .filter_map(|r| match r {
-                    eval::Row::Case(c) if c.verdict.is_none() => Some(c.clone()),
-                    _ => None,
-                })
-                .collect();
-            let report = eval::evaluate(&engine, &cases);
-            print_report(&mut io::stdout().lock(), &report)?;
-            if rows
-                .iter()
-                .any(|r| !matches!(r, eval::Row::Case(c) if c.verdict.is_none()))
-            {
-                print_kinds(
-                    &mut io::stdout().lock(),
-                    &eval::evaluate_rows(&engine, &rows),
-                )?;
+            if let Some(t) = threshold {
+                options.threshold = t;
+            }
+            if let Some(r) = ambiguity {
+                options.ambiguity = r;
+            }
+            if let Some(w) = embed_weight {
+                options.embed_weight = w;
+            }
+            if let Some(spec) = train {
+                let parts: Vec<&str> = spec.split(',').collect();
+                let [e, r, l] = parts.as_slice() else {
+                    anyhow::bail!("--train takes EPOCHS,RATE,L2");
+                };
+                let p = crate::engine::classifier::TrainParams {
+                    epochs: e.parse().context("epochs")?,
+                    rate: r.parse().context("rate")?,
+                    l2: l.parse().context("l2")?,
+                };
+                options.train = (p, p);
+            }
+            let files_data = match cli.data.as_deref() {
+                Some(dir) => crate::engine::DataFiles::from_dir(dir),
+                None => Ok(crate::engine::DataFiles::bundled()),
+            };
+            let kb = files_data
+                .and_then(|f| crate::engine::KnowledgeBase::load(&f))
+                .context("cannot load the knowledge base")?;
+            let report = if let Some(k) = cv {
+                println!(
+                    "{k}-fold cross-validation over {} labelled questions of intents/questions/",
+                    kb.questions.len()
+                );
+                let report = eval::cross_validate(&kb, k, &options);
+                print_report(&mut io::stdout().lock(), &report)?;
+                report
+            } else {
+                let engine = Engine::from_knowledge(kb, options);
+                let mut rows = Vec::new();
+                for file in &files {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    rows.extend(
+                        eval::parse_rows(&text)
+                            .map_err(anyhow::Error::msg)
+                            .with_context(|| format!("bad case in {}", file.display()))?,
+                    );
+                }
+                // Single and must-not-answer rows keep today's report (and gates); every kind is
+                // then scored separately.
+                let cases: Vec<eval::Case> = rows
+                    .iter()
+                    .filter_map(|r| match r {
+                        eval::Row::Case(c) if c.verdict.is_none() => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let trained = eval::training_overlap(engine.knowledge(), &cases);
+                if trained > 0 {
+                    println!(
+                        "note: {trained} of {} questions are training data: their figures are a training fit",
+                        cases.len()
+                    );
+                }
+                let report = eval::evaluate(&engine, &cases);
+                print_report(&mut io::stdout().lock(), &report)?;
+                if rows
+                    .iter()
+                    .any(|r| !matches!(r, eval::Row::Case(c) if c.verdict.is_none()))
+                {
+                    print_kinds(
+                        &mut io::stdout().lock(),
+                        &eval::evaluate_rows(&engine, &rows),
+                    )?;
+                }
+                report
+            };
+            if let Some(path) = failures {
+                std::fs::write(&path, eval::failures_jsonl(&report))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let low = min_accuracy.is_some_and(|m| report.accuracy() < m)
                 || min_rejection.is_some_and(|m| report.rejection() < m);
@@ -707,5 +799,21 @@ fn print_report(out: &mut impl Write, report: &eval::Report) -> anyhow::Result<(
         report.must_groups,
         100.0 * report.must_rate()
     )?;
+    writeln!(
+        out,
+        "wrong topic: {}/{} = {:.1}%",
+        report.wrong_topic,
+        report.in_scope,
+        100.0 * report.wrong_topic_rate()
+    )?;
+    writeln!(
+        out,
+        "reliability (answered, by confidence): bin  count  right"
+    )?;
+    for (lo, hi, n, right) in report.reliability(10) {
+        if n > 0 {
+            writeln!(out, "  {lo:.1}-{hi:.1}  {n:5}  {:5.1}%", 100.0 * right)?;
+        }
+    }
     Ok(())
 }

@@ -26,6 +26,8 @@ pub const LEXICON_FILE: &str = "lexicon.toml";
 pub const DICTIONARY_FILE: &str = "dictionary.txt";
 /// Name of the file of topics the sources don't cover, in `intents/`.
 pub const NOT_COVERED_FILE: &str = "not_covered.toml";
+/// Folder of `intents/` holding labelled questions (`*.jsonl`), the matcher's training data.
+pub const QUESTIONS_DIR: &str = "questions";
 
 /// One data file: its path relative to the data directory (`seeds/x.txt`) and its bytes.
 #[derive(Debug, Clone)]
@@ -48,7 +50,12 @@ impl DataFiles {
     pub fn bundled() -> DataFiles {
         let mut files = Vec::new();
         for (prefix, dir) in [("seeds", &BUNDLED_SEEDS), ("intents", &BUNDLED_INTENTS)] {
-            for file in dir.files() {
+            // Top-level files, and the files of `intents/questions/`.
+            let nested = dir
+                .dirs()
+                .filter(|d| d.path() == Path::new(QUESTIONS_DIR))
+                .flat_map(|d| d.files());
+            for file in dir.files().chain(nested) {
                 files.push(DataFile {
                     path: format!("{prefix}/{}", file.path().display()),
                     bytes: file.contents().to_vec(),
@@ -59,14 +66,16 @@ impl DataFiles {
         DataFiles { files }
     }
 
-    /// Reads `root/seeds/*` and `root/intents/*` (not recursive).
+    /// Reads `root/seeds/*`, `root/intents/*` and `root/intents/questions/*` (when present).
     pub fn from_dir(root: &Path) -> Result<DataFiles, LoadError> {
         let mut files = Vec::new();
         let mut errors = Vec::new();
-        for sub in ["seeds", "intents"] {
+        let questions = format!("intents/{QUESTIONS_DIR}");
+        for sub in ["seeds", "intents", questions.as_str()] {
             let dir: PathBuf = root.join(sub);
             let entries = match std::fs::read_dir(&dir) {
                 Ok(entries) => entries,
+                Err(_) if sub == questions => continue,
                 Err(err) => {
                     errors.push(DataError::file(
                         dir.display().to_string(),
@@ -391,6 +400,36 @@ pub struct KnowledgeBase {
     pub unreported: Vec<Unreported>,
     /// English words, one per line: real words are never "corrected" as typos.
     pub dictionary: String,
+    /// Labelled questions of `intents/questions/*.jsonl`, in file and line order.
+    pub questions: Vec<Labelled>,
+}
+
+/// A labelled question of `intents/questions/` (the format of `dealbot eval` files).
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    /// Path relative to the data root.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The question.
+    pub q: String,
+    /// The intent that answers it; `None`: the bot must not answer.
+    pub intent: Option<String>,
+    /// Other accepted intents.
+    pub also: Vec<String>,
+}
+
+/// One line of a questions file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelledLine {
+    q: String,
+    intent: Option<String>,
+    #[serde(default)]
+    also: Vec<String>,
+    #[serde(default)]
+    #[expect(dead_code, reason = "checked by `dealbot eval`, not used for training")]
+    must: Vec<Vec<String>>,
 }
 
 impl KnowledgeBase {
@@ -696,6 +735,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     let mut unreported = Vec::new();
     let mut lexicon = Lexicon::default();
     let mut dictionary = String::new();
+    let mut questions = Vec::new();
     let mut saw_lexicon = false;
 
     for file in &files.files {
@@ -795,6 +835,32 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                     }
                 }
             }
+            ("intents", _)
+                if name.starts_with(&format!("{QUESTIONS_DIR}/")) && name.ends_with(".jsonl") =>
+            {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                for (n, line) in text.lines().enumerate() {
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    match serde_json::from_str::<LabelledLine>(line) {
+                        Ok(l) => questions.push(Labelled {
+                            file: file.path.clone(),
+                            line: n + 1,
+                            q: l.q,
+                            intent: l.intent,
+                            also: l.also,
+                        }),
+                        Err(err) => errors.push(DataError::at(
+                            &file.path,
+                            n + 1,
+                            format!("not a labelled question: {err}"),
+                        )),
+                    }
+                }
+            }
             ("intents", _) if name.ends_with(".toml") => {
                 let Some(text) = utf8(file, errors) else {
                     continue;
@@ -832,6 +898,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
         lexicon,
         unreported,
         dictionary,
+        questions,
     };
     (kb, sites)
 }

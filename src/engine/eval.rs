@@ -10,13 +10,14 @@
 //! uncovered) and `{"conversation": [case, …]}` (turns answered in one context);
 //! [`evaluate_rows`] scores each kind separately ([`KindsReport`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::data::Verdict;
+use super::data::{KnowledgeBase, Verdict};
+use super::matcher::Options;
 use super::{Answer, Context, Engine};
 
 /// One labelled question.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// The question.
@@ -24,13 +25,13 @@ pub struct Case {
     /// Expected intent; `None` means the bot must not answer.
     pub intent: Option<String>,
     /// Other accepted intents.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
     /// Groups of substrings; the answer text must contain one of each group.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub must: Vec<Vec<String>>,
     /// For a yes/no question: the verdict the answer must give and lead with.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
 }
 
@@ -307,6 +308,10 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// (expected, got) → count, for wrong in-scope answers and wrongly answered out-of-scope cases.
     pub confusion: Vec<((String, String), usize)>,
+    /// In-scope cases answered with an intent that is not accepted (a wrong topic).
+    pub wrong_topic: usize,
+    /// (confidence, right) of every answered case, for the reliability table.
+    pub answered: Vec<(f64, bool)>,
 }
 
 impl Report {
@@ -324,6 +329,146 @@ impl Report {
     pub fn must_rate(&self) -> f64 {
         ratio(self.must_hits, self.must_groups)
     }
+
+    /// Share of in-scope cases answered on a wrong topic, in [0, 1].
+    pub fn wrong_topic_rate(&self) -> f64 {
+        if self.in_scope == 0 {
+            0.0
+        } else {
+            self.wrong_topic as f64 / self.in_scope as f64
+        }
+    }
+
+    /// Adds another report's counts (for cross-validation folds).
+    pub fn merge(&mut self, other: Report) {
+        self.in_scope += other.in_scope;
+        self.in_scope_correct += other.in_scope_correct;
+        self.out_of_scope += other.out_of_scope;
+        self.out_of_scope_rejected += other.out_of_scope_rejected;
+        self.must_groups += other.must_groups;
+        self.must_hits += other.must_hits;
+        self.wrong_topic += other.wrong_topic;
+        self.failures.extend(other.failures);
+        self.answered.extend(other.answered);
+        let mut confusion: std::collections::BTreeMap<(String, String), usize> =
+            std::mem::take(&mut self.confusion).into_iter().collect();
+        for (key, n) in other.confusion {
+            *confusion.entry(key).or_default() += n;
+        }
+        self.confusion = confusion.into_iter().collect();
+        self.confusion.sort_by_key(|e| std::cmp::Reverse(e.1));
+    }
+
+    /// Reliability of the confidence: for each bin `[lo, hi)` of answered cases, how many there
+    /// are and the share answered right.
+    pub fn reliability(&self, bins: usize) -> Vec<(f64, f64, usize, f64)> {
+        let bins = bins.max(1);
+        (0..bins)
+            .map(|b| {
+                let lo = b as f64 / bins as f64;
+                let hi = (b + 1) as f64 / bins as f64;
+                let inside: Vec<bool> = self
+                    .answered
+                    .iter()
+                    .filter(|(c, _)| *c >= lo && (*c < hi || (b + 1 == bins && *c <= hi)))
+                    .map(|(_, ok)| *ok)
+                    .collect();
+                let right = inside.iter().filter(|ok| **ok).count();
+                (lo, hi, inside.len(), ratio(right, inside.len()))
+            })
+            .collect()
+    }
+}
+
+/// The labelled questions of `intents/questions/` as cases.
+pub fn training_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    kb.questions
+        .iter()
+        .map(|q| Case {
+            q: q.q.clone(),
+            intent: q.intent.clone(),
+            also: q.also.clone(),
+            must: Vec::new(),
+            verdict: None,
+        })
+        .collect()
+}
+
+/// K-fold cross-validation over the labelled questions of `intents/questions/`: each fold is
+/// scored by an engine trained without it (the intents' and topics' own examples always
+/// train). Folds are drawn by a fixed seed, so the figures are reproducible.
+pub fn cross_validate(kb: &KnowledgeBase, k: usize, options: &Options) -> Report {
+    let k = k.max(2);
+    let n = kb.questions.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    // A fixed permutation (multiplicative hashing), so folds mix the files.
+    order.sort_by_key(|&i| {
+        (i as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(17)
+    });
+    let mut fold_of = vec![0usize; n];
+    for (rank, &i) in order.iter().enumerate() {
+        fold_of[i] = rank % k;
+    }
+    let cases = training_cases(kb);
+    let mut total = Report::default();
+    for fold in 0..k {
+        let mut train = kb.clone();
+        train.questions = kb
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| fold_of[*i] != fold)
+            .map(|(_, q)| q.clone())
+            .collect();
+        let engine = Engine::from_knowledge(train, options.clone());
+        let held_out: Vec<Case> = cases
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| fold_of[*i] == fold)
+            .map(|(_, c)| c.clone())
+            .collect();
+        total.merge(evaluate(&engine, &held_out));
+    }
+    total
+}
+
+/// How many of `cases` are labelled training questions of `kb` (their figures are a training
+/// fit, not a measure of generalisation).
+pub fn training_overlap(kb: &KnowledgeBase, cases: &[Case]) -> usize {
+    let trained: std::collections::HashSet<String> = kb
+        .questions
+        .iter()
+        .map(|q| super::validate::question_key(&q.q))
+        .chain(kb.intents.iter().flat_map(|i| {
+            i.examples
+                .iter()
+                .chain(&i.question)
+                .map(|q| super::validate::question_key(q))
+        }))
+        .collect();
+    cases
+        .iter()
+        .filter(|c| trained.contains(&super::validate::question_key(&c.q)))
+        .count()
+}
+
+/// The failures as JSON Lines in the format of `intents/questions/*.jsonl`, ready to review
+/// and add: the expected label, without the `must` groups.
+pub fn failures_jsonl(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.failures {
+        let case = Case {
+            must: Vec::new(),
+            ..f.case.clone()
+        };
+        if let Ok(line) = serde_json::to_string(&case) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -350,6 +495,12 @@ pub fn evaluate(engine: &Engine, cases: &[Case]) -> Report {
     for case in cases {
         let answer = engine.answer(&case.q);
         let got = answer.intent.clone().filter(|_| answer.answered);
+        if got.is_some() {
+            let right = case.intent.as_ref().is_some_and(|e| {
+                got.as_ref() == Some(e) || got.as_ref().is_some_and(|g| case.also.contains(g))
+            });
+            report.answered.push((answer.confidence, right));
+        }
         let label = |x: &Option<String>| x.clone().unwrap_or_else(|| "(not answered)".to_owned());
         match &case.intent {
             Some(expected) => {
@@ -363,6 +514,9 @@ pub fn evaluate(engine: &Engine, cases: &[Case]) -> Report {
                 if ok {
                     report.in_scope_correct += 1;
                 } else {
+                    if got.is_some() {
+                        report.wrong_topic += 1;
+                    }
                     *confusion
                         .entry((expected.clone(), label(&got)))
                         .or_default() += 1;

@@ -1,5 +1,17 @@
 //! Matching a question to an intent, or deciding that the sources don't cover it.
 //!
+//! The decision is learned: [`super::classifier`] gives every intent, every not-covered topic
+//! and a *refuse* class a probability, trained at load from the labelled questions (the
+//! intents' examples, `not_covered.toml` and `intents/questions/*.jsonl`). Curated guards then
+//! veto what learning cannot be trusted with (see [`Options`]): an intent whose `requires` the
+//! question does not meet, or an organisation the intent does not deal with, is out; a decisive
+//! not-covered topic whose `requires` are met wins. The best intent is answered when its
+//! probability reaches [`THRESHOLD`] and beats every refusal class; when the runner-up comes
+//! within [`AMBIGUITY_RATIO`] of it, the user is asked which was meant.
+//!
+//! The hand-weighted lexical scorer below (profiles, coverage, strength) is kept for
+//! `dealbot explain` and for comparison; it no longer decides.
+//!
 //! Every intent (and every topic of `not_covered.toml`) becomes a *candidate* with a profile:
 //! for each term (a stem, after synonyms), the share of its examples and keywords that use it.
 //! A question's terms score each candidate by `Σ idf(t) · share(t)`, so rare, telling words
@@ -20,12 +32,61 @@ use std::collections::{HashMap, HashSet};
 
 use regex::Regex;
 
+use super::classifier::{Classifier, EMBED_PARAMS, NGRAM_PARAMS, Tokens, TrainParams};
 use super::data::{Intent, KnowledgeBase};
+use super::embed::Embeddings;
 use super::normalize;
 use super::vocab::Vocab;
 
-/// Least confidence for an answer.
-pub const THRESHOLD: f32 = 0.35;
+/// Least probability for an answer (chosen by `dealbot eval --cv 5`, see `intents/README.md`).
+pub const THRESHOLD: f32 = 0.2;
+/// Weight of the embedding model's probabilities against the n-gram model's (chosen by
+/// `dealbot eval --cv 5`).
+pub const EMBED_WEIGHT: f32 = 0.3;
+/// A runner-up intent with at least this share of the best one's probability makes the question
+/// ambiguous.
+pub const AMBIGUITY_RATIO: f32 = 0.8;
+
+/// What the matcher uses besides the learned models; all on by default. Switching one off is
+/// how `dealbot eval --cv K --without X` measures what it buys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Decide with the learned models (off: the hand-weighted scores of before, for comparison).
+    pub learned: bool,
+    /// Average in the static-embedding model.
+    pub embeddings: bool,
+    /// Veto intents whose `requires` the question does not meet.
+    pub requires: bool,
+    /// Veto intents for questions naming an organisation they don't deal with.
+    pub orgs: bool,
+    /// A decisive not-covered topic whose `requires` are met (or a pattern-gated one that
+    /// matches) wins outright.
+    pub decisive: bool,
+    /// Least probability for an answer.
+    pub threshold: f32,
+    /// A runner-up with this share of the best intent's probability makes the question ambiguous.
+    pub ambiguity: f32,
+    /// Training settings of the n-gram and the embedding model.
+    pub train: (TrainParams, TrainParams),
+    /// Weight of the embedding model's probabilities in the mix, in [0, 1].
+    pub embed_weight: f32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            learned: true,
+            embeddings: true,
+            requires: true,
+            orgs: true,
+            decisive: true,
+            threshold: THRESHOLD,
+            ambiguity: AMBIGUITY_RATIO,
+            train: (NGRAM_PARAMS, EMBED_PARAMS),
+            embed_weight: EMBED_WEIGHT,
+        }
+    }
+}
 /// Two intents closer than this (in confidence) are ambiguous.
 pub const AMBIGUITY_MARGIN: f32 = 0.01;
 
@@ -98,6 +159,8 @@ pub struct Analysis {
     any_word: bool,
     /// The folded question, for patterns.
     folded: String,
+    /// Corrected words and stems, for the classifier.
+    tokens: Tokens,
 }
 
 /// A scored candidate.
@@ -151,11 +214,21 @@ pub struct Matcher {
     org_terms: HashSet<u32>,
     /// Per intent: slot values' word sets, (value, term ids).
     slots: Vec<Vec<(SlotHit, Vec<u32>)>>,
+    /// Class `c` of the classifier: intent `c` for `c < intents`, then the not-covered topics,
+    /// then the refuse class.
+    classifier: Classifier,
+    intents: usize,
+    options: Options,
 }
 
 impl Matcher {
-    /// Compiles the knowledge base's intents, topics and lexicon.
+    /// Compiles the knowledge base's intents, topics and lexicon, and trains the classifier.
     pub fn new(kb: &KnowledgeBase) -> Matcher {
+        Matcher::with_options(kb, Options::default())
+    }
+
+    /// [`Matcher::new`] with some parts switched off (for measuring what each buys).
+    pub fn with_options(kb: &KnowledgeBase, options: Options) -> Matcher {
         let lex = &kb.lexicon;
         let mut vocab = Vocab::new(
             lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
@@ -295,7 +368,7 @@ impl Matcher {
             .iter()
             .map(|p| p.iter().map(|&(_, s)| s).fold(0.0, f32::max))
             .collect();
-        Matcher {
+        let mut matcher = Matcher {
             vocab,
             ids: builder.ids,
             idf,
@@ -304,19 +377,117 @@ impl Matcher {
             candidates,
             org_terms,
             slots,
+            classifier: Classifier::train(&[], &[], 0, None, (NGRAM_PARAMS, EMBED_PARAMS)),
+            intents: kb.intents.len(),
+            options,
+        };
+        if !matcher.options.learned {
+            return matcher;
         }
+        let (docs, labels) = matcher.training_set(kb);
+        let table = if matcher.options.embeddings && matcher.options.embed_weight > 0.0 {
+            Embeddings::bundled().ok()
+        } else {
+            None
+        };
+        let classes = kb.intents.len() + kb.uncovered.len() + 1;
+        matcher.classifier =
+            Classifier::train(&docs, &labels, classes, table, matcher.options.train);
+        matcher
+    }
+
+    /// The training questions as the classifier sees them, with their classes.
+    fn training_set(&self, kb: &KnowledgeBase) -> (Vec<Tokens>, Vec<usize>) {
+        let refuse = kb.intents.len() + kb.uncovered.len();
+        let mut docs = Vec::new();
+        let mut labels = Vec::new();
+        for (i, intent) in kb.intents.iter().enumerate() {
+            for q in intent.examples.iter().chain(&intent.question) {
+                docs.push(self.analyze(q).tokens);
+                labels.push(i);
+            }
+        }
+        for (t, topic) in kb.uncovered.iter().enumerate() {
+            for q in &topic.examples {
+                docs.push(self.analyze(q).tokens);
+                labels.push(kb.intents.len() + t);
+            }
+        }
+        for q in &kb.questions {
+            let label = match &q.intent {
+                Some(id) => match kb.intents.iter().position(|i| &i.id == id) {
+                    Some(i) => i,
+                    None => continue,
+                },
+                None => refuse,
+            };
+            docs.push(self.analyze(&q.q).tokens);
+            labels.push(label);
+        }
+        (docs, labels)
+    }
+
+    /// The class probabilities of a question after the guards' vetoes: intents by index, then
+    /// the not-covered topics, then the refuse class.
+    fn probabilities(&self, analysis: &Analysis) -> Vec<f32> {
+        let mut p = self
+            .classifier
+            .predict(&analysis.tokens, self.options.embed_weight);
+        for (c, candidate) in self.candidates.iter().enumerate() {
+            let Target::Intent(i) = candidate.target else {
+                continue;
+            };
+            debug_assert_eq!(c, i);
+            if !self.guards_allow(candidate, analysis)
+                && let Some(v) = p.get_mut(i)
+            {
+                *v = 0.0;
+            }
+        }
+        p
+    }
+
+    fn guards_allow(&self, candidate: &Candidate, analysis: &Analysis) -> bool {
+        let required = !self.options.requires
+            || candidate.requires.is_empty()
+            || candidate
+                .requires
+                .iter()
+                .any(|set| set.iter().all(|t| analysis.all.contains(t)));
+        let orgs = !self.options.orgs || analysis.orgs.iter().all(|o| candidate.orgs.contains(o));
+        required && orgs
+    }
+
+    /// Intents with their probabilities (after the guards' vetoes), best first, at most `k`.
+    pub fn ranked(&self, analysis: &Analysis, k: usize) -> Vec<(usize, f32)> {
+        let p = self.probabilities(analysis);
+        let mut ranked: Vec<(usize, f32)> = p
+            .iter()
+            .take(self.intents)
+            .copied()
+            .enumerate()
+            .filter(|&(_, v)| v > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(k);
+        ranked
     }
 
     /// Analyses a raw chat message.
     pub fn analyze(&self, raw: &str) -> Analysis {
         let folded = normalize::question(raw);
         let words = self.vocab.correct_words(normalize::words(&folded));
+        let terms = self.vocab.terms(&words);
         let mut analysis = Analysis {
             any_word: !words.is_empty(),
             folded,
+            tokens: Tokens {
+                stems: terms.iter().map(|t| t.stem.clone()).collect(),
+                words,
+            },
             ..Analysis::default()
         };
-        for term in self.vocab.terms(&words) {
+        for term in terms {
             let id = self.ids.get(&term.stem).copied();
             if let Some(id) = id {
                 analysis.all.insert(id);
@@ -438,7 +609,7 @@ impl Matcher {
         best.map(|(i, _)| i)
     }
 
-    /// Decides what to do with a question.
+    /// Decides what to do with a question (a whole message or one part of it).
     pub fn decide(&self, analysis: &Analysis) -> Decision {
         if let Some(intent) = self.standalone(analysis) {
             return Decision::Answer {
@@ -449,6 +620,71 @@ impl Matcher {
         if !analysis.any_word {
             return Decision::Empty;
         }
+        if !self.options.learned {
+            return self.decide_lexical(analysis);
+        }
+        let p = self.probabilities(analysis);
+        let mut intents: Vec<(usize, f32)> =
+            p.iter().take(self.intents).copied().enumerate().collect();
+        intents.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let near: Vec<usize> = intents
+            .iter()
+            .filter(|(_, v)| *v > 0.0)
+            .take(3)
+            .map(|(i, _)| *i)
+            .collect();
+        let (best, confidence) = intents.first().copied().unwrap_or((0, 0.0));
+        // The likeliest refusal: a not-covered topic (with its reply) or a plain refusal.
+        let refusal = p
+            .iter()
+            .enumerate()
+            .skip(self.intents)
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(c, v)| (c, *v));
+        let topic_of = |c: usize| Some(c - self.intents).filter(|t| self.is_topic(*t));
+        if self.options.decisive
+            && let Some(topic) = self.decisive_topic(analysis)
+        {
+            return Decision::NotCovered {
+                topic: Some(topic),
+                near,
+                confidence,
+            };
+        }
+        let (refusal_class, refusal_p) = refusal.unwrap_or((usize::MAX, 0.0));
+        if let Some(&(second, p2)) = intents.get(1)
+            && p2 >= self.options.ambiguity * confidence
+            && confidence + p2 >= self.options.threshold
+            && confidence + p2 > refusal_p
+        {
+            return Decision::Ambiguous {
+                intents: vec![best, second],
+                confidence,
+            };
+        }
+        if confidence >= self.options.threshold && confidence > refusal_p {
+            return Decision::Answer {
+                intent: best,
+                confidence,
+            };
+        }
+        let topic = if refusal_class == usize::MAX {
+            None
+        } else {
+            topic_of(refusal_class)
+        };
+        // A plain refusal still gives a topic's reason when the question meets a topic's
+        // `requires` ("what is OpenAI's revenue?" is a financials question).
+        let topic = topic.or_else(|| self.best_required_topic(analysis, &p));
+        Decision::NotCovered {
+            topic,
+            near,
+            confidence,
+        }
+    }
+
+    /// The hand-weighted matcher's decision (the one before learning), for comparison.
+    fn decide_lexical(&self, analysis: &Analysis) -> Decision {
         let scored = self.score(analysis);
         let near: Vec<usize> = scored
             .iter()
@@ -515,6 +751,44 @@ impl Matcher {
         }
     }
 
+    /// The likeliest not-covered topic whose (non-empty) `requires` the question meets.
+    fn best_required_topic(&self, analysis: &Analysis, p: &[f32]) -> Option<usize> {
+        self.candidates
+            .iter()
+            .filter_map(|c| match c.target {
+                Target::Uncovered(t)
+                    if !c.requires.is_empty() && self.passes_guards(c, analysis) =>
+                {
+                    Some((t, p.get(self.intents + t).copied().unwrap_or(0.0)))
+                }
+                _ => None,
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(t, _)| t)
+    }
+
+    fn is_topic(&self, t: usize) -> bool {
+        self.candidates
+            .iter()
+            .any(|c| c.target == Target::Uncovered(t))
+    }
+
+    /// A not-covered topic that wins outright: decisive with its `requires` met, or
+    /// pattern-gated with a matching pattern.
+    fn decisive_topic(&self, analysis: &Analysis) -> Option<usize> {
+        self.candidates.iter().find_map(|c| {
+            let Target::Uncovered(t) = c.target else {
+                return None;
+            };
+            let fires = if c.pattern_gate {
+                c.patterns.iter().any(|p| p.is_match(&analysis.folded))
+            } else {
+                c.decisive && !c.requires.is_empty() && self.passes_guards(c, analysis)
+            };
+            fires.then_some(t)
+        })
+    }
+
     /// A human-readable account of how a question was analysed and scored (for `dealbot explain`).
     pub fn explain(&self, kb: &KnowledgeBase, raw: &str) -> String {
         let analysis = self.analyze(raw);
@@ -552,11 +826,22 @@ impl Matcher {
             analysis.unknown,
             analysis.unmodeled,
         );
-        let scored = self.score(&analysis);
-        if scored.is_empty() {
-            out.push_str("  (none)\n");
+        let p = self.probabilities(&analysis);
+        let mut classes: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
+        classes.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out.push_str("learned (after guards):\n");
+        for &(c, v) in classes.iter().take(6) {
+            let label = if c < kb.intents.len() {
+                kb.intents[c].id.clone()
+            } else if let Some(t) = kb.uncovered.get(c - kb.intents.len()) {
+                format!("(not covered: {})", t.id)
+            } else {
+                "(refuse)".to_owned()
+            };
+            out.push_str(&format!("  {v:.3} {label}\n"));
         }
-        for s in scored.iter().take(6) {
+        out.push_str("lexical scores (not used to decide):\n");
+        for s in self.score(&analysis).iter().take(6) {
             let label = match s.target {
                 Target::Intent(i) => kb.intents[i].id.clone(),
                 Target::Uncovered(i) => format!("(not covered: {})", kb.uncovered[i].id),

@@ -2,7 +2,8 @@
 //!
 //! - [`data`] loads the knowledge base (sources, intents, lexicon) and [`validate`] checks it;
 //! - [`normalize`] cleans chat markup and Unicode, [`vocab`] handles synonyms, stems and typos;
-//! - [`matcher`] picks an intent or decides the sources don't cover the question;
+//! - [`matcher`] picks an intent or decides the sources don't cover the question, with the
+//!   models of [`classifier`] (trained at load) over the features of [`embed`] and n-grams;
 //! - [`question`] reads a question's form and splits one that asks several things,
 //!   [`verdict`] picks the lead (a yes/no verdict, a correction, the aspect asked) from the
 //!   intents' claims, and [`conversation`] reads follow-ups against the caller's context;
@@ -14,8 +15,10 @@
 //! tokio, Slack or Discord: adapters depend on the engine, never the reverse.
 
 pub mod answer;
+pub mod classifier;
 pub mod conversation;
 pub mod data;
+pub mod embed;
 pub mod eval;
 pub mod language;
 pub mod matcher;
@@ -32,6 +35,8 @@ pub use conversation::{Context, Turn};
 pub use data::{Citation, Conflict, DataFiles, KnowledgeBase, Source, Verdict};
 pub use question::Form;
 pub use validate::{DataError, LoadError};
+
+pub use matcher::Options;
 
 use matcher::Matcher;
 
@@ -56,10 +61,22 @@ impl Engine {
 
     /// The data in `files`.
     pub fn from_files(files: &DataFiles) -> Result<Engine, LoadError> {
-        let kb = KnowledgeBase::load(files)?;
-        let matcher = Matcher::new(&kb);
+        Ok(Engine::from_knowledge(
+            KnowledgeBase::load(files)?,
+            Options::default(),
+        ))
+    }
+
+    /// An engine over an already loaded knowledge base, its matcher trained with `options`.
+    pub fn from_knowledge(kb: KnowledgeBase, options: Options) -> Engine {
+        let matcher = Matcher::with_options(&kb, options);
         let leads = verdict::Leads::new(&kb);
-        Ok(Engine { kb, matcher, leads })
+        Engine { kb, matcher, leads }
+    }
+
+    /// The compiled matcher (for callers that decide per sub-question).
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// Loads `dir` when given, else the bundled data.

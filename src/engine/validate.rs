@@ -110,6 +110,8 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     hedged_quotes_keep_a_hedge(kb, sites, errors);
     sources_are_named_not_numbered(kb, sites, errors);
     super::verdict::check(kb, sites, errors);
+    questions_name_known_intents(kb, errors);
+    questions_are_unique(kb, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 }
 
@@ -243,6 +245,40 @@ fn typographic_fold(s: &str) -> (String, Vec<char>) {
         })
         .collect();
     (folded, chars)
+}
+
+/// Every label of `intents/questions/` names an intent (`null`: must not answer).
+fn questions_name_known_intents(kb: &KnowledgeBase, errors: &mut Vec<DataError>) {
+    for q in &kb.questions {
+        for id in q.intent.iter().chain(&q.also) {
+            if kb.intent(id).is_none() {
+                errors.push(DataError::at(
+                    &q.file,
+                    q.line,
+                    format!("unknown intent `{id}` for question {:?}", q.q),
+                ));
+            }
+        }
+    }
+}
+
+/// A question is labelled once across `intents/questions/` (compared case- and space-folded).
+fn questions_are_unique(kb: &KnowledgeBase, errors: &mut Vec<DataError>) {
+    let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+    for q in &kb.questions {
+        if let Some((file, line)) = seen.insert(question_key(&q.q), (&q.file, q.line)) {
+            errors.push(DataError::at(
+                &q.file,
+                q.line,
+                format!("question {:?} is already labelled at {file}:{line}", q.q),
+            ));
+        }
+    }
+}
+
+/// The form in which two questions count as the same: folded, words joined by one space.
+pub fn question_key(q: &str) -> String {
+    super::normalize::words(&super::normalize::fold(q)).join(" ")
 }
 
 fn intent_ids_are_unique(sites: &Sites, errors: &mut Vec<DataError>) {

@@ -88,12 +88,17 @@ fn check_passes_on_bundled_data_and_fails_on_broken_data_with_every_error() {
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("intents/help.toml: missing"), "{err}");
-    assert!(err.contains("2 error(s)"), "{err}");
+    assert!(err.contains("intents/ipo.toml:18: quote"), "{err}");
+    // The labelled questions of the removed intent are reported too.
+    assert!(
+        err.contains("intents/questions/chat.jsonl:98: unknown intent `help`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn eval_reports_scores_and_gates_on_min_accuracy() {
-    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev.jsonl");
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/intents/questions/dev.jsonl");
     let out = dealbot(&["eval", dev, "--min-accuracy", "0.9"], b"");
     assert!(out.status.success());
     let text = stdout(&out);
@@ -122,7 +127,7 @@ fn eval_reports_scores_and_gates_on_min_accuracy() {
 /// Issue 8: `--min-accuracy 2` was accepted (and could never pass).
 #[test]
 fn eval_rejects_thresholds_outside_zero_to_one() {
-    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev.jsonl");
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/intents/questions/dev.jsonl");
     for args in [
         ["--min-accuracy", "2"],
         ["--min-rejection", "1.5"],
@@ -247,7 +252,7 @@ fn dealbot_with_closed_stdout(args: &[&str], stdin: &[u8]) -> Output {
 /// Issue 8: `dealbot intents | head -1` panicked; other commands printed `error: Broken pipe`.
 #[test]
 fn every_command_exits_quietly_on_a_closed_stdout() {
-    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev.jsonl");
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/intents/questions/dev.jsonl");
     let many = "Is OpenAI going public?\n".repeat(100);
     let cases: [(&[&str], &[u8]); 9] = [
         (&["intents"], b""),

@@ -16,11 +16,13 @@ impl DataCopy {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().to_path_buf();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for sub in ["seeds", "intents"] {
+        for sub in ["seeds", "intents", "intents/questions"] {
             std::fs::create_dir_all(root.join(sub)).unwrap();
             for entry in std::fs::read_dir(repo.join(sub)).unwrap() {
                 let entry = entry.unwrap();
-                std::fs::copy(entry.path(), root.join(sub).join(entry.file_name())).unwrap();
+                if entry.path().is_file() {
+                    std::fs::copy(entry.path(), root.join(sub).join(entry.file_name())).unwrap();
+                }
             }
         }
         DataCopy { _dir: dir, root }
@@ -209,8 +211,11 @@ fn two_equally_good_intents_make_the_bot_ask_which_was_meant() {
     assert!(!answer.answered, "{:?}", answer.intent);
     assert_eq!(answer.intent, None);
     assert_eq!(answer.outcome, dealbot::engine::Outcome::Ambiguous);
+    // The twins' probabilities differ only by training noise: either may come first.
+    let mut suggestions = answer.suggestions.clone();
+    suggestions.sort();
     assert_eq!(
-        answer.suggestions,
+        suggestions,
         ["Is OpenAI going public?", "Will OpenAI list its shares?"]
     );
     assert!(
@@ -386,4 +391,136 @@ fn a_note_kind_must_be_conflict_or_note() {
             .any(|e| e.starts_with("intents/announcement_date.toml:") && e.contains("aside")),
         "{errors:#?}"
     );
+}
+
+#[test]
+fn bad_question_files_are_reported_with_file_and_line() {
+    let copy = DataCopy::new();
+    copy.write(
+        "intents/questions/zz-bad.jsonl",
+        concat!(
+            "{\"q\": \"who owns the bridge\", \"intent\": \"no_such_intent\"}\n",
+            "{\"q\": \"When does the revenue share END?\", \"intent\": \"revenue_share_end\"}\n",
+            "not json\n",
+            "{\"q\": \"is it capped\", \"intent\": null, \"also\": [\"nope\"]}\n",
+        )
+        .as_bytes(),
+    );
+    let errors = errors(&copy);
+    let has = |prefix: &str, text: &str| {
+        errors
+            .iter()
+            .any(|e| e.starts_with(prefix) && e.contains(text))
+    };
+    assert!(
+        has(
+            "intents/questions/zz-bad.jsonl:1:",
+            "unknown intent `no_such_intent`"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        has("intents/questions/zz-bad.jsonl:2:", "already labelled at"),
+        "{errors:#?}"
+    );
+    assert!(
+        has(
+            "intents/questions/zz-bad.jsonl:3:",
+            "not a labelled question"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        has("intents/questions/zz-bad.jsonl:4:", "unknown intent `nope`"),
+        "{errors:#?}"
+    );
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+}
+
+/// Every question of a held-out test file (single rows, compound rows and conversation turns).
+fn test_file_questions(file: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        match row.get("conversation").and_then(|c| c.as_array()) {
+            Some(turns) => out.extend(
+                turns
+                    .iter()
+                    .filter_map(|t| t.get("q")?.as_str().map(str::to_owned)),
+            ),
+            None => out.extend(row.get("q").and_then(|q| q.as_str()).map(str::to_owned)),
+        }
+    }
+    out
+}
+
+#[test]
+fn no_training_question_is_a_held_out_test_question() {
+    use dealbot::engine::validate::question_key;
+    let kb = dealbot::engine::KnowledgeBase::load(&DataFiles::bundled()).unwrap();
+    assert!(kb.questions.len() > 800, "{}", kb.questions.len());
+    let training: std::collections::HashSet<String> = kb
+        .questions
+        .iter()
+        .map(|q| question_key(&q.q))
+        // Standalone intents (greetings) are answered by a rule before the classifier: "hi" may
+        // be both. Catalogue questions (`question`) are shown to every user, test writers too.
+        .chain(
+            kb.intents
+                .iter()
+                .filter(|i| !i.standalone)
+                .flat_map(|i| i.examples.iter().map(|q| question_key(q))),
+        )
+        .chain(
+            kb.uncovered
+                .iter()
+                .flat_map(|t| t.examples.iter().map(|q| question_key(q))),
+        )
+        .collect();
+    for file in ["fresh-1.jsonl", "fresh-2.jsonl"] {
+        let questions = test_file_questions(file);
+        assert!(questions.len() > 100, "{file}");
+        for q in questions {
+            assert!(
+                !training.contains(&question_key(&q)),
+                "{file}: {q:?} is also training data"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_labelled_question_added_to_the_data_changes_the_model_on_next_load() {
+    let question = "what's the story with the zorblax arrangement";
+    let before = Engine::bundled().unwrap();
+    // `help` has no `requires`, so no guard vetoes it whatever the words.
+    let ipo = before
+        .knowledge()
+        .intents
+        .iter()
+        .position(|i| i.id == "help")
+        .unwrap();
+    let p_ipo = |engine: &Engine| {
+        let analysis = engine.matcher().analyze(question);
+        engine
+            .matcher()
+            .ranked(&analysis, 50)
+            .into_iter()
+            .find(|(i, _)| *i == ipo)
+            .map_or(0.0, |(_, p)| p)
+    };
+    let p_before = p_ipo(&before);
+    assert_ne!(before.answer(question).intent.as_deref(), Some("help"));
+
+    let copy = DataCopy::new();
+    copy.write(
+        "intents/questions/zz-added.jsonl",
+        b"{\"q\": \"what's the story with the zorblax arrangement\", \"intent\": \"help\"}\n",
+    );
+    let after = Engine::from_dir(&copy.root).unwrap();
+    let p_after = p_ipo(&after);
+    assert!(p_after > p_before + 0.1, "{p_before} -> {p_after}");
+    assert_eq!(after.answer(question).intent.as_deref(), Some("help"));
 }

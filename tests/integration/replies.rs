@@ -101,7 +101,7 @@ fn stats(mut lengths: Vec<usize>) -> (usize, usize) {
 fn reply_lengths_over_the_dev_set() {
     let engine = crate::engine();
     let (mut s, mut d, mut t) = (Vec::new(), Vec::new(), Vec::new());
-    for q in questions("tests/data/dev.jsonl") {
+    for q in questions("intents/questions/dev.jsonl") {
         let answer = engine.answer(&q);
         s.push(slack_visible(
             &slack::render(&answer, engine, false).to_json(),
@@ -226,7 +226,7 @@ fn catalogue_questions() -> Vec<String> {
         .iter()
         .filter_map(|i| i.question.clone())
         .collect();
-    qs.extend(questions("tests/data/dev.jsonl"));
+    qs.extend(questions("intents/questions/dev.jsonl"));
     qs
 }
 
@@ -390,7 +390,7 @@ fn help_fits_one_screen_and_each_platform_shows_only_its_own_usage() {
 #[test]
 fn a_typical_short_reply_stays_near_700_visible_characters() {
     let engine = crate::engine();
-    let mut lengths: Vec<usize> = questions("tests/data/dev.jsonl")
+    let mut lengths: Vec<usize> = questions("intents/questions/dev.jsonl")
         .iter()
         .map(|q| slack_visible(&slack::render(&engine.answer(q), engine, false).to_json()))
         .collect();
