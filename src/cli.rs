@@ -264,10 +264,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .and_then(|f| crate::engine::KnowledgeBase::load(&f))
                 .context("cannot load the knowledge base")?;
             let report = if let Some(k) = cv {
-                println!(
+                writeln!(
+                    io::stdout(),
                     "{k}-fold cross-validation over {} labelled questions of intents/questions/",
                     kb.questions.len()
-                );
+                )?;
                 let report = eval::cross_validate(&kb, k, &options);
                 print_report(&mut io::stdout().lock(), &report)?;
                 report
@@ -294,10 +295,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .collect();
                 let trained = eval::training_overlap(engine.knowledge(), &cases);
                 if trained > 0 {
-                    println!(
+                    writeln!(
+                        io::stdout(),
                         "note: {trained} of {} questions are training data: their figures are a training fit",
                         cases.len()
-                    );
+                    )?;
                 }
                 let report = eval::evaluate(&engine, &cases);
                 print_report(&mut io::stdout().lock(), &report)?;

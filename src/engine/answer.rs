@@ -127,6 +127,28 @@ impl Answer {
         out
     }
 
+    /// An answer to `question` that says nothing yet: not answered, no intent, nothing cited.
+    fn empty(question: &str) -> Answer {
+        Answer {
+            question: question.to_owned(),
+            answered: false,
+            intent: None,
+            confidence: 0.0,
+            verdict: None,
+            text: String::new(),
+            citations: Vec::new(),
+            conflicts: Vec::new(),
+            notes: Vec::new(),
+            suggestions: Vec::new(),
+            parts: Vec::new(),
+            outcome: Outcome::NotCovered,
+            topic: None,
+            direct: String::new(),
+            lead: None,
+            facts: Vec::new(),
+        }
+    }
+
     /// The direct answer as short replies show it: the lead alone when there is one.
     pub fn short_direct(&self) -> &str {
         self.lead.as_deref().unwrap_or(&self.direct)
@@ -209,24 +231,8 @@ impl Composer<'_> {
     /// order, one numbering of the quotes for the whole reply; a part the sources don't cover
     /// says so. `intent`, `confidence` and `topic` are the first answered part's.
     pub fn combine(&self, question: &str, parts: Vec<Answer>) -> Answer {
-        let mut out = Answer {
-            question: question.to_owned(),
-            answered: parts.iter().any(|p| p.answered),
-            intent: None,
-            confidence: 0.0,
-            verdict: None,
-            text: String::new(),
-            citations: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
-            suggestions: Vec::new(),
-            parts: Vec::new(),
-            outcome: Outcome::NotCovered,
-            topic: None,
-            direct: String::new(),
-            lead: None,
-            facts: Vec::new(),
-        };
+        let mut out = Answer::empty(question);
+        out.answered = parts.iter().any(|p| p.answered);
         if let Some(first) = parts.iter().find(|p| p.answered) {
             out.intent = first.intent.clone();
             out.confidence = first.confidence;
@@ -288,24 +294,7 @@ impl Composer<'_> {
     }
 
     pub fn compose(&self, question: &str, decision: &Decision, slots: &[SlotHit]) -> Answer {
-        let mut answer = Answer {
-            question: question.to_owned(),
-            answered: false,
-            intent: None,
-            confidence: 0.0,
-            verdict: None,
-            text: String::new(),
-            citations: Vec::new(),
-            conflicts: Vec::new(),
-            notes: Vec::new(),
-            suggestions: Vec::new(),
-            parts: Vec::new(),
-            outcome: Outcome::NotCovered,
-            topic: None,
-            direct: String::new(),
-            lead: None,
-            facts: Vec::new(),
-        };
+        let mut answer = Answer::empty(question);
         match decision {
             Decision::Answer { intent, confidence } => {
                 let intent = &self.kb.intents[*intent];

@@ -57,7 +57,7 @@ impl Context {
 
     /// Adds a turn, forgetting the oldest beyond [`MAX_TURNS`].
     pub fn push(&mut self, mut turn: Turn) {
-        turn.question = cut(&turn.question, MAX_TURN_QUESTION).to_owned();
+        turn.question = normalize::truncate_to(&turn.question, MAX_TURN_QUESTION).to_owned();
         turn.slots.truncate(4);
         self.turns.push(turn);
         let extra = self.turns.len().saturating_sub(MAX_TURNS);
@@ -73,17 +73,6 @@ impl Context {
         }
         out
     }
-}
-
-fn cut(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// How one part was read.
@@ -259,8 +248,23 @@ impl Engine {
     /// follow-up of the previous turn. `part`: a part of a longer message, whose full
     /// questions stand on their own (only elliptical ones lean on the parts before).
     fn read(&self, question: &str, ctx: &Context, part: bool) -> Reading {
-        let analysis = self.matcher.analyze(question);
+        let mut analysis = self.matcher.analyze(question);
         let mut decision = self.matcher.decide(&analysis);
+        // "Now that X, how big is the cap?": when X's topic and the question's tie, the clause
+        // after the premise is what is asked (the premise is corrected on its own).
+        if matches!(decision, Decision::Ambiguous { .. })
+            && let Some(main) = question::premise(question)
+                .and_then(|p| question.find(p).map(|at| &question[at + p.len()..]))
+                .map(|rest| rest.trim_start_matches([',', ';', '?', ' ']))
+                .filter(|rest| !rest.is_empty())
+        {
+            let main_analysis = self.matcher.analyze(main);
+            let main_decision = self.matcher.decide(&main_analysis);
+            if matches!(main_decision, Decision::Answer { .. }) {
+                analysis = main_analysis;
+                decision = main_decision;
+            }
+        }
         let form = question::form(question);
         // Between intents that fit about equally, the one whose claims or aspects the question
         // speaks to ("did they lower the percentage?": the cap's) is meant.

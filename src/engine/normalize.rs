@@ -56,7 +56,7 @@ pub fn truncate(text: &str) -> &str {
 }
 
 /// Cuts `text` to at most `max` bytes, on a character boundary.
-fn truncate_to(text: &str, max: usize) -> &str {
+pub fn truncate_to(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

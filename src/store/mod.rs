@@ -936,7 +936,7 @@ struct Row {
 
 impl Row {
     fn new(record: &AnswerRecord, key: &HashKey, questions: bool) -> Row {
-        let question = truncate(&record.question, MAX_QUESTION_BYTES);
+        let question = crate::engine::normalize::truncate_to(&record.question, MAX_QUESTION_BYTES);
         Row {
             id: record.id.as_str().to_owned(),
             at: unix(record.at),
@@ -1094,17 +1094,6 @@ pub fn unix(time: SystemTime) -> i64 {
     }
 }
 
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     if let Err(err) = getrandom::fill(&mut bytes) {
@@ -1167,7 +1156,10 @@ mod tests {
         assert_eq!(bounded_key("Ev123"), "Ev123");
         assert!(bounded_key(&"x".repeat(1000)).len() < 100);
         let long = "é".repeat(MAX_QUESTION_BYTES);
-        assert!(truncate(&long, MAX_QUESTION_BYTES).len() <= MAX_QUESTION_BYTES);
+        assert!(
+            crate::engine::normalize::truncate_to(&long, MAX_QUESTION_BYTES).len()
+                <= MAX_QUESTION_BYTES
+        );
     }
 
     #[test]

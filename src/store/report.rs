@@ -531,20 +531,7 @@ impl Report {
 }
 
 /// HTML-escapes text for element content and quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::render::html::escape as esc;
 
 /// Text on one line (newlines and tabs become spaces), for the terminal report.
 fn one_line(text: &str) -> String {

@@ -479,7 +479,7 @@ fn no_training_question_is_a_held_out_test_question() {
                 .flat_map(|t| t.examples.iter().map(|q| question_key(q))),
         )
         .collect();
-    for file in ["fresh-1.jsonl", "fresh-2.jsonl"] {
+    for file in ["fresh-1.jsonl", "fresh-2.jsonl", "fresh-3.jsonl"] {
         let questions = test_file_questions(file);
         assert!(questions.len() > 100, "{file}");
         for q in questions {

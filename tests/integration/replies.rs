@@ -146,7 +146,10 @@ fn labelled_questions(value: &Value, out: &mut Vec<String>) {
 #[test]
 fn english_questions_are_never_taken_for_another_language() {
     let mut questions = Vec::new();
-    for entry in std::fs::read_dir("tests/data").unwrap() {
+    let files = std::fs::read_dir("tests/data")
+        .unwrap()
+        .chain(std::fs::read_dir("intents/questions").unwrap());
+    for entry in files {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "jsonl") {
             for line in std::fs::read_to_string(&path).unwrap().lines() {
@@ -424,11 +427,10 @@ fn the_sources_follow_up_shows_every_citation_and_the_dissent() {
             .as_deref(),
         Some("When does the revenue share end?")
     );
-    let long = format!(
-        "{} when does the revenue share end",
-        "please tell me ".repeat(10)
-    );
-    let id = discord::sources_custom_id(&engine.answer(&long));
+    let long = "hi, I'm writing a piece for tomorrow's business section on the Microsoft and \
+                OpenAI deal and my editor wants one thing double-checked: when does the revenue \
+                share end";
+    let id = discord::sources_custom_id(&engine.answer(long));
     assert!(id.chars().count() <= discord::MAX_CUSTOM_ID, "{id}");
     assert_eq!(
         discord::sources_question(&id, engine).as_deref(),
