@@ -7,6 +7,8 @@
 //! - [`engine`]: the pure answer engine. Loads and validates `seeds/` and `intents/`, normalises
 //!   questions, matches them to intents, composes cited answers. No I/O, no async.
 //! - [`settings`]: configuration for `dealbot serve` (file, environment, secrets).
+//! - [`app`]: the state every front end shares (engine handle, store, limits, metrics,
+//!   conversations) and [`app::AppState::answer`], the one way a question reaches the engine.
 //! - [`server`]: `dealbot serve`: HTTP API, web page, metrics, rate limits, reload, shutdown,
 //!   and the runtime that hosts the chat adapters.
 //! - [`render`]: answers as platform messages (Slack Block Kit, Discord embeds, the server-rendered
@@ -20,6 +22,7 @@
 //! The data format is documented in `intents/README.md`.
 
 pub mod adapters;
+pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod logging;

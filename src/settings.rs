@@ -27,7 +27,7 @@ pub const DEFAULT_FILE: &str = "dealbot.toml";
 pub const LIST_KEYS: &[&str] = &["discord.shard_range", "http.trusted_proxies"];
 
 /// All settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Directory with `seeds/` and `intents/`; the bundled data when unset.
@@ -44,6 +44,24 @@ pub struct Settings {
     pub log: LogSettings,
     /// The store (answers, feedback, conversations, de-duplication).
     pub store: StoreSettings,
+    /// Seconds a conversation's context is kept after its last question: a follow-up later
+    /// than that starts afresh.
+    pub conversation_ttl_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: None,
+            http: HttpSettings::default(),
+            slack: SlackSettings::default(),
+            discord: DiscordSettings::default(),
+            limits: Limits::default(),
+            log: LogSettings::default(),
+            store: StoreSettings::default(),
+            conversation_ttl_secs: 30 * 60,
+        }
+    }
 }
 
 /// `[http]`

@@ -39,8 +39,8 @@ use serenity::interactions_endpoint::Verifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, Fatal, webhook};
+use crate::app::{AdapterStatus, AppState, Platform};
 use crate::render::discord::{self as render, MAX_CONTENT};
-use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{DiscordSettings, Shards};
 
 type HttpStatus = axum::http::StatusCode;
@@ -205,14 +205,14 @@ impl DiscordAdapter {
         if let Err(reason) = self.verify(&headers, &body) {
             state.metrics.reject(reason);
             tracing::warn!(reason, "discord interaction rejected");
-            return crate::server::http::error(
+            return crate::app::errors::error(
                 StatusCode::UNAUTHORIZED,
                 "invalid request signature",
             );
         }
         let Ok(interaction) = serde_json::from_slice::<Value>(&body) else {
             state.metrics.reject("discord_bad_interaction");
-            return crate::server::http::error(StatusCode::BAD_REQUEST, "malformed interaction");
+            return crate::app::errors::error(StatusCode::BAD_REQUEST, "malformed interaction");
         };
         let user = interaction["member"]["user"]["id"]
             .as_str()
@@ -246,7 +246,7 @@ impl DiscordAdapter {
                     Some(message) => CreateInteractionResponse::Message(message),
                     None => {
                         state.metrics.reject("discord_unknown_interaction");
-                        return crate::server::http::error(
+                        return crate::app::errors::error(
                             StatusCode::BAD_REQUEST,
                             "unsupported interaction",
                         );
@@ -255,7 +255,7 @@ impl DiscordAdapter {
             }
             _ => {
                 state.metrics.reject("discord_unknown_interaction");
-                return crate::server::http::error(
+                return crate::app::errors::error(
                     StatusCode::BAD_REQUEST,
                     "unsupported interaction",
                 );

@@ -22,7 +22,7 @@ use axum::routing::{MethodRouter, post};
 use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
-use crate::server::{AdapterStatus, AppState};
+use crate::app::{AdapterStatus, AppState};
 use crate::settings::Settings;
 
 pub mod discord;
@@ -67,7 +67,7 @@ where
 
 /// The JSON error for a body that could not be read: too large (413), too slow (408), broken.
 fn body_rejected(state: &AppState, rejection: &BytesRejection) -> Response {
-    use crate::server::http::{body_timed_out, error};
+    use crate::app::errors::{body_timed_out, error};
     use axum::http::StatusCode;
     if body_timed_out(rejection) {
         state.metrics.reject("timeout");
@@ -214,7 +214,7 @@ pub async fn supervise(
         state
             .metrics
             .adapter_restarts
-            .get_or_create(&crate::server::metrics::AdapterLabels {
+            .get_or_create(&crate::app::metrics::AdapterLabels {
                 adapter: name.to_owned(),
             })
             .inc();

@@ -20,7 +20,6 @@
 //! (`chat.postEphemeral`, or an ephemeral `response_url` message). Question text is never logged
 //! here. Formatting lives in [`crate::render::slack`].
 
-use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 
@@ -39,14 +38,12 @@ use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
+use crate::app::seen::Seen;
+use crate::app::{AdapterStatus, AppState, Platform};
 use crate::render::slack::{
     self as render, SHARE_ACTION, SOURCES_ACTION, SUGGEST_ACTION, SlackMessage,
 };
-use crate::server::{AdapterStatus, AppState, Platform};
 use crate::settings::{SlackSettings, SlashResponse};
-
-/// Event and interaction ids remembered for de-duplication.
-const SEEN_EVENTS: usize = 10_000;
 
 type Client = SlackClient<SlackClientHyperHttpsConnector>;
 
@@ -69,30 +66,6 @@ impl std::fmt::Debug for SlackAdapter {
             .field("socket_mode", &self.app_token.is_some())
             .field("slash", &self.slash)
             .finish_non_exhaustive()
-    }
-}
-
-/// A bounded set of recently seen event ids.
-#[derive(Debug, Default)]
-struct Seen {
-    ids: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl Seen {
-    /// True the first time `id` is seen.
-    fn first(&mut self, id: &str) -> bool {
-        if self.ids.contains(id) {
-            return false;
-        }
-        if self.order.len() >= SEEN_EVENTS
-            && let Some(old) = self.order.pop_front()
-        {
-            self.ids.remove(&old);
-        }
-        self.ids.insert(id.to_owned());
-        self.order.push_back(id.to_owned());
-        true
     }
 }
 
@@ -176,12 +149,12 @@ impl SlackAdapter {
             state.metrics.reject(reason);
             tracing::warn!(reason, "slack request rejected");
             let response =
-                crate::server::http::error(StatusCode::UNAUTHORIZED, "invalid request signature");
+                crate::app::errors::error(StatusCode::UNAUTHORIZED, "invalid request signature");
             return Err(Box::new(response));
         }
         parse(body).ok_or_else(|| {
             state.metrics.reject(malformed.0);
-            Box::new(crate::server::http::error(
+            Box::new(crate::app::errors::error(
                 StatusCode::BAD_REQUEST,
                 malformed.1,
             ))
@@ -221,7 +194,7 @@ impl SlackAdapter {
             Ok(response) => axum::Json(response).into_response(),
             Err(err) => {
                 tracing::error!(cause = %format!("{err:#}"), "cannot build the slash command reply");
-                crate::server::http::error(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer")
+                crate::app::errors::error(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer")
             }
         }
     }
@@ -283,7 +256,7 @@ impl SlackAdapter {
             Ok(push) => push,
             Err(_) => {
                 state.metrics.reject(malformed.0);
-                return crate::server::http::error(StatusCode::BAD_REQUEST, malformed.1);
+                return crate::app::errors::error(StatusCode::BAD_REQUEST, malformed.1);
             }
         };
         match push {
@@ -669,21 +642,4 @@ fn socket_error(
 ) -> axum::http::StatusCode {
     tracing::error!(cause = %err, "slack socket mode event failed");
     axum::http::StatusCode::OK
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_events_are_bounded_and_deduplicated() {
-        let mut seen = Seen::default();
-        assert!(seen.first("Ev1"));
-        assert!(!seen.first("Ev1"));
-        for i in 0..SEEN_EVENTS + 10 {
-            seen.first(&format!("x{i}"));
-        }
-        assert!(seen.ids.len() <= SEEN_EVENTS);
-        assert!(seen.first("Ev1"), "the oldest ids are forgotten");
-    }
 }

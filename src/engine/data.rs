@@ -307,6 +307,17 @@ pub enum Verdict {
     NotSaid,
 }
 
+impl Verdict {
+    /// `yes`, `no` or `not_said`, as in answers' JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Yes => "yes",
+            Verdict::No => "no",
+            Verdict::NotSaid => "not_said",
+        }
+    }
+}
+
 /// A claim a question can make, recognised by ordered word sequences, and the sources' verdict.
 #[derive(Debug, Clone)]
 pub struct Claim {

@@ -23,8 +23,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::limits::{Limited, Refused};
-use super::{AdapterStatus, AppState, Platform};
+use crate::app::errors::{body_timed_out, error};
+use crate::app::limits::{Limited, Refused};
+use crate::app::{AdapterStatus, AppState, Asker, Platform};
 
 /// Largest request body accepted by default (`http.max_body_bytes`).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -62,11 +63,6 @@ pub fn harden(router: Router, state: Arc<AppState>) -> Router {
             state,
             json_errors,
         ))
-}
-
-/// A JSON error response.
-pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
 /// The response for a refused question: 429 (rate limits) or 503 (busy), with `Retry-After`.
@@ -196,18 +192,35 @@ async fn healthz() -> &'static str {
 }
 
 /// 200 when every configured chat adapter is up (or none is configured); 503 while any is
-/// starting, reconnecting or down. The body names each adapter's state.
+/// starting, reconnecting or down. The body names each adapter's state and the store's.
+///
+/// An unreachable store is reported (`"store": "down"`, `"degraded": true`) but does not make
+/// the process unready: answers go out without it, and taking every replica out of a load
+/// balancer because their shared database is down would stop all answers.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let adapters = state.adapters();
     let ready = adapters.values().all(|s| *s == AdapterStatus::Up);
+    let store = match tokio::time::timeout(READYZ_STORE_WAIT, state.store.health()).await {
+        Ok(Ok(())) => "up",
+        Ok(Err(_)) | Err(_) => "down",
+    };
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = serde_json::json!({ "ready": ready, "adapters": adapters });
+    let body = serde_json::json!({
+        "ready": ready,
+        "degraded": store != "up",
+        "adapters": adapters,
+        "store": store,
+        "store_backend": state.store.backend().as_str(),
+    });
     (status, Json(body)).into_response()
 }
+
+/// Longest `/readyz` waits for the store's health check.
+const READYZ_STORE_WAIT: Duration = Duration::from_secs(1);
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     (
@@ -234,7 +247,7 @@ async fn ask(
                 match value.get("conversation") {
                     None | Some(serde_json::Value::Null) => {}
                     Some(serde_json::Value::String(id))
-                        if id.len() <= super::conversations::MAX_ID_BYTES =>
+                        if id.len() <= crate::app::conversations::MAX_ID_BYTES =>
                     {
                         conversation = Some(id.clone());
                     }
@@ -244,7 +257,7 @@ async fn ask(
                             StatusCode::UNPROCESSABLE_ENTITY,
                             format!(
                                 "`conversation` must be a string of at most {} bytes",
-                                super::conversations::MAX_ID_BYTES
+                                crate::app::conversations::MAX_ID_BYTES
                             ),
                         );
                     }
@@ -300,11 +313,11 @@ async fn ask(
         }
     };
     let client = super::forwarded::client(peer, &headers, &state.settings.http.trusted_proxies);
-    match state
-        .ask_in(Platform::Http, &client, &question, conversation.as_deref())
-        .await
-    {
-        Ok(answer) => Json(answer).into_response(),
+    // The client's conversation IDs are its own: scoped by its address.
+    let conversation = conversation.map(|id| format!("{client}:{id}"));
+    let asker = Asker::new(Platform::Http, &client).in_conversation(conversation.as_deref());
+    match state.answer(asker, &question).await {
+        Ok(reply) => Json(reply.answer).into_response(),
         Err(refusal) => {
             state.metrics.reject(match refusal.reason {
                 Limited::Busy => "busy",
@@ -313,16 +326,4 @@ async fn ask(
             refused(&refusal)
         }
     }
-}
-
-/// True when reading a body failed because the body-read timeout fired.
-pub fn body_timed_out(rejection: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(rejection);
-    while let Some(err) = source {
-        if err.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::http::error;
+use crate::app::errors::error;
 use crate::store::{Store, report};
 
 /// Period shown when `?since=` is not given.

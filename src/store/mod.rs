@@ -185,7 +185,7 @@ impl AnswerRecord {
             intent: answer.intent.clone(),
             answered: answer.answered,
             confidence: answer.confidence,
-            verdict: None,
+            verdict: answer.verdict.map(|v| v.as_str().to_owned()),
         }
     }
 }
@@ -266,6 +266,19 @@ impl StoreMetrics {
     /// Registers the counters as `store_errors`, `store_dropped` and `store_answers_written`
     /// (`_total` is appended; the registry's prefix comes first).
     pub fn register(&self, registry: &mut Registry) {
+        // Every operation's series exists from the start: dashboards see zeros, not gaps.
+        for op in [
+            "connect",
+            "record_answer",
+            "feedback",
+            "context",
+            "claim",
+            "purge",
+            "report",
+            "health",
+        ] {
+            let _ = self.errors.get_or_create(&OpLabels { op: op.to_owned() });
+        }
         registry.register(
             "store_errors",
             "Store operations that failed or timed out, by operation",

@@ -371,10 +371,8 @@ async fn a_malformed_bot_token_stops_the_adapter_without_a_crash_loop() {
     let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = ready.json().await.unwrap();
-    assert_eq!(
-        body,
-        json!({ "ready": false, "adapters": { "discord": "down" } })
-    );
+    assert_eq!(body["ready"], false, "{body:#}");
+    assert_eq!(body["adapters"], json!({ "discord": "down" }), "{body:#}");
     control.shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(10), task)
         .await

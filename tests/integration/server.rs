@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dealbot::adapters::{self, Adapter};
-use dealbot::server::{self, AppState, Control};
+use dealbot::app::AppState;
+use dealbot::server::{self, Control};
 use dealbot::settings::Settings;
 use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
@@ -380,10 +381,9 @@ impl Adapter for Flaky {
 
 #[tokio::test(start_paused = true)]
 async fn failed_adapters_are_restarted_with_backoff_until_shutdown() {
-    let state = Arc::new(AppState::new(
-        Settings::default(),
-        dealbot::Engine::bundled().unwrap(),
-    ));
+    let mut settings = Settings::default();
+    let _store_dir = crate::isolate_store(&mut settings);
+    let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()).unwrap());
     let flaky = Arc::new(Flaky {
         runs: Mutex::new(0),
     });
@@ -417,7 +417,7 @@ use tokio::net::TcpStream;
 /// Starts the server over state the test keeps a handle on.
 pub(crate) async fn start_with_state(mut settings: Settings) -> (Running, Arc<AppState>) {
     let store_dir = crate::isolate_store(&mut settings);
-    let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()));
+    let state = Arc::new(AppState::new(settings, dealbot::Engine::bundled().unwrap()).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let control = Control::default();
@@ -770,9 +770,20 @@ async fn readyz_is_ready_without_adapters_and_every_family_starts_at_zero() {
     let response = reqwest::get(running.url("/readyz")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({ "ready": true, "adapters": {} }));
+    assert_eq!(
+        body,
+        json!({
+            "ready": true,
+            "degraded": false,
+            "adapters": {},
+            "store": "up",
+            "store_backend": "sqlite",
+        })
+    );
     let metrics = running.metrics().await;
     for series in [
+        "dealbot_store_errors_total{op=\"claim\"} 0",
+        "dealbot_store_dropped_total 0",
         "dealbot_rate_limited_total{platform=\"slack\"} 0",
         "dealbot_busy_total{platform=\"discord\"} 0",
         "dealbot_answer_latency_seconds_count{platform=\"http\"} 0",

@@ -666,3 +666,89 @@ fn database_names_are_swapped_in_test_urls() {
     );
     assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
 }
+
+/// Every question through `dealbot serve` is recorded once in the store, whatever front end it
+/// came by, and an unanswered one shows in the report.
+#[tokio::test]
+async fn questions_asked_over_http_are_recorded_and_reported() {
+    let db = TestDb::sqlite();
+    let mut settings = Settings::default();
+    settings.store = db.settings.clone();
+    settings.http.admin_token = Some(SecretString::from("s3cret-token"));
+    let (served, state) = crate::server::start_with_state(settings).await;
+    let client = reqwest::Client::new();
+    for question in [
+        "when does the revenue share end?",
+        "what is the capital of peru?",
+    ] {
+        let response = client
+            .post(served.url("/v1/ask"))
+            .json(&serde_json::json!({ "question": question }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    state.store.flush().await.unwrap();
+    let report: serde_json::Value = client
+        .get(served.url("/v1/report"))
+        .bearer_auth("s3cret-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = report.to_string();
+    assert!(text.contains("capital of peru"), "{report:#}");
+    assert_eq!(state.store.metrics().written.get(), 2);
+    served.stop().await;
+}
+
+/// An unreachable store leaves answering alone: `/readyz` says the process is degraded (not
+/// unready), answers go out, and the failures are counted.
+#[tokio::test]
+async fn an_unreachable_store_degrades_readyz_but_answers_go_out() {
+    let settings = Settings {
+        store: store_settings(&format!(
+            "postgres://dealbot:pw@127.0.0.1:{}/dealbot",
+            closed_port()
+        )),
+        ..Settings::default()
+    };
+    let served = crate::Served::start(settings).await;
+    let client = reqwest::Client::new();
+    let answer: serde_json::Value = client
+        .post(served.url("/v1/ask"))
+        .json(&serde_json::json!({ "question": "can openai use aws?", "conversation": "c1" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["answered"], true, "{answer:#}");
+    // The follow-up still has its context: this process keeps a copy.
+    let follow_up: serde_json::Value = client
+        .post(served.url("/v1/ask"))
+        .json(&serde_json::json!({ "question": "and google?", "conversation": "c1" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(follow_up["answered"], true, "{follow_up:#}");
+    let ready = client.get(served.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["store"], "down", "{body:#}");
+    assert_eq!(body["degraded"], true, "{body:#}");
+    let metrics = served.metrics().await;
+    assert!(
+        metrics.contains("dealbot_store_errors_total{op=\"health\"} 1")
+            || metrics.contains("dealbot_store_errors_total{op=\"context\"}"),
+        "{metrics}"
+    );
+    served.stop().await;
+}

@@ -81,6 +81,14 @@ const REASONS: [&str; 9] = [
 
 impl Default for Metrics {
     fn default() -> Self {
+        Metrics::new(|_| {})
+    }
+}
+
+impl Metrics {
+    /// The process's metrics; `more` registers families kept elsewhere (the store's) in the
+    /// same registry, so `/metrics` shows them all.
+    pub fn new(more: impl FnOnce(&mut Registry)) -> Metrics {
         let mut registry = Registry::with_prefix("dealbot");
         let questions = Family::<QuestionLabels, Counter>::default();
         let latency = Family::<PlatformLabels, Histogram>::new_with_constructor(|| {
@@ -135,6 +143,7 @@ impl Default for Metrics {
             "1 while a chat adapter is connected, 0 while starting, reconnecting or down",
             adapter_up.clone(),
         );
+        more(&mut registry);
         Metrics {
             registry,
             questions,
@@ -147,9 +156,7 @@ impl Default for Metrics {
             adapter_up,
         }
     }
-}
 
-impl Metrics {
     /// Sets every platform's and `adapters`' series to zero, so they exist from the start.
     pub fn prefill(&self, adapters: &[&str]) {
         for platform in PLATFORMS {
