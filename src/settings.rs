@@ -24,7 +24,12 @@ pub const TEST_ENV_PREFIX: &str = "DEALBOT_TEST_";
 /// Config file read when `--config` is not given and it exists.
 pub const DEFAULT_FILE: &str = "dealbot.toml";
 /// Keys whose value is a list: in the environment, comma-separated (`DEALBOT_DISCORD__SHARD_RANGE=0,2`).
-pub const LIST_KEYS: &[&str] = &["discord.shard_range", "http.trusted_proxies"];
+pub const LIST_KEYS: &[&str] = &[
+    "discord.shard_range",
+    "http.trusted_proxies",
+    "slack.channels",
+    "discord.channels",
+];
 
 /// All settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,6 +52,9 @@ pub struct Settings {
     /// Seconds a conversation's context is kept after its last question: a follow-up later
     /// than that starts afresh.
     pub conversation_ttl_secs: u64,
+    /// In newsroom channels (`slack.channels`, `discord.channels`), the least confidence an
+    /// answer needs to be posted unasked; below it the bot stays silent.
+    pub channel_min_confidence: f64,
 }
 
 impl Default for Settings {
@@ -60,6 +68,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             store: StoreSettings::default(),
             conversation_ttl_secs: 30 * 60,
+            channel_min_confidence: 0.6,
         }
     }
 }
@@ -134,6 +143,9 @@ pub struct SlackSettings {
     pub api_url: Option<String>,
     /// Default visibility of slash command replies.
     pub slash_response: SlashResponse,
+    /// Newsroom channels (ids such as `C0123ABCD`) where top-level questions are answered in a
+    /// thread without a mention, when the engine is at least `channel_min_confidence` sure.
+    pub channels: Vec<String>,
 }
 
 /// `[discord]`
@@ -156,6 +168,11 @@ pub struct DiscordSettings {
     pub shard_range: Option<[u32; 2]>,
     /// REST API base URL override (tests, proxies).
     pub api_url: Option<String>,
+    /// Newsroom channels (ids) where questions are answered without a mention, when the engine
+    /// is at least `channel_min_confidence` sure. Needs the privileged MESSAGE_CONTENT intent.
+    pub channels: Vec<u64>,
+    /// In those channels, answer in a new thread on the question instead of a reply.
+    pub channel_threads: bool,
 }
 
 /// `discord.shards`: `"auto"` or a count.
@@ -360,7 +377,17 @@ impl Settings {
             builder = builder.add_source(file_source(p));
         }
         builder = builder.add_source(environment());
-        deserialize("configuration", builder)
+        let settings: Settings = deserialize("configuration", builder)?;
+        if !(0.0..=1.0).contains(&settings.channel_min_confidence) {
+            return Err(SettingsError::Invalid {
+                layer: "configuration".to_owned(),
+                message: format!(
+                    "channel_min_confidence must be between 0 and 1, not {}",
+                    settings.channel_min_confidence
+                ),
+            });
+        }
+        Ok(settings)
     }
 }
 
@@ -563,10 +590,14 @@ mod tests {
                     "DEALBOT_SLACK__API_URL",
                     "http://127.0.0.1:1/api,with,commas",
                 ),
+                ("DEALBOT_SLACK__CHANNELS", "C01,C02"),
+                ("DEALBOT_DISCORD__CHANNELS", "123,456"),
             ]),
         )
         .unwrap();
         assert_eq!(s.discord.shard_range, Some([0, 2]));
+        assert_eq!(s.slack.channels, ["C01", "C02"]);
+        assert_eq!(s.discord.channels, [123, 456]);
         assert_eq!(
             s.discord.shard_plan(),
             Ok(Shards::Count {
@@ -581,12 +612,23 @@ mod tests {
         );
         let err = Settings::load_from(None, env(&[("DEALBOT_DISCORD__SHARD_RANGE", "0,x")]));
         assert!(err.is_err());
+        let err = Settings::load_from(None, env(&[("DEALBOT_CHANNEL_MIN_CONFIDENCE", "2")]));
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("channel_min_confidence must be between 0 and 1")
+        );
     }
 
     /// A sample value for each key, as an environment variable would carry it.
     fn sample(key: &str) -> Option<&'static str> {
         Some(match key {
             "data_dir" => "/srv/dealbot/data",
+            "conversation_ttl_secs" => "60",
+            "channel_min_confidence" => "0.9",
+            "slack.channels" => "C01,C02",
+            "discord.channels" => "1,2",
+            "discord.channel_threads" => "true",
             "http.listen" => "0.0.0.0:9000",
             "http.shutdown_grace_secs" => "3",
             "slack.bot_token" | "slack.app_token" | "slack.signing_secret" | "discord.token" => {
