@@ -25,17 +25,22 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// `/?q=<question>`, percent-encoded.
-pub fn ask_href(question: &str) -> String {
-    let query = serde_urlencoded::to_string([("q", question)]).unwrap_or_default();
+/// `/?q=<question>`, percent-encoded; with `&c=<tab>` when the link continues a tab's
+/// conversation.
+pub fn ask_href(question: &str, tab: Option<&str>) -> String {
+    let mut pairs = vec![("q", question)];
+    if let Some(tab) = tab {
+        pairs.push(("c", tab));
+    }
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
     format!("/?{query}")
 }
 
-/// A link to a question.
-fn ask_link(question: &str) -> String {
+/// A link to a question, in the conversation of `tab`.
+fn ask_link(question: &str, tab: &str) -> String {
     format!(
         "<a class=\"suggestion\" href=\"{}\">{}</a>",
-        escape(&ask_href(question)),
+        escape(&ask_href(question, Some(tab))),
         escape(question)
     )
 }
@@ -52,7 +57,7 @@ fn source_title(title: &str, url: Option<&str>) -> String {
 }
 
 /// The page with no question: what it is, example questions, the sources.
-fn empty(engine: &Engine) -> String {
+fn empty(engine: &Engine, tab: &str) -> String {
     let kb = engine.knowledge();
     let mut out = String::from("<section><h2>Try asking</h2><p class=\"suggestions\">");
     let examples = kb
@@ -60,7 +65,7 @@ fn empty(engine: &Engine) -> String {
         .map(|h| h.facts.iter().map(|f| f.text.clone()).collect::<Vec<_>>())
         .unwrap_or_default();
     for q in &examples {
-        out.push_str(&ask_link(q));
+        out.push_str(&ask_link(q, tab));
     }
     out.push_str("</p><h2>Sources</h2><ul class=\"sources\">");
     for s in &kb.sources {
@@ -79,7 +84,7 @@ fn empty(engine: &Engine) -> String {
 
 /// The answer: topic, lead, disagreements and notes, facts with their markers, the quotes
 /// grouped by source, suggestions.
-fn answer_html(answer: &Answer) -> String {
+fn answer_html(answer: &Answer, tab: &str) -> String {
     let mut out = String::from("<section id=\"result\">");
     if let (Outcome::Answered, Some(topic)) = (answer.outcome, &answer.topic) {
         out.push_str(&format!("<p class=\"topic\">{}</p>", escape(topic)));
@@ -147,7 +152,7 @@ fn answer_html(answer: &Answer) -> String {
         };
         out.push_str(&format!("<h2>{head}</h2><p class=\"suggestions\">"));
         for s in &answer.suggestions {
-            out.push_str(&ask_link(s));
+            out.push_str(&ask_link(s, tab));
         }
         out.push_str("</p>");
     }
@@ -156,12 +161,14 @@ fn answer_html(answer: &Answer) -> String {
 }
 
 /// The whole page: the empty page when `answer` is `None`, else the answer to `question`; a
-/// `notice` (a rate-limit message) replaces the answer.
+/// `notice` (a rate-limit message) replaces the answer. `tab` is the browser tab's conversation:
+/// the form and the suggestion links carry it, so the tab's next question is read in context.
 pub fn page(
     engine: &Engine,
     question: &str,
     answer: Option<&Answer>,
     notice: Option<&str>,
+    tab: &str,
 ) -> String {
     let (title, description, body) = match (answer, notice) {
         (_, Some(notice)) => (
@@ -172,18 +179,19 @@ pub fn page(
         (Some(answer), None) => (
             format!("{} · dealbot", question.trim()),
             answer.direct.clone(),
-            answer_html(answer),
+            answer_html(answer, tab),
         ),
         (None, None) => (
             "dealbot: the Microsoft–OpenAI deal, with sources".to_owned(),
             "Questions about the Microsoft–OpenAI partnership deal, answered only from five source articles, with the exact words they use.".to_owned(),
-            empty(engine),
+            empty(engine, tab),
         ),
     };
     TEMPLATE
         .replace("{{TITLE}}", &escape(&title))
         .replace("{{DESCRIPTION}}", &escape(&description))
         .replace("{{QUESTION}}", &escape(question))
+        .replace("{{TAB}}", &escape(tab))
         .replace("{{BODY}}", &body)
 }
 
@@ -201,6 +209,13 @@ mod tests {
 
     #[test]
     fn question_links_are_percent_encoded() {
-        assert_eq!(ask_href("Can OpenAI use AWS?"), "/?q=Can+OpenAI+use+AWS%3F");
+        assert_eq!(
+            ask_href("Can OpenAI use AWS?", None),
+            "/?q=Can+OpenAI+use+AWS%3F"
+        );
+        assert_eq!(
+            ask_href("and Google?", Some("ab12")),
+            "/?q=and+Google%3F&c=ab12"
+        );
     }
 }

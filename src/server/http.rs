@@ -138,6 +138,13 @@ fn is_json(headers: &HeaderMap) -> bool {
 struct PageQuery {
     #[serde(default)]
     q: Option<String>,
+    /// The browser tab's conversation id.
+    c: Option<String>,
+}
+
+/// A tab's conversation id as the page makes them: 1 to 64 ASCII letters and digits.
+fn is_tab_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// The web page, rendered on the server: `GET /` shows example questions and the sources,
@@ -148,24 +155,35 @@ async fn index(
     headers: HeaderMap,
     query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let question = query
-        .ok()
-        .and_then(|Query(q)| q.q)
-        .map(|q| q.trim().to_owned())
-        .unwrap_or_default();
+    let (question, tab) = match query {
+        Ok(Query(query)) => (query.q.unwrap_or_default(), query.c),
+        Err(_) => (String::new(), None),
+    };
+    let question = question.trim();
+    // The tab's conversation: kept while the tab follows its own form and links; a new tab (or
+    // a malformed id) starts a new one.
+    let tab = tab
+        .filter(|tab| is_tab_id(tab))
+        .unwrap_or_else(crate::store::random_id);
     let engine = state.engine();
     let html = if question.is_empty() {
-        crate::render::html::page(&engine, "", None, None)
+        crate::render::html::page(&engine, "", None, None, &tab)
     } else {
         let client = super::forwarded::client(peer, &headers, &state.settings.http.trusted_proxies);
-        match state.ask(Platform::Http, &client, &question).await {
-            Ok(answer) => crate::render::html::page(&engine, &question, Some(&answer), None),
+        // Scoped by the client: a shared link does not continue someone else's conversation.
+        let conversation = format!("{client}:page:{tab}");
+        let asker = Asker::new(Platform::Http, &client).in_conversation(Some(&conversation));
+        match state.answer(asker, question).await {
+            Ok(reply) => {
+                crate::render::html::page(&engine, question, Some(&reply.answer), None, &tab)
+            }
             Err(refusal) => {
                 state.metrics.reject(match refusal.reason {
                     Limited::Busy => "busy",
                     Limited::User | Limited::Global => "rate_limited",
                 });
-                crate::render::html::page(&engine, &question, None, Some(refusal.message()))
+                let notice = refusal.message();
+                crate::render::html::page(&engine, question, None, Some(notice), &tab)
             }
         }
     };

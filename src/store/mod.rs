@@ -125,7 +125,7 @@ pub struct AnswerId(String);
 impl AnswerId {
     /// A fresh random id.
     pub fn generate() -> AnswerId {
-        AnswerId(hex::encode(random_bytes::<16>()))
+        AnswerId(random_id())
     }
 
     /// An id from a button payload; `None` unless it is 32 lower-case hex digits.
@@ -1105,6 +1105,11 @@ pub fn unix(time: SystemTime) -> i64 {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
+}
+
+/// A fresh random id: 32 hex digits (128 bits).
+pub fn random_id() -> String {
+    hex::encode(random_bytes::<16>())
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {

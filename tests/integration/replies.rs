@@ -243,7 +243,7 @@ fn no_reply_on_any_front_end_shows_a_bare_source_id() {
         let slack_sources = slack::render_sources(&answer).to_json().to_string();
         let discord_reply = discord::render(&answer, engine).to_json().to_string();
         let discord_sources = discord::render_sources(&answer).to_json().to_string();
-        let page = dealbot::render::html::page(engine, &q, Some(&answer), None);
+        let page = dealbot::render::html::page(engine, &q, Some(&answer), None, "t1");
         let page_text = tags.replace_all(&page, " ");
         for (front, text) in [
             ("plain", answer.text.clone()),
@@ -489,7 +489,7 @@ async fn the_empty_page_offers_example_questions_and_the_sources() {
         .await
         .unwrap();
     assert!(
-        html.contains("href=\"/?q=When+does+the+revenue+share+end%3F\""),
+        html.contains("href=\"/?q=When+does+the+revenue+share+end%3F&amp;c="),
         "{html}"
     );
     for source in &crate::engine().knowledge().sources {
@@ -543,5 +543,43 @@ async fn get_with_a_question_renders_the_answer_on_the_server() {
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;"),
         "{html}"
     );
+    served.stop().await;
+}
+
+/// Issue 12: the web page keeps a conversation per browser tab. The form and the links carry the
+/// tab's id, so "and Google?" after "can OpenAI use AWS?" is read in context; a new tab (no id)
+/// starts afresh.
+#[tokio::test]
+async fn the_page_keeps_a_conversation_per_tab() {
+    let served = crate::Served::start(web_settings()).await;
+    let base = served.url("");
+    let get = |path: String| {
+        let url = format!("{base}{path}");
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let empty = get("/".to_owned()).await;
+    let tab = empty
+        .split("name=\"c\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries the tab's conversation id")
+        .to_owned();
+    assert_eq!(tab.len(), 32, "{tab}");
+    let other = get("/".to_owned()).await;
+    assert!(!other.contains(&tab), "each new tab gets its own id");
+
+    let first = get(format!("/?q=can+openai+use+aws%3F&c={tab}")).await;
+    assert!(
+        first.contains(&format!("value=\"{tab}\"")),
+        "the tab keeps its id"
+    );
+    let follow_up = get(format!("/?q=and+google%3F&c={tab}")).await;
+    assert!(follow_up.contains("Google"), "{follow_up}");
+    assert!(!follow_up.contains("don't cover"), "{follow_up}");
+    let fresh = get("/?q=and+google%3F".to_owned()).await;
+    assert_ne!(fresh, follow_up);
+    // A malformed id is replaced, never echoed.
+    let odd = get("/?q=hi&c=%22%3E%3Cscript%3E".to_owned()).await;
+    assert!(!odd.contains("<script>"), "{odd}");
     served.stop().await;
 }
