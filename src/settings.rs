@@ -83,15 +83,17 @@ pub struct HttpSettings {
     pub shutdown_grace_secs: u64,
     /// Open connections served at once; further clients wait in the kernel's accept queue.
     pub max_connections: usize,
-    /// Milliseconds a connection gets to send a complete request head: a new connection, a
-    /// half-sent header, and an idle keep-alive connection between requests are closed after it.
+    /// Milliseconds a connection gets to send a complete request head, from its opening or from
+    /// the head's first byte: silent new connections and half-sent headers are closed after it.
     pub header_read_timeout_ms: u64,
+    /// Milliseconds a keep-alive connection may sit idle between requests before it is closed.
+    pub keep_alive_idle_ms: u64,
     /// Milliseconds a request body may go without sending anything.
     pub body_read_timeout_ms: u64,
     /// Milliseconds one request may take in all, from its head to the response (408 after).
     pub request_timeout_ms: u64,
     /// Keep connections open between requests (HTTP/1.1 keep-alive); idle ones are closed after
-    /// `header_read_timeout_ms`.
+    /// `keep_alive_idle_ms`.
     pub keep_alive: bool,
     /// Largest request body, on every route, checked before any signature.
     pub max_body_bytes: usize,
@@ -108,6 +110,7 @@ impl Default for HttpSettings {
             shutdown_grace_secs: 10,
             max_connections: 512,
             header_read_timeout_ms: 10_000,
+            keep_alive_idle_ms: 60_000,
             body_read_timeout_ms: 10_000,
             request_timeout_ms: 30_000,
             keep_alive: true,
@@ -652,6 +655,7 @@ mod tests {
             "http.header_read_timeout_ms" | "http.body_read_timeout_ms" => "5000",
             "http.request_timeout_ms" => "20000",
             "http.keep_alive" => "false",
+            "http.keep_alive_idle_ms" => "1000",
             "http.max_body_bytes" => "32768",
             "limits.answer_threads" => "2",
             "limits.answer_queue" => "8",
@@ -805,6 +809,7 @@ mod tests {
             "format",
             "max_connections",
             "header_read_timeout_ms",
+            "keep_alive_idle_ms",
             "body_read_timeout_ms",
             "request_timeout_ms",
             "keep_alive",

@@ -665,12 +665,7 @@ impl Store {
                     ("claims", "at", &mut purged.claims),
                 ] {
                     let sql = format!("DELETE FROM {table} WHERE {column} < $1");
-                    *count = with_pool!(&shared.db, pool => sqlx::query(&sql)
-                        .bind(cutoff)
-                        .execute(pool)
-                        .await
-                        .map(|r| r.rows_affected()))
-                    .map_err(|e| shared.db_error("purge", e))?;
+                    *count = shared.delete_before(&sql, cutoff).await?;
                 }
                 Ok(purged)
             })
@@ -718,12 +713,7 @@ impl Store {
                         &mut purged.claims,
                     ),
                 ] {
-                    *count = with_pool!(&shared.db, pool => sqlx::query(sql)
-                        .bind(cutoff)
-                        .execute(pool)
-                        .await
-                        .map(|r| r.rows_affected()))
-                    .map_err(|e| shared.db_error("purge", e))?;
+                    *count = shared.delete_before(sql, cutoff).await?;
                 }
                 Ok(purged)
             })
@@ -886,6 +876,16 @@ impl Shared {
             tracing::warn!(op, cause = %err, "store operation failed");
         }
         result
+    }
+
+    /// Runs `sql`, a `DELETE … WHERE column < $1`, with `cutoff`: the rows deleted.
+    async fn delete_before(&self, sql: &str, cutoff: i64) -> Result<u64, StoreError> {
+        with_pool!(&self.db, pool => sqlx::query(sql)
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| self.db_error("purge", e))
     }
 
     fn db_error(&self, op: &'static str, err: sqlx::Error) -> StoreError {

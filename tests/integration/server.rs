@@ -478,8 +478,72 @@ pub(crate) async fn read_response(stream: &mut TcpStream) -> (u16, String) {
 fn short_timeouts() -> Settings {
     let mut s = settings();
     s.http.header_read_timeout_ms = 200;
+    s.http.keep_alive_idle_ms = 200;
     s.http.body_read_timeout_ms = 200;
     s
+}
+
+/// True when the server keeps `stream` open (nothing read, no close) for `wait`.
+async fn kept_open(stream: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 64];
+    tokio::time::timeout(wait, stream.read(&mut buf))
+        .await
+        .is_err()
+}
+
+/// The head timeout and the idle keep-alive timeout are separate keys: each closes only its own
+/// kind of connection.
+#[tokio::test]
+async fn the_head_and_idle_timeouts_are_separate() {
+    // A short head timeout, a long idle one: slowloris goes, an idle keep-alive stays.
+    let mut s = settings();
+    s.http.header_read_timeout_ms = 200;
+    s.http.keep_alive_idle_ms = 30_000;
+    let running = start(s).await;
+    let mut slow = TcpStream::connect(running.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut idle = TcpStream::connect(running.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+    assert!(closed_by_server(&mut slow).await, "slowloris kept open");
+    assert!(
+        kept_open(&mut idle, Duration::from_millis(1500)).await,
+        "an idle keep-alive connection was closed by the head timeout"
+    );
+    // And it still serves its next request.
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+    running.stop().await;
+
+    // A long head timeout, a short idle one: the idle connection goes, a slow head stays.
+    let mut s = settings();
+    s.http.header_read_timeout_ms = 30_000;
+    s.http.keep_alive_idle_ms = 200;
+    let running = start(s).await;
+    let mut idle = TcpStream::connect(running.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+    let mut slow = TcpStream::connect(running.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    assert!(
+        closed_by_server(&mut idle).await,
+        "idle connection kept open"
+    );
+    assert!(
+        kept_open(&mut slow, Duration::from_millis(1500)).await,
+        "a head within its timeout was closed"
+    );
+    running.stop().await;
 }
 
 #[tokio::test]
