@@ -16,14 +16,15 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches tests/integration \
     && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs benches/engine.rs tests/integration/main.rs \
+    && touch src/lib.rs benches/engine.rs benches/store.rs tests/integration/main.rs \
     && cargo build --release --locked \
     && rm -rf src benches tests
 COPY . .
 # `touch` so cargo rebuilds the crate itself over the dummy one.
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked \
-    && ./target/release/dealbot check
+    && ./target/release/dealbot check \
+    && mkdir -p /out/var/lib/dealbot
 
 # ---- run ---------------------------------------------------------------------------------
 # glibc, libgcc and CA certificates (for calls to Slack and Discord), no shell, no package
@@ -31,9 +32,15 @@ RUN touch src/main.rs src/lib.rs \
 FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/dealbot /usr/local/bin/dealbot
 COPY LICENSE-MIT LICENSE-APACHE /usr/share/doc/dealbot/
+# The store's SQLite file (answers asked, feedback, conversations): mount a volume here to keep
+# it across containers, or set DEALBOT_STORE__URL=postgres://… to share one between replicas.
+COPY --from=build --chown=nonroot:nonroot /out/var/lib/dealbot /var/lib/dealbot
+VOLUME /var/lib/dealbot
+WORKDIR /var/lib/dealbot
 USER nonroot:nonroot
 ENV DEALBOT_HTTP__LISTEN=0.0.0.0:8080 \
-    DEALBOT_LOG__FORMAT=json
+    DEALBOT_LOG__FORMAT=json \
+    DEALBOT_STORE__URL=sqlite:///var/lib/dealbot/dealbot.db
 EXPOSE 8080
 # `dealbot healthcheck` GETs /healthz on http.listen (loopback when it listens on 0.0.0.0).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
