@@ -481,7 +481,8 @@ fn no_training_question_is_a_held_out_test_question() {
         .collect();
     for file in ["fresh-1.jsonl", "fresh-2.jsonl", "fresh-3.jsonl"] {
         let questions = test_file_questions(file);
-        assert!(questions.len() > 100, "{file}");
+        // fresh-1 keeps only its compound and conversation rows (81 questions).
+        assert!(questions.len() > 75, "{file}");
         for q in questions {
             assert!(
                 !training.contains(&question_key(&q)),
