@@ -229,12 +229,12 @@ fn own_forms_set_meets_its_thresholds() {
 fn held_out_sets_meet_their_thresholds_per_row_kind() {
     // A few points below the figures measured 2026-11-27 (`dealbot eval tests/data/FILE`), after
     // fresh-1's single, must-not-answer and verdict rows became training data: fresh-1 (compound
-    // and conversation rows only) 30/30 compound, 27/27 follow-ups; fresh-2 94.2 / 100 / 92.3 /
+    // and conversation rows only) 30/30 compound, 27/27 follow-ups; fresh-2 92.3 / 100 / 96.2 /
     // 100 / 100 %; fresh-3 97.6 / 100 / 90.5 / 100 / 93.3 % (single / refused / verdicts /
     // compound / follow-ups).
     for (file, single, refused, verdicts, compound, follow_ups) in [
         ("fresh-1.jsonl", 1.0, 1.0, 1.0, 0.93, 0.95),
-        ("fresh-2.jsonl", 0.90, 0.95, 0.88, 0.93, 0.94),
+        ("fresh-2.jsonl", 0.88, 0.95, 0.90, 0.93, 0.94),
         ("fresh-3.jsonl", 0.92, 0.95, 0.85, 0.92, 0.88),
     ] {
         let r = kinds(file);
