@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::answer::{Answer, Composer};
 use super::data::IntentKind;
-use super::matcher::{Decision, SlotHit};
+use super::matcher::{Analysis, Decision, SlotHit};
 use super::question::{self, Form};
 use super::{Engine, normalize};
 
@@ -23,6 +23,8 @@ pub const MAX_TURN_QUESTION: usize = 300;
 const TOPIC_CHANGE_CONFIDENCE: f32 = 0.45;
 /// Confidence given to an answer that continues the previous topic.
 const FOLLOW_CONFIDENCE: f32 = 0.6;
+/// Turns on one topic that a follow-up is read with (each at most `MAX_TURN_QUESTION` bytes).
+const JOINED_TURNS: usize = 3;
 
 /// What the engine remembers of a conversation: its last few turns. Serialisable, so that a
 /// caller can keep it anywhere; [`Context::default`] is a new conversation.
@@ -248,6 +250,10 @@ impl Engine {
     /// follow-up of the previous turn. `part`: a part of a longer message, whose full
     /// questions stand on their own (only elliptical ones lean on the parts before).
     fn read(&self, question: &str, ctx: &Context, part: bool) -> Reading {
+        // "Different topic: did the stock move?": the question after the opener, on its own.
+        if let Some(rest) = question::after_topic_change(question) {
+            return self.read(rest, &Context::default(), part);
+        }
         let mut analysis = self.matcher.analyze(question);
         let mut decision = self.matcher.decide(&analysis);
         // "Now that X, how big is the cap?": when X's topic and the question's tie, the clause
@@ -264,6 +270,38 @@ impl Engine {
                 analysis = main_analysis;
                 decision = main_decision;
             }
+        }
+        // "What is Microsoft doing now that it lost exclusivity?": the question before a
+        // trailing premise is what is asked, when it names a topic clearly on its own.
+        if let Decision::Answer { intent, .. } = decision
+            && let Some(head) = question::before_premise(question)
+        {
+            let head_analysis = self.matcher.analyze(head);
+            let head_decision = self.matcher.decide(&head_analysis);
+            if let Decision::Answer {
+                intent: asked,
+                confidence,
+            } = head_decision
+                && asked != intent
+                && confidence >= TOPIC_CHANGE_CONFIDENCE
+            {
+                analysis = head_analysis;
+                decision = head_decision;
+            }
+        }
+        // "Did Altman say …?": a statement attributed to a person is the topic that requires
+        // the person's name (`altman_statement`, Jassy's `amazon_bedrock`), when its guards allow.
+        if let Some(attributed) = self.attributed(question, &analysis)
+            && !matches!(decision, Decision::Answer { intent, .. } if intent == attributed)
+        {
+            let confidence = match decision {
+                Decision::Answer { confidence, .. } => confidence,
+                _ => FOLLOW_CONFIDENCE,
+            };
+            decision = Decision::Answer {
+                intent: attributed,
+                confidence,
+            };
         }
         let form = question::form(question);
         // Between intents that fit about equally, the one whose claims or aspects the question
@@ -388,9 +426,8 @@ impl Engine {
         {
             return alone(decision);
         }
-        // Otherwise the follow-up is read with the previous question it leans on.
-        let previous_question = ctx.last().map_or("", |t| t.question.as_str());
-        let joined = format!("{previous_question} {question}");
+        // Otherwise the follow-up is read with the previous questions it leans on.
+        let joined = format!("{} {question}", self.topic_questions(ctx));
         let joined_analysis = self.matcher.analyze(&joined);
         match self.matcher.decide(&joined_analysis) {
             uncovered @ Decision::NotCovered { topic: Some(_), .. } => Reading {
@@ -424,8 +461,7 @@ impl Engine {
         form: Form,
         prev: usize,
     ) -> Option<Reading> {
-        let previous_question = ctx.last().map_or("", |t| t.question.as_str());
-        let joined = format!("{previous_question} {question}");
+        let joined = format!("{} {question}", self.topic_questions(ctx));
         let analysis = self.matcher.analyze(&joined);
         let Decision::Answer { intent, .. } = self.matcher.decide(&analysis) else {
             return None;
@@ -445,6 +481,82 @@ impl Engine {
             form,
             source_request: false,
         })
+    }
+
+    /// The intent a statement the question attributes to someone is about: a word followed
+    /// (within two words) by "say", "said", …, no organisation, that a fact intent about
+    /// statements (its `keywords` list "said") `requires` alone, and that the matcher's guards
+    /// allow for this question.
+    fn attributed(&self, question: &str, analysis: &Analysis) -> Option<usize> {
+        const SAY: &[&str] = &[
+            "say",
+            "said",
+            "says",
+            "saying",
+            "claim",
+            "claimed",
+            "claims",
+            "stated",
+            "state",
+            "told",
+            "tell",
+            "announced",
+            "comment",
+            "commented",
+            "mention",
+            "mentioned",
+        ];
+        let words = question::words(question);
+        let speakers = words.iter().enumerate().filter_map(|(i, w)| {
+            let next = words.get(i + 1..words.len().min(i + 3))?;
+            next.iter()
+                .any(|n| SAY.contains(&n.as_str()))
+                .then_some(w.as_str())
+        });
+        for speaker in speakers {
+            if self.kb.lexicon.orgs.iter().any(|o| o == speaker) {
+                continue;
+            }
+            let Some(i) = self.kb.intents.iter().position(|intent| {
+                intent.kind == IntentKind::Facts
+                    && intent.keywords.iter().any(|k| k == "said")
+                    && intent.requires.iter().any(|r| r == speaker)
+            }) else {
+                continue;
+            };
+            // Only now the probabilities (the costly part): is this intent allowed at all?
+            let allowed = self
+                .matcher
+                .ranked(analysis, self.kb.intents.len())
+                .iter()
+                .any(|&(j, _)| j == i);
+            if allowed {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// The questions of the last turns on the last turn's topic, oldest first (at most
+    /// [`JOINED_TURNS`]): "at what valuation?" after "microsoft stake in openai?" carries the
+    /// stake for the next follow-up ("when was that signed?") to lean on.
+    fn topic_questions(&self, ctx: &Context) -> String {
+        let Some(last) = ctx.last() else {
+            return String::new();
+        };
+        let mut questions: Vec<&str> = ctx
+            .turns
+            .iter()
+            .rev()
+            .take_while(|t| t.intent.is_some() && t.intent == last.intent)
+            .take(JOINED_TURNS)
+            .map(|t| t.question.as_str())
+            .collect();
+        if questions.is_empty() {
+            questions.push(last.question.as_str());
+        }
+        questions.reverse();
+        questions.join(" ")
     }
 
     /// The slot values the previous turn named, as hits of intent `prev`.

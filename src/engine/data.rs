@@ -428,6 +428,10 @@ pub struct Labelled {
     pub intent: Option<String>,
     /// Other accepted intents.
     pub also: Vec<String>,
+    /// Groups of substrings the answer must contain (scored by `dealbot eval`, not trained on).
+    pub must: Vec<Vec<String>>,
+    /// For a yes/no question, the verdict the answer must give (scored, not trained on).
+    pub verdict: Option<Verdict>,
 }
 
 /// One line of a questions file.
@@ -439,8 +443,9 @@ struct LabelledLine {
     #[serde(default)]
     also: Vec<String>,
     #[serde(default)]
-    #[expect(dead_code, reason = "checked by `dealbot eval`, not used for training")]
     must: Vec<Vec<String>>,
+    #[serde(default)]
+    verdict: Option<Verdict>,
 }
 
 impl KnowledgeBase {
@@ -863,6 +868,8 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                             q: l.q,
                             intent: l.intent,
                             also: l.also,
+                            must: l.must,
+                            verdict: l.verdict,
                         }),
                         Err(err) => errors.push(DataError::at(
                             &file.path,

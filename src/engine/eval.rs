@@ -388,8 +388,8 @@ pub fn training_cases(kb: &KnowledgeBase) -> Vec<Case> {
             q: q.q.clone(),
             intent: q.intent.clone(),
             also: q.also.clone(),
-            must: Vec::new(),
-            verdict: None,
+            must: q.must.clone(),
+            verdict: q.verdict,
         })
         .collect()
 }

@@ -224,7 +224,8 @@ pub fn opens_question(words: &[String]) -> bool {
 
 /// Splits a message that asks several things into its parts, in order (at most [`MAX_PARTS`]).
 /// A message is split after a question mark followed by another question, and before ", and",
-/// "and", ";", "," or "+" when what follows opens a question of its own; "+" always splits.
+/// "and", ";", "," or "+" when what follows opens a question of its own; "+" and "plus" always
+/// split.
 pub fn split(raw: &str) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
     // Candidate cut points: (byte offset where the next part starts, byte offset where this ends).
@@ -282,6 +283,12 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let before = window(&text[..i]);
                 let after = window(&text[i + 1..]);
                 (!before.is_empty() && !after.is_empty()).then_some((i, i + 1))
+            }
+            // "tl;dr plus the key dates": "plus" between two requests, like "+".
+            b'p' if text[i..].starts_with("plus ") && i > 0 && bytes[i - 1] == b' ' => {
+                let before = window(&text[..i]);
+                let after = window(&text[i + 5..]);
+                (!before.is_empty() && after.len() >= 2).then_some((i, i + 5))
             }
             b';' | b',' => {
                 let after = &text[i + 1..];
@@ -433,6 +440,66 @@ pub fn premise(raw: &str) -> Option<&str> {
     let end = rest.find([',', ';', '?'])?;
     let clause = rest[..end].trim();
     (words(clause).len() >= 3 && end + 1 < rest.len()).then_some(clause)
+}
+
+/// The question before a trailing premise ("what is Microsoft doing now that it lost
+/// exclusivity?" → "what is Microsoft doing"), when the message has one.
+pub fn before_premise(raw: &str) -> Option<&str> {
+    let text = normalize::truncate(raw).trim();
+    let lower = text.to_lowercase();
+    let at = [
+        " now that ",
+        ", now that ",
+        " now it's ",
+        " given that ",
+        " seeing that ",
+        " considering that ",
+        ", since ",
+    ]
+    .into_iter()
+    .filter_map(|o| lower.find(o))
+    .min()?;
+    // Lower-casing can change byte lengths; only cut where the offsets agree.
+    let head = text.get(..at)?.trim_end_matches([',', ' ']);
+    (lower.len() == text.len() && words(head).len() >= 3 && opens_question(&words(head)))
+        .then_some(head)
+}
+
+/// Openers that announce a new topic ("different topic: …", "unrelated, but …").
+const TOPIC_CHANGES: &[&str] = &[
+    "ok different topic",
+    "okay different topic",
+    "different topic",
+    "new topic",
+    "change of topic",
+    "changing topic",
+    "changing the subject",
+    "switching gears",
+    "different question",
+    "new question",
+    "unrelated",
+    "separate question",
+];
+
+/// The message after an opener announcing a new topic, when it has one: such a message never
+/// leans on the turns before.
+pub fn after_topic_change(raw: &str) -> Option<&str> {
+    let text = normalize::truncate(raw).trim_start();
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return None;
+    }
+    let opener = TOPIC_CHANGES.iter().find(|o| {
+        lower.starts_with(*o)
+            && lower[o.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, ':' | ',' | ' ' | '-' | '—' | '.' | ';'))
+    })?;
+    let rest = text[opener.len()..]
+        .trim_start_matches([':', ',', ' ', '-', '—', '.', ';'])
+        .trim_start_matches("but ");
+    (!rest.trim().is_empty()).then_some(rest)
 }
 
 /// Whether a message is elliptical: short, or opening like a follow-up, or leaning on "that".
@@ -618,6 +685,43 @@ mod tests {
                 "and is what oai pays capped?"
             ]
         );
+    }
+
+    #[test]
+    fn plus_joins_two_requests() {
+        assert_eq!(
+            split("the gist plus the key dates please"),
+            vec!["the gist", "the key dates please"]
+        );
+        assert_eq!(split("a billion plus?"), vec!["a billion plus?"]);
+    }
+
+    #[test]
+    fn a_trailing_premise_is_cut_from_the_question() {
+        assert_eq!(
+            before_premise("what is redmond doing now that the exclusivity ended?"),
+            Some("what is redmond doing")
+        );
+        assert_eq!(
+            before_premise("where does microsoft go, now that it's not exclusive"),
+            Some("where does microsoft go")
+        );
+        assert_eq!(before_premise("now that it ended, what next?"), None);
+        assert_eq!(before_premise("when does the revenue share end?"), None);
+    }
+
+    #[test]
+    fn a_topic_change_opener_is_cut() {
+        assert_eq!(
+            after_topic_change("ok different topic: is azure primary?"),
+            Some("is azure primary?")
+        );
+        assert_eq!(
+            after_topic_change("Unrelated, but who reported it?"),
+            Some("who reported it?")
+        );
+        assert_eq!(after_topic_change("different topic"), None);
+        assert_eq!(after_topic_change("is the deal unrelated to AGI?"), None);
     }
 
     #[test]

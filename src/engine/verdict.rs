@@ -425,7 +425,25 @@ enum Number {
     Percent(f64),
     Money(f64),
     Other(f64),
+    /// A month named in words (1–12): "by June", "in March".
+    Month(u8),
 }
+
+/// Month names read as dates. "May" is left out: it is far more often the modal verb.
+const MONTH_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 impl Number {
     fn same_kind(&self, other: &Number) -> bool {
@@ -483,6 +501,14 @@ fn numbers(text: &str) -> Vec<Number> {
             Number::Other(value)
         };
         out.push(number);
+    }
+    for word in folded.split(|c: char| !c.is_ascii_alphabetic()) {
+        if let Some(m) = MONTH_NAMES.iter().position(|m| !m.is_empty() && *m == word) {
+            let month = Number::Month(m as u8 + 1);
+            if !out.contains(&month) {
+                out.push(month);
+            }
+        }
     }
     out
 }
@@ -657,5 +683,15 @@ mod tests {
             ]
         );
         assert_eq!(numbers("$50bn"), vec![Number::Money(50.0)]);
+    }
+
+    #[test]
+    fn reads_month_names_as_dates_but_not_may() {
+        assert_eq!(
+            numbers("live in Bedrock by June, or in September 2026?"),
+            vec![Number::Year(2026), Number::Month(6), Number::Month(9)]
+        );
+        assert_eq!(numbers("may openai list on the market?"), vec![]);
+        assert_eq!(numbers("the marching orders"), vec![]);
     }
 }
