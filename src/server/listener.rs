@@ -237,6 +237,15 @@ impl Watch {
         }
     }
 
+    /// [`Watch::wrote`] when a write sent bytes.
+    fn wrote_if_any(&self, result: &Poll<io::Result<usize>>) {
+        if let Poll::Ready(Ok(n)) = result
+            && *n > 0
+        {
+            self.wrote();
+        }
+    }
+
     /// A request reached the service; the connection is busy until the guard drops.
     fn request(&self) -> Busy {
         let mut phase = self.phase();
@@ -324,11 +333,7 @@ impl AsyncWrite for Watched {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.stream).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = &result
-            && *n > 0
-        {
-            self.watch.wrote();
-        }
+        self.watch.wrote_if_any(&result);
         result
     }
 
@@ -338,11 +343,7 @@ impl AsyncWrite for Watched {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = &result
-            && *n > 0
-        {
-            self.watch.wrote();
-        }
+        self.watch.wrote_if_any(&result);
         result
     }
 

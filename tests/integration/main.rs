@@ -64,6 +64,19 @@ impl Served {
         format!("http://{}{path}", self.addr)
     }
 
+    /// `POST /v1/ask` with `body`: the JSON answer (or error).
+    pub async fn ask_json(&self, body: serde_json::Value) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(self.url("/v1/ask"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn metrics(&self) -> String {
         reqwest::get(self.url("/metrics"))
             .await

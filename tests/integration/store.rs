@@ -717,29 +717,16 @@ async fn an_unreachable_store_degrades_readyz_but_answers_go_out() {
         ..Settings::default()
     };
     let served = crate::Served::start(settings).await;
-    let client = reqwest::Client::new();
-    let answer: serde_json::Value = client
-        .post(served.url("/v1/ask"))
-        .json(&serde_json::json!({ "question": "can openai use aws?", "conversation": "c1" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = served
+        .ask_json(serde_json::json!({ "question": "can openai use aws?", "conversation": "c1" }))
+        .await;
     assert_eq!(answer["answered"], true, "{answer:#}");
     // The follow-up still has its context: this process keeps a copy.
-    let follow_up: serde_json::Value = client
-        .post(served.url("/v1/ask"))
-        .json(&serde_json::json!({ "question": "and google?", "conversation": "c1" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let follow_up = served
+        .ask_json(serde_json::json!({ "question": "and google?", "conversation": "c1" }))
+        .await;
     assert_eq!(follow_up["answered"], true, "{follow_up:#}");
-    let ready = client.get(served.url("/readyz")).send().await.unwrap();
+    let ready = reqwest::get(served.url("/readyz")).await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["store"], "down", "{body:#}");
