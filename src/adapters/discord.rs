@@ -28,12 +28,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
 use serenity::all::{
-    Command, CommandOptionType, ConnectionStage, Context, CreateAllowedMentions,
-    CreateAutocompleteResponse, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, GuildId,
-    Interaction, Message, Ready, ResolvedValue, ShardStageUpdateEvent, UserId,
+    Command, CommandInteraction, CommandOptionType, ComponentInteraction, ConnectionStage, Context,
+    CreateAllowedMentions, CreateAutocompleteResponse, CreateCommand, CreateCommandOption,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EventHandler,
+    GatewayIntents, GuildId, Interaction, Message, Ready, ResolvedValue, ShardStageUpdateEvent,
+    UserId,
 };
 use serenity::interactions_endpoint::Verifier;
 use tokio_util::sync::CancellationToken;
@@ -47,6 +47,9 @@ type HttpStatus = axum::http::StatusCode;
 
 /// Characters of typed text looked at for autocomplete (the option's own limit).
 const MAX_TYPED: usize = 1000;
+
+/// Characters of a parse error echoed in a 400 (serde names the field at fault).
+const MAX_PARSE_ERROR: usize = 300;
 
 /// How far an interaction's timestamp may be from now, in seconds.
 pub const MAX_TIMESTAMP_SKEW_SECS: u64 = 300;
@@ -153,8 +156,6 @@ impl DiscordAdapter {
 
     /// The response to a Sources button: every citation, ephemeral (issue 11). `None` when the
     /// button is not ours.
-    /// The response to a Sources button: every citation, ephemeral (issue 11). `None` when the
-    /// button is not ours.
     async fn sources_message(
         &self,
         state: &AppState,
@@ -169,6 +170,43 @@ impl DiscordAdapter {
             Ok(answer) => message.embed(render::render_sources(&answer).to_serenity()),
             Err(refused) => message.content(refused.message()),
         })
+    }
+
+    /// The response to a `/deal` command; `None` for a command that is not ours.
+    async fn command_response(
+        &self,
+        state: &AppState,
+        command: &CommandInteraction,
+    ) -> Option<CreateInteractionResponse> {
+        if command.data.name != COMMAND {
+            return None;
+        }
+        let text = command
+            .data
+            .options()
+            .into_iter()
+            .find_map(|o| match (o.name, o.value) {
+                (OPTION, ResolvedValue::String(s)) => Some(s.to_owned()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let message = self
+            .command_message(state, &command.user.id.to_string(), &text)
+            .await;
+        Some(CreateInteractionResponse::Message(message))
+    }
+
+    /// The response to a click on one of our buttons; `None` for a component that is not ours.
+    async fn component_response(
+        &self,
+        state: &AppState,
+        component: &ComponentInteraction,
+    ) -> Option<CreateInteractionResponse> {
+        let user = component.user.id.to_string();
+        let message = self
+            .sources_message(state, &user, &component.data.custom_id)
+            .await?;
+        Some(CreateInteractionResponse::Message(message))
     }
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
@@ -210,56 +248,31 @@ impl DiscordAdapter {
                 "invalid request signature",
             );
         }
-        let Ok(interaction) = serde_json::from_slice::<Value>(&body) else {
-            state.metrics.reject("discord_bad_interaction");
-            return crate::app::errors::error(StatusCode::BAD_REQUEST, "malformed interaction");
-        };
-        let user = interaction["member"]["user"]["id"]
-            .as_str()
-            .or(interaction["user"]["id"].as_str())
-            .unwrap_or("unknown")
-            .to_owned();
-        let option = |focused: bool| {
-            interaction["data"]["options"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|o| o["name"] == OPTION && (!focused || o["focused"] == true))
-                .and_then(|o| o["value"].as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        // Interaction types: 1 PING, 2 APPLICATION_COMMAND, 4 AUTOCOMPLETE.
-        let reply = match interaction["type"].as_u64() {
-            Some(1) => CreateInteractionResponse::Pong,
-            Some(2) if interaction["data"]["name"] == COMMAND => {
-                CreateInteractionResponse::Message(
-                    self.command_message(&state, &user, &option(false)).await,
-                )
-            }
-            Some(4) => CreateInteractionResponse::Autocomplete(autocomplete(&state, &option(true))),
-            Some(3) => {
-                let custom_id = interaction["data"]["custom_id"]
-                    .as_str()
-                    .unwrap_or_default();
-                match self.sources_message(&state, &user, custom_id).await {
-                    Some(message) => CreateInteractionResponse::Message(message),
-                    None => {
-                        state.metrics.reject("discord_unknown_interaction");
-                        return crate::app::errors::error(
-                            StatusCode::BAD_REQUEST,
-                            "unsupported interaction",
-                        );
-                    }
-                }
-            }
-            _ => {
-                state.metrics.reject("discord_unknown_interaction");
+        let interaction = match serde_json::from_slice::<Interaction>(&body) {
+            Ok(interaction) => interaction,
+            Err(err) => {
+                state.metrics.reject("discord_bad_interaction");
+                // serde's message names the field or type at fault, never the payload's text.
+                let cause = crate::render::truncate(&err.to_string(), MAX_PARSE_ERROR);
+                tracing::warn!(cause = %cause, "discord interaction rejected: not an interaction serenity can read");
                 return crate::app::errors::error(
                     StatusCode::BAD_REQUEST,
-                    "unsupported interaction",
+                    format!("malformed interaction: {cause}"),
                 );
             }
+        };
+        let reply = match interaction {
+            Interaction::Ping(_) => Some(CreateInteractionResponse::Pong),
+            Interaction::Autocomplete(auto) => Some(CreateInteractionResponse::Autocomplete(
+                autocomplete(&state, &typed(&auto)),
+            )),
+            Interaction::Command(command) => self.command_response(&state, &command).await,
+            Interaction::Component(component) => self.component_response(&state, &component).await,
+            _ => None,
+        };
+        let Some(reply) = reply else {
+            state.metrics.reject("discord_unknown_interaction");
+            return crate::app::errors::error(StatusCode::BAD_REQUEST, "unsupported interaction");
         };
         axum::Json(reply).into_response()
     }
@@ -327,6 +340,14 @@ impl DiscordAdapter {
     }
 }
 
+/// What the user has typed so far in the focused option of an autocomplete interaction.
+fn typed(auto: &CommandInteraction) -> String {
+    auto.data
+        .autocomplete()
+        .map(|a| a.value.to_owned())
+        .unwrap_or_default()
+}
+
 /// Autocomplete choices for what the user has typed: catalogue questions, at most 25.
 fn autocomplete(state: &AppState, typed: &str) -> CreateAutocompleteResponse {
     let typed = crate::render::truncate(typed, MAX_TYPED);
@@ -384,44 +405,25 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let result = match interaction {
-            Interaction::Command(command) if command.data.name == COMMAND => {
-                let text = command
-                    .data
-                    .options()
-                    .into_iter()
-                    .find_map(|o| match (o.name, o.value) {
-                        (OPTION, ResolvedValue::String(s)) => Some(s.to_owned()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                let message = self
-                    .adapter
-                    .command_message(&self.state, &command.user.id.to_string(), &text)
-                    .await;
-                command
-                    .create_response(&ctx.http, CreateInteractionResponse::Message(message))
-                    .await
+            Interaction::Command(command) => {
+                let Some(response) = self.adapter.command_response(&self.state, &command).await
+                else {
+                    return;
+                };
+                command.create_response(&ctx.http, response).await
             }
             Interaction::Component(component) => {
-                let user = component.user.id.to_string();
-                let Some(message) = self
+                let Some(response) = self
                     .adapter
-                    .sources_message(&self.state, &user, &component.data.custom_id)
+                    .component_response(&self.state, &component)
                     .await
                 else {
                     return;
                 };
-                component
-                    .create_response(&ctx.http, CreateInteractionResponse::Message(message))
-                    .await
+                component.create_response(&ctx.http, response).await
             }
             Interaction::Autocomplete(auto) => {
-                let typed = auto
-                    .data
-                    .autocomplete()
-                    .map(|a| a.value.to_owned())
-                    .unwrap_or_default();
-                let response = autocomplete(&self.state, &typed);
+                let response = autocomplete(&self.state, &typed(&auto));
                 auto.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
                     .await
             }
