@@ -582,6 +582,58 @@ fn renderer_enforces_every_discord_limit() {
     assert!(e.total_len() <= render::MAX_TOTAL, "{}", e.total_len());
 }
 
+#[test]
+fn feedback_button_ids_round_trip_within_discord_limits() {
+    use dealbot::store::{AnswerId, Vote};
+    let id = AnswerId::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let up = render::feedback_custom_id(Vote::Up, &id, Some("revenue_share_end"));
+    assert_eq!(up, "dealbot_feedback_up:0123456789abcdef0123456789abcdef");
+    let down = render::feedback_custom_id(Vote::Down, &id, Some("revenue_share_end"));
+    let click = render::parse_feedback(&down).unwrap();
+    assert_eq!(
+        (click.vote, click.id, click.intent.as_deref()),
+        (Vote::Down, id.clone(), Some("revenue_share_end"))
+    );
+    let long = "x".repeat(80);
+    let down = render::feedback_custom_id(Vote::Down, &id, Some(&long));
+    assert!(down.chars().count() <= render::MAX_CUSTOM_ID, "{down}");
+    assert_eq!(render::parse_feedback(&down).unwrap().intent, None);
+    for bad in [
+        "dealbot_feedback_up:",
+        "dealbot_feedback_up:0123",
+        "dealbot_feedback_sideways:0123456789abcdef0123456789abcdef",
+        "dealbot_feedback_down:0123456789ABCDEF0123456789ABCDEF",
+        "dealbot_sources:When does the revenue share end?",
+    ] {
+        assert_eq!(render::parse_feedback(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn newsroom_messages_are_questions_only_when_they_ask() {
+    use dealbot::adapters::discord::is_question;
+    for asks in [
+        "can openai use aws now?",
+        "Is the revenue share capped",
+        "when does the revenue share end",
+        "and google?",
+        "saw this https://example.com/a — is it true?",
+    ] {
+        assert!(is_question(asks), "{asks}");
+    }
+    for says in [
+        "The revenue share ends in 2030.",
+        "lol",
+        "https://example.com/story?id=1",
+        "<https://example.com/story?id=1>",
+        "",
+        "   ",
+        "thanks, that helps",
+    ] {
+        assert!(!is_question(says), "{says:?}");
+    }
+}
+
 // ---- gateway ------------------------------------------------------------------------------
 
 mod gateway {
@@ -1099,6 +1151,41 @@ mod gateway {
         let description = follow_up.body["embeds"][0]["description"].as_str().unwrap();
         assert!(description.contains("Google"), "in context: {description}");
         assert_eq!(follow_up.body["allowed_mentions"]["parse"], json!([]));
+    }
+
+    /// Issue 12: an answer the engine is less sure of than `channel_min_confidence` is not posted
+    /// in a newsroom channel (it is when the bot is mentioned).
+    #[tokio::test]
+    async fn newsroom_answers_below_the_channel_confidence_are_not_posted() {
+        let seen = run_with(
+            |s| {
+                s.discord.channels = vec![NEWSROOM.parse().unwrap()];
+                // "can openai use aws now?" is answered with confidence 0.984.
+                s.channel_min_confidence = 0.99;
+            },
+            |mut fake| async move {
+                let mason = || user(MASON, "Mason", false);
+                let text = "can openai use aws now?";
+                fake.send(
+                    "MESSAGE_CREATE",
+                    message("831", NEWSROOM, mason(), text, Some(GUILD)),
+                );
+                let mut mention = message(
+                    "832",
+                    NEWSROOM,
+                    mason(),
+                    &format!("<@{BOT_ID}> {text}"),
+                    Some(GUILD),
+                );
+                mention["mentions"] = json!([user(BOT_ID, "dealbot", true)]);
+                fake.send("MESSAGE_CREATE", mention);
+                fake.wait_for(|c| c.body["message_reference"]["message_id"] == "832")
+                    .await;
+            },
+        )
+        .await;
+        let replies = posted(&seen.calls);
+        assert_eq!(replies.len(), 1, "only the mention: {replies:#?}");
     }
 
     /// Issue 12: with `discord.channel_threads`, a newsroom question gets a thread of its own,
