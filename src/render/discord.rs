@@ -11,7 +11,9 @@
 use serde_json::{Value, json};
 
 use super::truncate;
+use crate::engine::data::IntentKind;
 use crate::engine::{Answer, Engine, Outcome};
+use crate::store::{AnswerId, Vote};
 
 /// Embed title limit.
 pub const MAX_TITLE: usize = 256;
@@ -44,6 +46,13 @@ const FOOTER: &str = "";
 pub const SOURCES_ID: &str = "dealbot_sources";
 /// Most characters of a component's `custom_id`.
 pub const MAX_CUSTOM_ID: usize = 100;
+/// `custom_id` prefix of the 👍 button: `dealbot_feedback_up:<answer id>`.
+pub const FEEDBACK_UP_ID: &str = "dealbot_feedback_up";
+/// `custom_id` prefix of the 👎 button: `dealbot_feedback_down:<answer id>`, then `:<intent id>`
+/// when it fits, so that the suggestions offered after a 👎 can leave that topic out.
+pub const FEEDBACK_DOWN_ID: &str = "dealbot_feedback_down";
+/// Most suggestions offered after a 👎.
+pub const MAX_ALTERNATIVES: usize = 3;
 
 /// How to use dealbot in Discord, added under `help`.
 pub const USAGE: &str = "Ask with `/deal question:<your question>` or by mentioning me; `/deal question:sources` lists my sources.";
@@ -228,16 +237,152 @@ pub fn components(answer: &Answer) -> Vec<Value> {
     })]
 }
 
-/// The same components as serenity builders.
-pub fn serenity_components(answer: &Answer) -> Vec<serenity::builder::CreateActionRow> {
-    if !answer.answered || answer.citations.is_empty() {
-        return Vec::new();
+/// The components under an answer sent by the bot, as serenity builders: the Sources button
+/// when it quotes anything, then 👍 and 👎 tied to the answer's id (issue 12).
+pub fn serenity_components(
+    answer: &Answer,
+    id: &AnswerId,
+) -> Vec<serenity::builder::CreateActionRow> {
+    use serenity::all::ButtonStyle;
+    use serenity::builder::CreateButton;
+    let mut buttons = Vec::new();
+    if answer.answered && !answer.citations.is_empty() {
+        buttons.push(
+            CreateButton::new(sources_custom_id(answer))
+                .label("Sources")
+                .style(ButtonStyle::Secondary),
+        );
     }
-    vec![serenity::builder::CreateActionRow::Buttons(vec![
-        serenity::builder::CreateButton::new(sources_custom_id(answer))
-            .label("Sources")
-            .style(serenity::all::ButtonStyle::Secondary),
-    ])]
+    let intent = answer.intent.as_deref();
+    for (vote, emoji) in [(Vote::Up, '👍'), (Vote::Down, '👎')] {
+        buttons.push(
+            CreateButton::new(feedback_custom_id(vote, id, intent))
+                .emoji(emoji)
+                .style(ButtonStyle::Secondary),
+        );
+    }
+    vec![serenity::builder::CreateActionRow::Buttons(buttons)]
+}
+
+/// The `custom_id` of a feedback button: `dealbot_feedback_up:<id>` or
+/// `dealbot_feedback_down:<id>[:<intent>]` (the intent only when it fits in 100 characters).
+pub fn feedback_custom_id(vote: Vote, id: &AnswerId, intent: Option<&str>) -> String {
+    let base = match vote {
+        Vote::Up => format!("{FEEDBACK_UP_ID}:{id}"),
+        Vote::Down => format!("{FEEDBACK_DOWN_ID}:{id}"),
+    };
+    match intent {
+        Some(intent)
+            if vote == Vote::Down
+                && !intent.is_empty()
+                && base.chars().count() + 1 + intent.chars().count() <= MAX_CUSTOM_ID =>
+        {
+            format!("{base}:{intent}")
+        }
+        _ => base,
+    }
+}
+
+/// A click on a feedback button, read back from its `custom_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackClick {
+    /// 👍 or 👎.
+    pub vote: Vote,
+    /// The answer voted on.
+    pub id: AnswerId,
+    /// The intent that answer was for, when the button carries it.
+    pub intent: Option<String>,
+}
+
+/// The feedback click behind `custom_id`; `None` unless it is one of our feedback buttons with
+/// a well-formed answer id.
+pub fn parse_feedback(custom_id: &str) -> Option<FeedbackClick> {
+    let (vote, rest) = if let Some(rest) = custom_id.strip_prefix(&format!("{FEEDBACK_UP_ID}:")) {
+        (Vote::Up, rest)
+    } else {
+        (
+            Vote::Down,
+            custom_id.strip_prefix(&format!("{FEEDBACK_DOWN_ID}:"))?,
+        )
+    };
+    let (id, intent) = match rest.split_once(':') {
+        Some((id, intent)) => (id, Some(intent)),
+        None => (rest, None),
+    };
+    Some(FeedbackClick {
+        vote,
+        id: AnswerId::parse(id)?,
+        intent: intent.filter(|i| !i.is_empty()).map(str::to_owned),
+    })
+}
+
+/// Questions to offer after a 👎 on the answer to `question` (which was about `answered`): the
+/// topics the matcher ranks next for it, the answered one left out; the catalogue's default
+/// questions when none is close. At most [`MAX_ALTERNATIVES`].
+pub fn alternatives(engine: &Engine, question: &str, answered: Option<&str>) -> Vec<String> {
+    let kb = engine.knowledge();
+    let matcher = engine.matcher();
+    let mut out: Vec<String> = Vec::new();
+    for (index, _) in matcher.ranked(&matcher.analyze(question), MAX_ALTERNATIVES * 3) {
+        let Some(intent) = kb.intents.get(index) else {
+            continue;
+        };
+        if Some(intent.id.as_str()) == answered || intent.kind != IntentKind::Facts {
+            continue;
+        }
+        let s = crate::engine::answer::suggestion(intent);
+        if !out.contains(&s) {
+            out.push(s);
+        }
+        if out.len() == MAX_ALTERNATIVES {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out = engine.answer("").suggestions;
+        out.retain(|s| {
+            answered
+                .and_then(|a| kb.intent(a))
+                .is_none_or(|a| *s != crate::engine::answer::suggestion(a))
+        });
+        out.truncate(MAX_ALTERNATIVES);
+    }
+    out
+}
+
+/// The ephemeral acknowledgement of a feedback click: thanks, and after a 👎 the questions in
+/// `alternatives`.
+pub fn feedback_ack(vote: Vote, first: bool, alternatives: &[String]) -> String {
+    let mut text = match (vote, first) {
+        (Vote::Up, true) => "Thanks, noted: this answer helped.".to_owned(),
+        (Vote::Down, true) => "Thanks, noted: this answer missed.".to_owned(),
+        (_, false) => "Already noted, thanks.".to_owned(),
+    };
+    if vote == Vote::Down && !alternatives.is_empty() {
+        text.push_str(" You could ask instead:");
+        for s in alternatives {
+            text.push_str(&format!("\n• {s}"));
+        }
+    }
+    truncate(&text, MAX_CONTENT)
+}
+
+/// The question a message of ours answered, read back from its Sources button, if it has one.
+pub fn answered_question(
+    components: &[serenity::all::ActionRow],
+    engine: &Engine,
+) -> Option<String> {
+    use serenity::all::{ActionRowComponent, ButtonKind};
+    components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            ActionRowComponent::Button(button) => match &button.data {
+                ButtonKind::NonLink { custom_id, .. } => sources_question(custom_id, engine),
+                _ => None,
+            },
+            _ => None,
+        })
 }
 
 /// The Sources follow-up as an embed: every citation grouped by source, and the words of any

@@ -77,10 +77,38 @@ async fn signed(r: &Running, body: &str) -> (StatusCode, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// A fresh interaction id: interactions are handled once per id.
+fn fresh_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    (786008729715212338 + 1000 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        .to_string()
+}
+
 fn command(question: &str) -> String {
     let mut value: Value = serde_json::from_str(&fixture("application_command.json")).unwrap();
     value["data"]["options"][0]["value"] = json!(question);
+    value["id"] = json!(fresh_id());
     value.to_string()
+}
+
+/// A click on the button `custom_id` under one of dealbot's answers, by `user`.
+fn click(custom_id: &str, user: &str) -> String {
+    let mut value: Value = serde_json::from_str(&fixture("message_component.json")).unwrap();
+    value["data"]["custom_id"] = json!(custom_id);
+    value["member"]["user"]["id"] = json!(user);
+    value["id"] = json!(fresh_id());
+    value.to_string()
+}
+
+/// The `custom_id`s of the buttons in an interaction response or message body.
+fn custom_ids(data: &Value) -> Vec<String> {
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -98,12 +126,7 @@ async fn answers_ping_with_pong() {
 #[tokio::test]
 async fn sources_button_answers_with_every_citation_ephemerally() {
     let r = start(false).await;
-    let mut press: Value = serde_json::from_str(&fixture("application_command.json")).unwrap();
-    press["type"] = json!(3);
-    press["data"] = json!({
-        "custom_id": "dealbot_sources:When does the revenue share end?",
-        "component_type": 2,
-    });
+    let mut press: Value = serde_json::from_str(&fixture("message_component.json")).unwrap();
     let (status, body) = signed(&r, &press.to_string()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["type"], 4);
@@ -115,6 +138,7 @@ async fn sources_button_answers_with_every_citation_ephemerally() {
         "{description}"
     );
     press["data"]["custom_id"] = json!("not_ours");
+    press["id"] = json!(fresh_id());
     let (status, _) = signed(&r, &press.to_string()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     r.stop().await;
@@ -161,6 +185,119 @@ async fn answers_the_documented_command_with_an_embed_and_no_mentions() {
     r.stop().await;
 }
 
+/// Issue 8 item 9: interactions are read with serenity's model. A payload it cannot read (here
+/// the documentation's example, which leaves out fields Discord always sends) gets a JSON 400
+/// naming what is missing; an unknown type or a wrong shape too, and nothing panics.
+#[tokio::test]
+async fn an_interaction_serenity_cannot_read_gets_a_clear_400() {
+    let r = start(false).await;
+    let mut documented: Value = serde_json::from_str(&fixture("application_command.json")).unwrap();
+    for field in [
+        "entitlements",
+        "attachment_size_limit",
+        "channel",
+        "context",
+    ] {
+        documented.as_object_mut().unwrap().remove(field);
+    }
+    let (status, body) = signed(&r, &documented.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("malformed interaction") && error.contains("entitlements"),
+        "{body}"
+    );
+    let mut cases = vec![
+        json!({ "type": 99, "id": "1", "application_id": "2", "token": "t", "version": 1 }),
+        json!({ "id": "1" }),
+        json!([1, 2, 3]),
+        json!({ "type": "two" }),
+    ];
+    let mut wrong = documented.clone();
+    wrong["type"] = json!(3);
+    cases.push(wrong);
+    for case in cases {
+        let (status, body) = signed(&r, &case.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{case}");
+        assert!(body["error"].is_string(), "{case}: {body}");
+    }
+    // A modal submission parses but is not something dealbot asks for.
+    let mut modal: Value = serde_json::from_str(&fixture("message_component.json")).unwrap();
+    modal["type"] = json!(5);
+    modal["data"] = json!({ "custom_id": "x", "components": [] });
+    let (status, body) = signed(&r, &modal.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "unsupported interaction");
+    let health = reqwest::get(r.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    r.stop().await;
+}
+
+/// Issue 12: every answer carries 👍 / 👎 tied to its id; a click is acknowledged ephemerally
+/// and counted once per user per answer (a double click counts once); 👎 offers other questions.
+/// Issue 8: a replayed interaction (same id) is handled once.
+#[tokio::test]
+async fn feedback_clicks_are_acknowledged_ephemerally_and_counted_once() {
+    let r = start(false).await;
+    let (_, body) = signed(&r, &command("When does the revenue share end?")).await;
+    let ids = custom_ids(&body["data"]);
+    let up = ids
+        .iter()
+        .find(|id| id.starts_with("dealbot_feedback_up:"))
+        .expect("a 👍 button")
+        .clone();
+    let down = ids
+        .iter()
+        .find(|id| id.starts_with("dealbot_feedback_down:"))
+        .expect("a 👎 button")
+        .clone();
+    assert!(ids.iter().all(|id| id.chars().count() <= 100), "{ids:?}");
+    let answer_id = up.trim_start_matches("dealbot_feedback_up:");
+    assert!(
+        answer_id.len() == 32 && down.starts_with(&format!("dealbot_feedback_down:{answer_id}")),
+        "{ids:?}"
+    );
+
+    let (status, first) = signed(&r, &click(&down, "1001")).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["type"], 4);
+    assert_eq!(first["data"]["flags"], 64, "ephemeral: {first}");
+    assert_eq!(first["data"]["allowed_mentions"]["parse"], json!([]));
+    let text = first["data"]["content"].as_str().unwrap();
+    assert!(text.starts_with("Thanks, noted"), "{text}");
+    assert!(text.contains("You could ask instead:\n• "), "{text}");
+    assert!(
+        !text.contains("When does the revenue share end"),
+        "other questions than the one answered: {text}"
+    );
+    // A double click: a second interaction, same user, same button.
+    let (_, second) = signed(&r, &click(&down, "1001")).await;
+    assert_eq!(second["data"]["flags"], 64);
+    assert!(
+        second["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Already noted"),
+        "{second}"
+    );
+    // Another user's vote is their own.
+    let (_, other) = signed(&r, &click(&up, "1002")).await;
+    assert_eq!(
+        other["data"]["content"],
+        "Thanks, noted: this answer helped."
+    );
+    // A replay of the very same interaction is not handled again.
+    let replay = click(&up, "1003");
+    let (status, _) = signed(&r, &replay).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = signed(&r, &replay).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Made-up ids are not ours.
+    let (status, _) = signed(&r, &click("dealbot_feedback_up:not-an-id", "1001")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    r.stop().await;
+}
+
 #[tokio::test]
 async fn ephemeral_setting_sets_the_flag() {
     let r = start(true).await;
@@ -172,9 +309,7 @@ async fn ephemeral_setting_sets_the_flag() {
 #[tokio::test]
 async fn autocomplete_suggests_catalogue_questions() {
     let r = start(false).await;
-    let mut value: Value = serde_json::from_str(&command("rev")).unwrap();
-    value["type"] = json!(4);
-    value["data"]["options"][0]["focused"] = json!(true);
+    let mut value: Value = serde_json::from_str(&fixture("autocomplete.json")).unwrap();
     let (status, body) = signed(&r, &value.to_string()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["type"], 8);
@@ -447,6 +582,58 @@ fn renderer_enforces_every_discord_limit() {
     assert!(e.total_len() <= render::MAX_TOTAL, "{}", e.total_len());
 }
 
+#[test]
+fn feedback_button_ids_round_trip_within_discord_limits() {
+    use dealbot::store::{AnswerId, Vote};
+    let id = AnswerId::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let up = render::feedback_custom_id(Vote::Up, &id, Some("revenue_share_end"));
+    assert_eq!(up, "dealbot_feedback_up:0123456789abcdef0123456789abcdef");
+    let down = render::feedback_custom_id(Vote::Down, &id, Some("revenue_share_end"));
+    let click = render::parse_feedback(&down).unwrap();
+    assert_eq!(
+        (click.vote, click.id, click.intent.as_deref()),
+        (Vote::Down, id.clone(), Some("revenue_share_end"))
+    );
+    let long = "x".repeat(80);
+    let down = render::feedback_custom_id(Vote::Down, &id, Some(&long));
+    assert!(down.chars().count() <= render::MAX_CUSTOM_ID, "{down}");
+    assert_eq!(render::parse_feedback(&down).unwrap().intent, None);
+    for bad in [
+        "dealbot_feedback_up:",
+        "dealbot_feedback_up:0123",
+        "dealbot_feedback_sideways:0123456789abcdef0123456789abcdef",
+        "dealbot_feedback_down:0123456789ABCDEF0123456789ABCDEF",
+        "dealbot_sources:When does the revenue share end?",
+    ] {
+        assert_eq!(render::parse_feedback(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn newsroom_messages_are_questions_only_when_they_ask() {
+    use dealbot::adapters::discord::is_question;
+    for asks in [
+        "can openai use aws now?",
+        "Is the revenue share capped",
+        "when does the revenue share end",
+        "and google?",
+        "saw this https://example.com/a — is it true?",
+    ] {
+        assert!(is_question(asks), "{asks}");
+    }
+    for says in [
+        "The revenue share ends in 2030.",
+        "lol",
+        "https://example.com/story?id=1",
+        "<https://example.com/story?id=1>",
+        "",
+        "   ",
+        "thanks, that helps",
+    ] {
+        assert!(!is_question(says), "{says:?}");
+    }
+}
+
 // ---- gateway ------------------------------------------------------------------------------
 
 mod gateway {
@@ -471,17 +658,24 @@ mod gateway {
     // A syntactically valid (fake) bot token: base64 user id, timestamp, HMAC.
     const TOKEN: &str = "NzcxODI1MDA2MDE0ODg5OTg0.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I";
 
+    const NEWSROOM: &str = "645027906669510667";
+    const OTHER_CHANNEL: &str = "645027906669510668";
+    const MASON: &str = "53908232506183680";
+
     #[derive(Clone, Debug)]
     pub struct Call {
         pub method: String,
         pub path: String,
         pub body: Value,
+        /// The id of the message the fake created, for `POST …/messages`.
+        pub created: Option<String>,
     }
 
     #[derive(Clone)]
     struct Rest {
         calls: Arc<Mutex<Vec<Call>>>,
         ws_url: String,
+        next_id: Arc<Mutex<u64>>,
     }
 
     fn user(id: &str, name: &str, bot: bool) -> Value {
@@ -495,10 +689,17 @@ mod gateway {
         body: String,
     ) -> axum::response::Response {
         let path = uri.path().to_owned();
+        let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let created = (method == Method::POST && path.ends_with("/messages")).then(|| {
+            let mut next = rest.next_id.lock().unwrap();
+            *next += 1;
+            next.to_string()
+        });
         rest.calls.lock().unwrap().push(Call {
             method: method.to_string(),
             path: path.clone(),
-            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+            body: body.clone(),
+            created: created.clone(),
         });
         if path.ends_with("/gateway") {
             return axum::Json(json!({ "url": rest.ws_url })).into_response();
@@ -514,15 +715,27 @@ mod gateway {
         if path.ends_with("/callback") {
             return StatusCode::NO_CONTENT.into_response();
         }
-        if path.ends_with("/messages") {
-            return axum::Json(message(
-                "900",
-                "645027906669510667",
-                user(BOT_ID, "dealbot", true),
-                "",
-                None,
-            ))
+        if path.ends_with("/threads") {
+            // POST /channels/{channel}/messages/{message}/threads: the thread takes the
+            // message's id.
+            let parts: Vec<&str> = path.split('/').collect();
+            let (channel, message) = (parts[4], parts[6]);
+            return axum::Json(json!({
+                "id": message, "type": 11, "guild_id": GUILD, "parent_id": channel,
+                "name": body["name"], "owner_id": BOT_ID, "position": 0, "permission_overwrites": [],
+                "nsfw": false, "rate_limit_per_user": 0, "message_count": 0, "member_count": 1,
+                "thread_metadata": { "archived": false, "auto_archive_duration": 1440,
+                    "archive_timestamp": "2024-04-27T12:00:00.000000+00:00", "locked": false }
+            }))
             .into_response();
+        }
+        if let Some(id) = created {
+            let channel = path.split('/').nth(4).unwrap_or_default();
+            let mut sent = message(&id, channel, user(BOT_ID, "dealbot", true), "", None);
+            if let Some(reference) = body.get("message_reference") {
+                sent["message_reference"] = reference.clone();
+            }
+            return axum::Json(sent).into_response();
         }
         axum::Json(json!({})).into_response()
     }
@@ -557,6 +770,7 @@ mod gateway {
         let state = Rest {
             calls: calls.clone(),
             ws_url: format!("ws://{ws_addr}"),
+            next_id: Arc::new(Mutex::new(900)),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -565,14 +779,66 @@ mod gateway {
         (addr, calls)
     }
 
+    /// The fake Discord as a test script sees it: send gateway frames, read REST calls.
+    pub struct Fake {
+        frames: mpsc::UnboundedSender<Message>,
+        calls: Arc<Mutex<Vec<Call>>>,
+        seq: u64,
+    }
+
+    impl Fake {
+        /// Dispatches gateway event `name` with `d`.
+        pub fn send(&mut self, name: &str, d: Value) {
+            self.seq += 1;
+            self.frames.send(dispatch(self.seq, name, d)).unwrap();
+        }
+
+        /// Waits (bounded) until a REST call matches `pred`, and returns it.
+        pub async fn wait_for(&self, pred: impl Fn(&Call) -> bool) -> Call {
+            for _ in 0..200 {
+                if let Some(call) = self.calls.lock().unwrap().iter().find(|c| pred(c)) {
+                    return call.clone();
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("no such call: {:#?}", self.calls.lock().unwrap());
+        }
+    }
+
+    /// What the fake Discord saw.
+    pub struct Seen {
+        pub calls: Vec<Call>,
+        /// The intents dealbot identified with.
+        pub intents: u64,
+    }
+
     /// Runs a fake Discord (REST + gateway) and dealbot's gateway adapter against it; `script`
     /// gets a sender for gateway frames once READY was sent.
     pub async fn run(
         script: impl FnOnce(mpsc::UnboundedSender<Message>) + Send + 'static,
     ) -> Vec<Call> {
+        run_with(
+            |_| {},
+            |fake| async move {
+                script(fake.frames.clone());
+            },
+        )
+        .await
+        .calls
+    }
+
+    /// Like [`run`], with `configure` applied to the settings and an async `script` over
+    /// [`Fake`].
+    pub async fn run_with<F, Fut>(configure: impl FnOnce(&mut Settings), script: F) -> Seen
+    where
+        F: FnOnce(Fake) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
         let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws_addr = ws_listener.local_addr().unwrap();
         let (rest_addr, calls) = start_rest(ws_addr).await;
+        let intents = Arc::new(Mutex::new(None::<u64>));
+        let identified = intents.clone();
 
         let (ready_tx, ready_rx) =
             tokio::sync::oneshot::channel::<mpsc::UnboundedSender<Message>>();
@@ -598,8 +864,7 @@ mod gateway {
                             match frame["op"].as_u64() {
                                 Some(2) => {
                                     assert_eq!(frame["d"]["token"], format!("Bot {TOKEN}"));
-                                    let intents = frame["d"]["intents"].as_u64().unwrap();
-                                    assert_eq!(intents & (1 << 15), 0, "MESSAGE_CONTENT must not be requested");
+                                    *identified.lock().unwrap() = frame["d"]["intents"].as_u64();
                                     let ready = json!({ "v": 10, "user": user(BOT_ID, "dealbot", true), "guilds": [],
                                         "session_id": "fake-session", "resume_gateway_url": format!("ws://{ws_addr}"),
                                         "shard": [0, 1], "application": { "id": APP_ID, "flags": 0 } });
@@ -622,25 +887,29 @@ mod gateway {
         settings.discord.token = Some(TOKEN.into());
         settings.discord.guild_id = Some(GUILD.parse().unwrap());
         settings.discord.api_url = Some(format!("http://{rest_addr}"));
+        configure(&mut settings);
         let served = crate::Served::start(settings).await;
         let frames = tokio::time::timeout(Duration::from_secs(20), ready_rx)
             .await
             .expect("adapter identified")
             .unwrap();
-        script(frames);
+        script(Fake {
+            frames,
+            calls: calls.clone(),
+            seq: 1,
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
         served.stop().await;
-        calls.lock().unwrap().clone()
+        let calls = calls.lock().unwrap().clone();
+        let intents = intents.lock().unwrap().expect("identified");
+        Seen { calls, intents }
     }
 
     pub fn interaction(question: &str) -> Value {
         let mut value: Value =
             serde_json::from_str(&super::fixture("application_command.json")).unwrap();
         value["data"]["options"][0]["value"] = json!(question);
-        // Required by serenity's model, absent from the documentation's example:
-        value["entitlements"] = json!([]);
-        value["attachment_size_limit"] = json!(8388608);
-        value["member"]["flags"] = json!(0);
         value
     }
 
@@ -730,6 +999,16 @@ mod gateway {
             callback.body["data"]["allowed_mentions"]["parse"],
             json!([])
         );
+        let buttons = super::custom_ids(&callback.body["data"]);
+        assert!(
+            buttons
+                .iter()
+                .any(|b| b.starts_with("dealbot_feedback_up:"))
+                && buttons
+                    .iter()
+                    .any(|b| b.starts_with("dealbot_feedback_down:")),
+            "{buttons:?}"
+        );
 
         let replies: Vec<&Call> = calls
             .iter()
@@ -752,6 +1031,13 @@ mod gateway {
                 .contains("2030")
         );
         for reply in &replies {
+            let buttons = super::custom_ids(&reply.body);
+            assert!(
+                buttons
+                    .iter()
+                    .any(|b| b.starts_with("dealbot_feedback_up:")),
+                "{buttons:?}"
+            );
             assert_eq!(
                 reply.body["allowed_mentions"]["parse"],
                 json!([]),
@@ -765,6 +1051,297 @@ mod gateway {
                 .iter()
                 .any(|c| c.path == "/api/v10/channels/222/messages")
         );
+    }
+
+    fn posted(calls: &[Call]) -> Vec<&Call> {
+        calls.iter().filter(|c| c.created.is_some()).collect()
+    }
+
+    /// Issue 12: the privileged MESSAGE_CONTENT intent is requested only for newsroom channels.
+    #[tokio::test]
+    async fn message_content_intent_is_requested_only_with_newsroom_channels() {
+        const MESSAGE_CONTENT: u64 = 1 << 15;
+        let plain = run_with(|_| {}, |_| async {}).await;
+        assert_eq!(plain.intents & MESSAGE_CONTENT, 0, "{:b}", plain.intents);
+        assert_ne!(plain.intents & (1 << 9), 0, "guild messages");
+        let newsroom = run_with(
+            |s| s.discord.channels = vec![NEWSROOM.parse().unwrap()],
+            |_| async {},
+        )
+        .await;
+        assert_ne!(
+            newsroom.intents & MESSAGE_CONTENT,
+            0,
+            "{:b}",
+            newsroom.intents
+        );
+    }
+
+    /// Issue 12: in a newsroom channel a question is answered without a mention, as a reply, when
+    /// the engine is sure; statements, links, bots, other channels and questions it cannot
+    /// answer get nothing; a reply to the answer ("and google?") is answered in context.
+    #[tokio::test]
+    async fn newsroom_questions_are_answered_without_a_mention_and_replies_in_context() {
+        let seen = run_with(
+            |s| s.discord.channels = vec![NEWSROOM.parse().unwrap()],
+            |mut fake| async move {
+                let mason = || user(MASON, "Mason", false);
+                for (id, channel, author, text) in [
+                    ("811", NEWSROOM, mason(), "can openai use aws now?"),
+                    ("812", NEWSROOM, mason(), "The revenue share ends in 2030."),
+                    ("813", NEWSROOM, mason(), "What's for lunch today?"),
+                    ("814", NEWSROOM, mason(), "https://example.com/story?id=1"),
+                    (
+                        "815",
+                        NEWSROOM,
+                        user("111", "otherbot", true),
+                        "can openai use aws now?",
+                    ),
+                    (
+                        "816",
+                        NEWSROOM,
+                        user(BOT_ID, "dealbot", true),
+                        "can openai use aws now?",
+                    ),
+                    ("818", OTHER_CHANNEL, mason(), "can openai use aws now?"),
+                ] {
+                    fake.send(
+                        "MESSAGE_CREATE",
+                        message(id, channel, author, text, Some(GUILD)),
+                    );
+                }
+                let answer = fake
+                    .wait_for(|c| c.body["message_reference"]["message_id"] == "811")
+                    .await;
+                let answer_id = answer.created.unwrap();
+                let mut answered = message(
+                    &answer_id,
+                    NEWSROOM,
+                    user(BOT_ID, "dealbot", true),
+                    "",
+                    Some(GUILD),
+                );
+                answered["message_reference"] =
+                    json!({ "message_id": "811", "channel_id": NEWSROOM, "guild_id": GUILD });
+                let mut follow_up = message("817", NEWSROOM, mason(), "and google?", Some(GUILD));
+                follow_up["type"] = json!(19);
+                follow_up["message_reference"] =
+                    json!({ "message_id": answer_id, "channel_id": NEWSROOM, "guild_id": GUILD });
+                follow_up["referenced_message"] = answered;
+                fake.send("MESSAGE_CREATE", follow_up);
+                fake.wait_for(|c| c.body["message_reference"]["message_id"] == "817")
+                    .await;
+            },
+        )
+        .await;
+        let replies = posted(&seen.calls);
+        assert_eq!(replies.len(), 2, "{replies:#?}");
+        let first = &replies[0];
+        assert_eq!(first.path, format!("/api/v10/channels/{NEWSROOM}/messages"));
+        assert_eq!(first.body["message_reference"]["message_id"], "811");
+        assert!(
+            super::custom_ids(&first.body)
+                .iter()
+                .any(|b| b.starts_with("dealbot_feedback_down:")),
+            "{:?}",
+            first.body
+        );
+        let follow_up = &replies[1];
+        assert_eq!(follow_up.body["message_reference"]["message_id"], "817");
+        let description = follow_up.body["embeds"][0]["description"].as_str().unwrap();
+        assert!(description.contains("Google"), "in context: {description}");
+        assert_eq!(follow_up.body["allowed_mentions"]["parse"], json!([]));
+    }
+
+    /// Issue 12: an answer the engine is less sure of than `channel_min_confidence` is not posted
+    /// in a newsroom channel (it is when the bot is mentioned).
+    #[tokio::test]
+    async fn newsroom_answers_below_the_channel_confidence_are_not_posted() {
+        let seen = run_with(
+            |s| {
+                s.discord.channels = vec![NEWSROOM.parse().unwrap()];
+                // "can openai use aws now?" is answered with confidence 0.984.
+                s.channel_min_confidence = 0.99;
+            },
+            |mut fake| async move {
+                let mason = || user(MASON, "Mason", false);
+                let text = "can openai use aws now?";
+                fake.send(
+                    "MESSAGE_CREATE",
+                    message("831", NEWSROOM, mason(), text, Some(GUILD)),
+                );
+                let mut mention = message(
+                    "832",
+                    NEWSROOM,
+                    mason(),
+                    &format!("<@{BOT_ID}> {text}"),
+                    Some(GUILD),
+                );
+                mention["mentions"] = json!([user(BOT_ID, "dealbot", true)]);
+                fake.send("MESSAGE_CREATE", mention);
+                fake.wait_for(|c| c.body["message_reference"]["message_id"] == "832")
+                    .await;
+            },
+        )
+        .await;
+        let replies = posted(&seen.calls);
+        assert_eq!(replies.len(), 1, "only the mention: {replies:#?}");
+    }
+
+    /// Issue 12: with `discord.channel_threads`, a newsroom question gets a thread of its own,
+    /// and a later question in that thread continues the conversation.
+    #[tokio::test]
+    async fn newsroom_threads_open_on_the_question_and_continue_it() {
+        let seen = run_with(
+            |s| {
+                s.discord.channels = vec![NEWSROOM.parse().unwrap()];
+                s.discord.channel_threads = true;
+            },
+            |mut fake| async move {
+                let mason = || user(MASON, "Mason", false);
+                let question = message(
+                    "821",
+                    NEWSROOM,
+                    mason(),
+                    "can openai use aws now?",
+                    Some(GUILD),
+                );
+                fake.send("MESSAGE_CREATE", question);
+                fake.wait_for(|c| c.path == "/api/v10/channels/821/messages")
+                    .await;
+                // In the thread (its id is the question's), no reply, no mention.
+                fake.send(
+                    "MESSAGE_CREATE",
+                    message("822", "821", mason(), "and google?", Some(GUILD)),
+                );
+                fake.send(
+                    "MESSAGE_CREATE",
+                    message("823", "821", mason(), "thanks, that helps", Some(GUILD)),
+                );
+                for _ in 0..100 {
+                    if posted(&fake.calls.lock().unwrap()).len() >= 2 {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        )
+        .await;
+        let thread = seen
+            .calls
+            .iter()
+            .find(|c| c.path.ends_with("/threads"))
+            .expect("a thread opened");
+        assert_eq!(
+            thread.path,
+            format!("/api/v10/channels/{NEWSROOM}/messages/821/threads")
+        );
+        let replies = posted(&seen.calls);
+        assert_eq!(
+            replies.len(),
+            2,
+            "the question and the follow-up: {replies:#?}"
+        );
+        assert!(
+            replies
+                .iter()
+                .all(|c| c.path == "/api/v10/channels/821/messages")
+        );
+        assert!(
+            replies[0]
+                .body
+                .get("message_reference")
+                .is_none_or(Value::is_null)
+        );
+        let description = replies[1].body["embeds"][0]["description"]
+            .as_str()
+            .unwrap();
+        assert!(description.contains("Google"), "in context: {description}");
+    }
+
+    /// Issue 12: when Discord refuses MESSAGE_CONTENT (close 4014), the adapter stops for good
+    /// with an error naming the intent and where to enable it; `/readyz` shows it down.
+    #[tokio::test]
+    async fn a_refused_message_content_intent_stops_the_adapter_with_a_clear_error() {
+        let message = dealbot::adapters::discord::disallowed_intents_message();
+        for needle in [
+            "MESSAGE_CONTENT",
+            "4014",
+            "Developer Portal",
+            "Privileged Gateway Intents",
+            "Message Content",
+        ] {
+            assert!(message.contains(needle), "{needle}: {message}");
+        }
+        let (connections, ws_addr) = closing_gateway(4014, "Disallowed intent(s).").await;
+        let (rest_addr, _calls) = start_rest(ws_addr).await;
+        let mut settings = Settings::default();
+        settings.discord.token = Some(TOKEN.into());
+        settings.discord.api_url = Some(format!("http://{rest_addr}"));
+        settings.discord.channels = vec![NEWSROOM.parse().unwrap()];
+        let _store = crate::isolate_store(&mut settings);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let control = Control::default();
+        let task = tokio::spawn(server::run(settings, listener, control.clone()));
+        let mut body = Value::Null;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            body = reqwest::get(format!("http://{addr}/readyz"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if body["adapters"]["discord"] == "down" {
+                break;
+            }
+        }
+        assert_eq!(body["adapters"]["discord"], "down", "{body}");
+        assert_eq!(*connections.lock().unwrap(), 1, "no reconnect loop");
+        control.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(15), task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+
+    /// A gateway that says hello, then closes with `code` on identify; counts connections.
+    async fn closing_gateway(code: u16, reason: &'static str) -> (Arc<Mutex<u32>>, SocketAddr) {
+        let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ws_addr = ws_listener.local_addr().unwrap();
+        let connections = Arc::new(Mutex::new(0u32));
+        let counter = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = ws_listener.accept().await {
+                *counter.lock().unwrap() += 1;
+                tokio::spawn(async move {
+                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+                        return;
+                    };
+                    let (mut sink, mut source) = ws.split();
+                    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 45000 } });
+                    let _ = sink.send(Message::Text(hello.to_string())).await;
+                    while let Some(Ok(frame)) = source.next().await {
+                        if let Message::Text(text) = frame
+                            && serde_json::from_str::<Value>(&text).unwrap_or_default()["op"] == 2
+                        {
+                            use tokio_tungstenite::tungstenite::protocol::{
+                                CloseFrame, frame::coding::CloseCode,
+                            };
+                            let close = CloseFrame {
+                                code: CloseCode::from(code),
+                                reason: reason.into(),
+                            };
+                            let _ = sink.send(Message::Close(Some(close))).await;
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (connections, ws_addr)
     }
 
     #[tokio::test]
