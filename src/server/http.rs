@@ -2,7 +2,7 @@
 //! `GET /readyz` (readiness: every configured adapter up), `GET /metrics`.
 //!
 //! `POST /v1/ask` takes `{"question": "…", "conversation": "ID"}` (`conversation` optional: answers
-//! sharing it read follow-ups in context, see [`super::conversations`]).
+//! sharing it read follow-ups in context, see [`crate::app::conversations`]).
 //!
 //! Every error, on every route (the platform webhooks too), gets the same JSON body
 //! `{"error": "…"}`: malformed JSON (400), a missing or non-string `question` or a bad
