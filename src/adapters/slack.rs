@@ -877,18 +877,23 @@ async fn socket_hello<Hello: Send>(
     }
 }
 
-/// Errors from the listener: a WebSocket protocol error drops the connection, which
-/// slack-morphism re-opens, so the adapter is `reconnecting` until the next `hello`. (A clean
-/// close by Slack reaches no callback: slack-morphism reconnects without telling.)
+/// Errors from the listener. A WebSocket error ("Slack WSS error", slack-morphism 2.x
+/// `hyper_tokio/socket_mode/tungstenite_wss_client.rs`) drops the connection, which
+/// slack-morphism re-opens: the adapter is `reconnecting` until the next `hello`. slack-morphism
+/// has no callback for disconnects, so this message is the only sign of one; a clean close by
+/// Slack and a failed `apps.connections.open` reach no callback at all.
 fn socket_error(
     err: Box<dyn std::error::Error + Send + Sync>,
     _client: Arc<Client>,
     states: SlackClientEventsUserState,
 ) -> axum::http::StatusCode {
-    if matches!(
-        err.downcast_ref::<SlackClientError>(),
-        Some(SlackClientError::SocketModeProtocolError(_))
-    ) {
+    let dropped = match err.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::SocketModeProtocolError(e)) => {
+            e.message.starts_with("Slack WSS error")
+        }
+        _ => false,
+    };
+    if dropped {
         if let Ok(storage) = states.try_read()
             && let Some(s) = storage.get_user_state::<SocketState>()
         {

@@ -880,6 +880,8 @@ use tokio_tungstenite::tungstenite::Message;
 struct SocketFake {
     connections: Arc<Mutex<Vec<mpsc::UnboundedSender<Message>>>>,
     received: Arc<Mutex<Vec<Value>>>,
+    /// While set, new connections wait for their `hello`.
+    hold_hello: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SocketFake {
@@ -897,6 +899,9 @@ impl SocketFake {
                     };
                     let (mut sink, mut source) = ws.split();
                     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+                    while fake.hold_hello.load(std::sync::atomic::Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
                     let hello = json!({ "type": "hello", "num_connections": 1,
                         "debug_info": { "host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060 },
                         "connection_info": { "app_id": "A0MDYCDME" } });
@@ -946,6 +951,16 @@ impl SocketFake {
             .find(|c| !c.is_closed())
             .expect("a live connection");
         conn.send(Message::Text(envelope.to_string())).unwrap();
+    }
+
+    /// Drops every connection without a close frame (a network failure).
+    fn drop_all(&self) {
+        self.connections.lock().unwrap().clear();
+    }
+
+    fn hold_hello(&self, hold: bool) {
+        self.hold_hello
+            .store(hold, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn close_all(&self) {
@@ -1658,4 +1673,70 @@ async fn two_replicas_on_one_postgres_post_one_answer_to_a_retried_event() {
         .execute(&mut conn)
         .await;
     let _ = conn.close().await;
+}
+
+async fn readyz_slack(served: &crate::Served) -> String {
+    let ready: Value = reqwest::get(served.url("/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ready["adapters"]["slack"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Issue 8: a dropped Socket Mode connection shows as `reconnecting` in `/readyz` until Slack's
+/// `hello` on the new connection.
+#[tokio::test]
+async fn socket_mode_readiness_is_reconnecting_between_a_drop_and_the_next_hello() {
+    let (ws_addr, socket) = SocketFake::start().await;
+    let fake = Fake::default();
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_addr = api_listener.local_addr().unwrap();
+    let app = Router::new()
+        .fallback(fake_slack_with_socket)
+        .with_state((fake.clone(), format!("ws://{ws_addr}/link")));
+    tokio::spawn(async move { axum::serve(api_listener, app).await });
+    let mut settings = Settings::default();
+    settings.slack.bot_token = Some(BOT_TOKEN.into());
+    settings.slack.app_token = Some("xapp-test-token".into());
+    settings.slack.api_url = Some(format!("http://{api_addr}/api"));
+    let served = crate::Served::start(settings).await;
+
+    let mut status = String::new();
+    for _ in 0..250 {
+        status = readyz_slack(&served).await;
+        if status == "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "up");
+
+    socket.hold_hello(true);
+    socket.drop_all();
+    for _ in 0..250 {
+        status = readyz_slack(&served).await;
+        if status != "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "reconnecting");
+    let response = reqwest::get(served.url("/readyz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    socket.hold_hello(false);
+    for _ in 0..500 {
+        status = readyz_slack(&served).await;
+        if status == "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "up", "up again on the new connection's hello");
+    served.stop().await;
 }
