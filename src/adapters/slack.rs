@@ -1,27 +1,36 @@
-//! Slack: the `/deal` slash command, mentions (answered in thread) and DMs, over Socket Mode
-//! and/or the HTTP Events API on the shared listener.
+//! Slack: the `/deal` slash command, mentions (answered in thread), DMs, thread follow-ups and
+//! newsroom channels, over Socket Mode and/or the HTTP Events API on the shared listener.
 //!
 //! Payloads are slack-morphism's types in both modes: HTTP events are parsed into
-//! `SlackPushEvent`, interactions into `SlackInteractionEvent`, and slash replies are a
-//! `SlackCommandEventResponse`.
+//! `SlackPushEvent`, interactions into `SlackInteractionEvent`, slash replies are a
+//! `SlackCommandEventResponse`, and the renderer builds its Block Kit types.
 //!
 //! Socket Mode (with `slack.app_token`): slack-morphism's listener opens the connection with
 //! `apps.connections.open`, acknowledges envelopes (slash replies go in the acknowledgement) and
-//! reconnects on drop. HTTP (with `slack.signing_secret`):
+//! reconnects on drop; the adapter is `up` on each `hello` and `reconnecting` after a WebSocket
+//! error. HTTP (with `slack.signing_secret`):
 //! `POST /slack/commands`, `POST /slack/events`, `POST /slack/interactions`. Every
 //! request is verified with slack-morphism's signature verifier (HMAC-SHA256 over `v0:ts:body`,
 //! constant-time, 5-minute window); a missing, wrong or stale signature gets 401 and is not
-//! processed. Slash commands are answered inline in the HTTP response (the engine takes
-//! microseconds); events are acknowledged at once and answered with `chat.postMessage`.
-//! Retried and duplicate events are answered once (de-duplicated by `event_id`, or by a hash of
-//! the body for an event without one), and so are replayed interactions (by `trigger_id`, the
-//! action's id and its `action_ts`). Messages from bots, this one included, are never answered. A refused
-//! question (rate limit, busy) gets a short ephemeral note for the asker only
-//! (`chat.postEphemeral`, or an ephemeral `response_url` message). Question text is never logged
-//! here. Formatting lives in [`crate::render::slack`].
+//! processed. Slash commands are answered inline in the HTTP response; events are acknowledged
+//! at once and answered with `chat.postMessage`.
+//!
+//! Every question goes through [`AppState::answer`] with its channel and conversation (a thread:
+//! `team:channel:thread_ts`; a DM: `user:channel`), and every answer carries 👍 / 👎 buttons
+//! tied to its stored id; a click is stored once per user per answer and acknowledged
+//! ephemerally, a 👎 with suggestions. A reply in a thread the bot answered in and the next DM
+//! are follow-ups, answered with context. In `slack.channels`, a top-level question is answered
+//! in its thread without a mention, only when `channel_min_confidence` is met.
+//!
+//! Retried and duplicate events are answered once, across replicas sharing a store
+//! ([`AppState::claim`]): keyed by `event_id`, or by a SHA-256 of the body for an event without
+//! one; so are replayed interactions (by `trigger_id`, the action's id and its `action_ts`).
+//! Messages from bots, this one included, and edits are never answered. A refused question
+//! (rate limit, busy) gets a short ephemeral note for the asker only (`chat.postEphemeral`, or
+//! an ephemeral `response_url` message); in a newsroom channel, silence. Question text is never
+//! logged here. Formatting lives in [`crate::render::slack`].
 
-use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
@@ -32,18 +41,21 @@ use futures_util::future::BoxFuture;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tokio_util::sync::CancellationToken;
 
 use super::{Adapter, webhook};
-use crate::app::seen::Seen;
-use crate::app::{AdapterStatus, AppState, Platform};
+use crate::app::{AdapterStatus, AppState, Asker, Platform};
+use crate::engine::question;
 use crate::render::slack::{
-    self as render, SHARE_ACTION, SOURCES_ACTION, SUGGEST_ACTION, SlackMessage,
+    self as render, FEEDBACK_DOWN, FEEDBACK_UP, SHARE_ACTION, SOURCES_ACTION, SUGGEST_ACTION,
+    SlackMessage,
 };
 use crate::settings::{SlackSettings, SlashResponse};
+use crate::store::{FeedbackOutcome, Vote};
 
 type Client = SlackClient<SlackClientHyperHttpsConnector>;
 
@@ -54,9 +66,6 @@ pub struct SlackAdapter {
     app_token: Option<SlackApiToken>,
     verifier: Option<SlackEventSignatureVerifier>,
     slash: SlashResponse,
-    seen: Mutex<Seen>,
-    /// Keys the content hash of deliveries that carry no id of their own.
-    hasher: RandomState,
 }
 
 impl std::fmt::Debug for SlackAdapter {
@@ -111,8 +120,6 @@ impl SlackAdapter {
                 ))
             }),
             slash: settings.slash_response,
-            seen: Mutex::new(Seen::default()),
-            hasher: RandomState::new(),
         })))
     }
 
@@ -161,16 +168,27 @@ impl SlackAdapter {
         })
     }
 
-    /// The answer to `question`, or (`Err`) the note for a refused question.
+    /// The answer to `question` from `asker`, rendered with feedback buttons for its stored id,
+    /// and whether the channel-mode bar is met (answered, and at least `channel_min_confidence`
+    /// sure); or (`Err`) the note for a refused question.
     async fn answer(
         &self,
         state: &AppState,
-        user: &str,
+        asker: Asker<'_>,
         question: &str,
         share: bool,
-    ) -> Result<SlackMessage, SlackMessage> {
-        match state.ask(Platform::Slack, user, question).await {
-            Ok(answer) => Ok(render::render(&answer, &state.engine(), share)),
+    ) -> Result<(SlackMessage, bool), SlackMessage> {
+        match state.answer(asker, question).await {
+            Ok(reply) => {
+                let answer = &reply.answer;
+                let message = render::render(answer, &state.engine(), share);
+                let confident =
+                    answer.answered && answer.confidence >= state.settings.channel_min_confidence;
+                Ok((
+                    render::with_feedback(message, &reply.id, &answer.question),
+                    confident,
+                ))
+            }
             Err(refused) => Err(render::notice(refused.message())),
         }
     }
@@ -188,15 +206,14 @@ impl SlackAdapter {
             Err(response) => return *response,
         };
         let (message, ephemeral) = self
-            .command_reply(&state, &command.user_id, &command.text)
+            .command_reply(
+                &state,
+                &command.user_id,
+                command.channel_id.as_deref(),
+                &command.text,
+            )
             .await;
-        match command_response(&message, ephemeral) {
-            Ok(response) => axum::Json(response).into_response(),
-            Err(err) => {
-                tracing::error!(cause = %format!("{err:#}"), "cannot build the slash command reply");
-                crate::app::errors::error(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer")
-            }
-        }
+        axum::Json(command_response(&message, ephemeral)).into_response()
     }
 
     /// The reply to `/deal text`, and whether it is ephemeral (always, for a refusal).
@@ -204,26 +221,15 @@ impl SlackAdapter {
         &self,
         state: &AppState,
         user: &str,
+        channel: Option<&str>,
         text: &str,
     ) -> (SlackMessage, bool) {
         let ephemeral = self.slash == SlashResponse::Ephemeral;
         let question = super::command_question(text);
-        match self.answer(state, user, question, ephemeral).await {
-            Ok(message) => (message, ephemeral),
+        let asker = Asker::new(Platform::Slack, user).in_channel(channel);
+        match self.answer(state, asker, question, ephemeral).await {
+            Ok((message, _)) => (message, ephemeral),
             Err(notice) => (notice, true),
-        }
-    }
-
-    /// A de-duplication key for a delivery without an id of its own: a hash of its content.
-    fn content_key(&self, content: &[u8]) -> String {
-        format!("hash:{:016x}", self.hasher.hash_one(content))
-    }
-
-    /// True the first time an event or interaction key is seen.
-    fn first_delivery(&self, id: &str) -> bool {
-        match self.seen.lock() {
-            Ok(mut seen) => seen.first(id),
-            Err(poisoned) => poisoned.into_inner().first(id),
         }
     }
 
@@ -243,7 +249,7 @@ impl SlackAdapter {
         // ones never share a key (and a retry of one is still answered once).
         let id = match raw["event_id"].as_str() {
             Some(id) if !id.is_empty() => id.to_owned(),
-            _ => self.content_key(&body),
+            _ => content_key(&body),
         };
         if raw["type"] == "event_callback" && raw.get("event_id").is_none_or(|v| v != id.as_str()) {
             raw["event_id"] = Value::String(id.clone());
@@ -264,12 +270,14 @@ impl SlackAdapter {
                 axum::Json(json!({ "challenge": verification.challenge })).into_response()
             }
             SlackPushEvent::EventCallback(callback) => {
-                if !self.first_delivery(&format!("event:{id}")) {
-                    tracing::debug!(event_id = id, "duplicate slack event ignored");
-                    return StatusCode::OK.into_response();
-                }
-                // Acknowledge now; answer in the background.
-                tokio::spawn(async move { self.event(&state, &callback.event, from_bot).await });
+                // Acknowledge now; claim (shared by replicas) and answer in the background.
+                tokio::spawn(async move {
+                    if state.claim(&format!("slack:event:{id}")).await {
+                        self.event(&state, &callback, from_bot).await;
+                    } else {
+                        tracing::debug!(event_id = id, "duplicate slack event ignored");
+                    }
+                });
                 StatusCode::OK.into_response()
             }
             SlackPushEvent::AppRateLimited(_) => {
@@ -279,52 +287,150 @@ impl SlackAdapter {
         }
     }
 
-    /// Answers a mention (in its thread) or a direct message. Messages from bots, this one
-    /// included, edits, joins and other subtypes are never answered.
-    async fn event(&self, state: &AppState, event: &SlackEventCallbackBody, from_bot: bool) {
+    /// Answers a mention (in its thread), a direct message (with the DM's context), a reply in
+    /// a thread the bot answered in (with the thread's context) and, in a newsroom channel
+    /// (`slack.channels`), a top-level question (in its thread, only when confident). Messages
+    /// from bots, this one included, edits, joins and other subtypes are never answered.
+    async fn event(&self, state: &AppState, callback: &SlackPushEventCallback, from_bot: bool) {
         if from_bot {
             return;
         }
-        let (channel, user, thread, text) = match event {
+        let team = callback.team_id.to_string();
+        let incoming = match &callback.event {
             SlackEventCallbackBody::AppMention(mention) => {
+                let ts = mention.origin.ts.to_string();
                 let thread = mention
                     .origin
                     .thread_ts
-                    .clone()
-                    .unwrap_or_else(|| mention.origin.ts.clone());
-                (
-                    mention.channel.clone(),
-                    mention.user.clone(),
-                    Some(thread),
-                    mention.content.text.clone(),
-                )
+                    .as_ref()
+                    .map_or(ts, |t| t.to_string());
+                let channel = mention.channel.to_string();
+                Incoming {
+                    key: format!("{team}:{channel}:{thread}"),
+                    channel,
+                    user: mention.user.to_string(),
+                    thread: Some(thread),
+                    text: mention.content.text.clone().unwrap_or_default(),
+                    mode: Mode::Addressed,
+                }
             }
             SlackEventCallbackBody::Message(message) => {
-                let direct =
-                    message.origin.channel_type.as_ref().map(|t| t.0.as_str()) == Some("im");
-                if !direct
-                    || message.subtype.is_some()
-                    || message.sender.bot_id.is_some()
-                    || message.sender.bot_profile.is_some()
-                {
-                    return;
+                match self.message(state, &team, callback, message).await {
+                    Some(incoming) => incoming,
+                    None => return,
                 }
-                let (Some(channel), Some(user)) =
-                    (message.origin.channel.clone(), message.sender.user.clone())
-                else {
-                    return;
-                };
-                let text = message.content.as_ref().and_then(|c| c.text.clone());
-                (channel, user, None, text)
             }
             _ => return,
         };
-        let (channel, user) = (channel.to_string(), user.to_string());
-        let thread = thread.map(|ts| ts.to_string());
-        let text = text.unwrap_or_default();
-        let result = match self.answer(state, &user, &text, false).await {
-            Ok(message) => self.post(&channel, thread.as_deref(), &message).await,
+        self.reply(state, incoming).await;
+    }
+
+    /// What to do with a message event (`message.im`, `message.channels`, `message.groups`):
+    /// `None` when it is not for the bot.
+    async fn message(
+        &self,
+        state: &AppState,
+        team: &str,
+        callback: &SlackPushEventCallback,
+        message: &SlackMessageEvent,
+    ) -> Option<Incoming> {
+        if message.subtype.is_some()
+            || message.sender.bot_id.is_some()
+            || message.sender.bot_profile.is_some()
+        {
+            return None;
+        }
+        let channel = message.origin.channel.as_ref()?.to_string();
+        let user = message.sender.user.as_ref()?.to_string();
+        let bots = bot_users(callback);
+        if bots.contains(&user) {
+            return None;
+        }
+        let text = message
+            .content
+            .as_ref()
+            .and_then(|c| c.text.clone())
+            .unwrap_or_default();
+        let ts = message.origin.ts.to_string();
+        let thread = message
+            .origin
+            .thread_ts
+            .as_ref()
+            .map(|t| t.to_string())
+            .filter(|t| *t != ts);
+        if message.origin.channel_type.as_ref().map(|t| t.0.as_str()) == Some("im") {
+            return Some(Incoming {
+                key: format!("{user}:{channel}"),
+                channel,
+                user,
+                thread,
+                text,
+                mode: Mode::Addressed,
+            });
+        }
+        // In a channel, a mention of the bot arrives as `app_mention` too: answered there.
+        if mentions_any(&text, &bots) {
+            return None;
+        }
+        if let Some(thread) = thread {
+            let key = format!("{team}:{channel}:{thread}");
+            if !state.has_conversation(Platform::Slack, &key).await {
+                return None;
+            }
+            return Some(Incoming {
+                key,
+                channel,
+                user,
+                thread: Some(thread),
+                text,
+                mode: Mode::FollowUp,
+            });
+        }
+        if !state.settings.slack.channels.contains(&channel) || !is_question(&text) {
+            return None;
+        }
+        Some(Incoming {
+            key: format!("{team}:{channel}:{ts}"),
+            channel,
+            user,
+            thread: Some(ts),
+            text,
+            mode: Mode::Channel,
+        })
+    }
+
+    /// Answers `incoming` as its mode asks: an addressed question always (a refusal as an
+    /// ephemeral note), a thread follow-up when it is answered or is a question, a newsroom
+    /// channel question only when confident (otherwise, and when refused, silence).
+    async fn reply(&self, state: &AppState, incoming: Incoming) {
+        let Incoming {
+            key,
+            channel,
+            user,
+            thread,
+            text,
+            mode,
+        } = incoming;
+        let asker = Asker::new(Platform::Slack, &user)
+            .in_channel(Some(&channel))
+            .in_conversation(Some(&key));
+        let result = match self.answer(state, asker, &text, false).await {
+            Ok((message, confident)) => {
+                let post = match mode {
+                    Mode::Addressed => true,
+                    Mode::FollowUp => confident || is_question(&text),
+                    Mode::Channel => confident,
+                };
+                if !post {
+                    tracing::debug!(channel, mode = ?mode, "slack: not confident enough to answer unaddressed");
+                    return;
+                }
+                self.post(&channel, thread.as_deref(), &message).await
+            }
             Err(notice) => {
+                if mode == Mode::Channel {
+                    return;
+                }
                 self.post_ephemeral(&channel, &user, thread.as_deref(), &notice)
                     .await
             }
@@ -376,7 +482,7 @@ impl SlackAdapter {
                 .map(|ts| ts.to_string())
                 .unwrap_or_default()
         );
-        if !self.first_delivery(&key) {
+        if !state.claim(&format!("slack:{key}")).await {
             tracing::debug!(action_id, "duplicate slack interaction ignored");
             return;
         }
@@ -385,11 +491,40 @@ impl SlackAdapter {
             .as_ref()
             .map_or_else(|| "unknown".to_owned(), |u| u.id.to_string());
         let channel = click.channel.as_ref().map(|c| c.id.to_string());
-        let result = if action_id == SHARE_ACTION {
-            let Some(channel) = channel else { return };
-            match self.answer(state, &user, value, false).await {
-                Ok(message) => self.post(&channel, None, &message).await,
-                Err(notice) => self.post_ephemeral(&channel, &user, None, &notice).await,
+        let asker = Asker::new(Platform::Slack, &user).in_channel(channel.as_deref());
+        let result = if action_id == FEEDBACK_UP || action_id == FEEDBACK_DOWN {
+            let vote = if action_id == FEEDBACK_UP {
+                Vote::Up
+            } else {
+                Vote::Down
+            };
+            let Some((id, question)) = render::parse_feedback_value(value) else {
+                return;
+            };
+            let repeated = match state.feedback(Platform::Slack, &id, &user, vote).await {
+                Ok(outcome) => outcome == FeedbackOutcome::Unchanged,
+                Err(err) => {
+                    // Logged and counted by the store; the click is still acknowledged.
+                    tracing::warn!(cause = %err, "slack: feedback not stored");
+                    false
+                }
+            };
+            let suggestions = if vote == Vote::Down && !repeated {
+                suggestions(state, question).await
+            } else {
+                Vec::new()
+            };
+            let message = render::feedback_ack(vote, repeated, &suggestions);
+            match (&click.response_url, &channel) {
+                (Some(url), _) => self.respond(url, &message, false).await,
+                (None, Some(channel)) => self.post_ephemeral(channel, &user, None, &message).await,
+                (None, None) => return,
+            }
+        } else if action_id == SHARE_ACTION {
+            let Some(channel) = &channel else { return };
+            match self.answer(state, asker, value, false).await {
+                Ok((message, _)) => self.post(channel, None, &message).await,
+                Err(notice) => self.post_ephemeral(channel, &user, None, &notice).await,
             }
         } else if action_id == SOURCES_ACTION {
             // Every citation, to the one who asked for it (issue 11): a new ephemeral message
@@ -406,8 +541,8 @@ impl SlackAdapter {
             let Some(url) = &click.response_url else {
                 return;
             };
-            match self.answer(state, &user, value, true).await {
-                Ok(message) => self.respond(url, &message, true).await,
+            match self.answer(state, asker, value, true).await {
+                Ok((message, _)) => self.respond(url, &message, true).await,
                 // Keep the reply the button sits in; the note is ephemeral by default.
                 Err(notice) => self.respond(url, &notice, false).await,
             }
@@ -427,7 +562,7 @@ impl SlackAdapter {
         message: &SlackMessage,
     ) -> anyhow::Result<()> {
         let session = self.client.open_session(&self.bot_token);
-        let mut request = SlackApiChatPostMessageRequest::new(channel.into(), content(message)?)
+        let mut request = SlackApiChatPostMessageRequest::new(channel.into(), content(message))
             .with_unfurl_links(false)
             .with_unfurl_media(false);
         if let Some(ts) = thread {
@@ -459,7 +594,7 @@ impl SlackAdapter {
     ) -> anyhow::Result<()> {
         let session = self.client.open_session(&self.bot_token);
         let mut request =
-            SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content(message)?);
+            SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content(message));
         if let Some(ts) = thread {
             request = request.with_thread_ts(ts.into());
         }
@@ -478,8 +613,8 @@ impl SlackAdapter {
         message: &SlackMessage,
         replace: bool,
     ) -> anyhow::Result<()> {
-        let request = SlackApiPostWebhookMessageRequest::new(content(message)?)
-            .with_replace_original(replace);
+        let request =
+            SlackApiPostWebhookMessageRequest::new(content(message)).with_replace_original(replace);
         self.client
             .respond_to_event(url, &request)
             .await
@@ -489,31 +624,119 @@ impl SlackAdapter {
 }
 
 /// The reply to a slash command, in slack-morphism's type (the same in HTTP and Socket Mode).
-fn command_response(
-    message: &SlackMessage,
-    ephemeral: bool,
-) -> anyhow::Result<SlackCommandEventResponse> {
+fn command_response(message: &SlackMessage, ephemeral: bool) -> SlackCommandEventResponse {
     let kind = if ephemeral {
         SlackMessageResponseType::Ephemeral
     } else {
         SlackMessageResponseType::InChannel
     };
-    Ok(SlackCommandEventResponse::new(content(message)?).with_response_type(kind))
+    SlackCommandEventResponse::new(content(message)).with_response_type(kind)
 }
 
-/// The rendered message as slack-morphism's content: the blocks are checked against its Block
-/// Kit model here, so a block it cannot represent is an error, not a silent drop.
-fn content(message: &SlackMessage) -> anyhow::Result<SlackMessageContent> {
-    let blocks: Vec<SlackBlock> = serde_json::from_value(Value::Array(message.blocks.clone()))
-        .context("rendered blocks are not valid Block Kit")?;
-    Ok(SlackMessageContent::new()
+/// The rendered message as slack-morphism's content (the renderer builds its Block Kit types).
+fn content(message: &SlackMessage) -> SlackMessageContent {
+    SlackMessageContent::new()
         .with_text(message.text.clone())
-        .with_blocks(blocks))
+        .with_blocks(message.blocks.clone())
+}
+
+/// How a message reached the bot, which decides whether and how it is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A mention or a DM: always answered.
+    Addressed,
+    /// An unaddressed reply in a thread the bot answered in.
+    FollowUp,
+    /// An unaddressed top-level question in a newsroom channel.
+    Channel,
+}
+
+/// A message to answer: who, where (the thread to answer in), the conversation key (scoped by
+/// the caller: `team:channel:thread`, or `user:channel` in a DM) and the text.
+struct Incoming {
+    key: String,
+    channel: String,
+    user: String,
+    thread: Option<String>,
+    text: String,
+    mode: Mode,
+}
+
+/// The bot's own user ids, from the event's authorizations (and the older `authed_users`).
+fn bot_users(callback: &SlackPushEventCallback) -> Vec<String> {
+    let mut users: Vec<String> = callback
+        .authorizations
+        .iter()
+        .flatten()
+        .filter(|a| a.is_bot != Some(false))
+        .map(|a| a.user_id.to_string())
+        .collect();
+    users.extend(
+        callback
+            .authed_users
+            .iter()
+            .flatten()
+            .map(|u| u.to_string()),
+    );
+    users
+}
+
+/// Whether `text` mentions one of `users`; with none known, whether it opens with any mention
+/// (so that a mention never gets a second answer through channel mode).
+fn mentions_any(text: &str, users: &[String]) -> bool {
+    if users.is_empty() {
+        return text.trim_start().starts_with("<@");
+    }
+    users
+        .iter()
+        .any(|u| text.contains(&format!("<@{u}>")) || text.contains(&format!("<@{u}|")))
+}
+
+/// Whether a message reads as a question: it ends with `?`, or opens like one ("what …",
+/// "is …"), or is a yes/no question by its form ("…, right"). Statements, chatter and bare
+/// links are not.
+fn is_question(text: &str) -> bool {
+    let words = question::words(text);
+    if words.is_empty() {
+        return false;
+    }
+    text.trim_end().ends_with('?')
+        || question::opens_question(&words)
+        || question::form(text) == crate::engine::Form::YesNo
+}
+
+/// The suggestions offered after a 👎: the engine's for the question, or its default ones
+/// (an answered question has none of its own), without the question itself.
+async fn suggestions(state: &AppState, question: &str) -> Vec<String> {
+    let engine = state.engine();
+    let question = question.to_owned();
+    let found = state
+        .pool
+        .run(move || {
+            let mut out = engine.answer(&question).suggestions;
+            if out.is_empty() {
+                out = engine.answer("").suggestions;
+            }
+            let asked = question.trim().to_lowercase();
+            out.retain(|s| s.trim().to_lowercase() != asked);
+            out
+        })
+        .await;
+    found.unwrap_or_default()
+}
+
+/// A de-duplication key for a delivery without an id of its own: a hash of its content, the same
+/// in every replica (so that replicas sharing a store agree on it).
+fn content_key(content: &[u8]) -> String {
+    let digest = Sha256::digest(content);
+    format!("hash:{}", hex::encode(&digest[..16]))
 }
 
 #[derive(Debug, Deserialize)]
 struct CommandForm {
     user_id: String,
+    #[serde(default)]
+    channel_id: Option<String>,
     #[serde(default)]
     text: String,
 }
@@ -541,6 +764,7 @@ impl Adapter for SlackAdapter {
                 return Ok(());
             };
             let callbacks = SlackSocketModeListenerCallbacks::new()
+                .with_hello_events(socket_hello)
                 .with_command_events(socket_command)
                 .with_interaction_events(socket_interaction)
                 .with_push_events(socket_push);
@@ -561,9 +785,8 @@ impl Adapter for SlackAdapter {
                 .listen_for(&app_token)
                 .await
                 .context("cannot open a Socket Mode connection (apps.connections.open)")?;
+            // `up` comes with Slack's `hello` on each (re)connection ([`socket_hello`]).
             listener.start().await;
-            state.set_adapter(self.name(), AdapterStatus::Up);
-            tracing::info!("slack: Socket Mode connected");
             shutdown.cancelled().await;
             listener.shutdown().await;
             Ok(())
@@ -604,8 +827,12 @@ async fn socket_command(
     let s = socket_state(&states).await?;
     let text = event.text.as_deref().unwrap_or_default();
     let user = event.user_id.to_string();
-    let (message, ephemeral) = s.adapter.command_reply(&s.state, &user, text).await;
-    command_response(&message, ephemeral).map_err(Box::<dyn std::error::Error + Send + Sync>::from)
+    let channel = event.channel_id.to_string();
+    let (message, ephemeral) = s
+        .adapter
+        .command_reply(&s.state, &user, Some(&channel), text)
+        .await;
+    Ok(command_response(&message, ephemeral))
 }
 
 async fn socket_push(
@@ -615,13 +842,14 @@ async fn socket_push(
 ) -> UserCallbackResult<()> {
     let s = socket_state(&states).await?;
     if !s
-        .adapter
-        .first_delivery(&format!("event:{}", event.event_id.as_ref()))
+        .state
+        .claim(&format!("slack:event:{}", event.event_id.as_ref()))
+        .await
     {
         return Ok(());
     }
     // Socket Mode hands over the typed event; a mention's `bot_id` is not in the model.
-    s.adapter.event(&s.state, &event.event, false).await;
+    s.adapter.event(&s.state, &event, false).await;
     Ok(())
 }
 
@@ -635,11 +863,46 @@ async fn socket_interaction(
     Ok(())
 }
 
+/// Slack greets every new Socket Mode connection (the first and each reconnection) with
+/// `hello`: the adapter is up. (Generic over the event: slack-morphism does not export the
+/// hello event's type by a public path.)
+async fn socket_hello<Hello: Send>(
+    _event: Hello,
+    _client: Arc<Client>,
+    states: SlackClientEventsUserState,
+) {
+    if let Ok(s) = socket_state(&states).await {
+        s.state.set_adapter(s.adapter.name(), AdapterStatus::Up);
+        tracing::info!("slack: Socket Mode connected (hello)");
+    }
+}
+
+/// Errors from the listener. A WebSocket error ("Slack WSS error", slack-morphism 2.x
+/// `hyper_tokio/socket_mode/tungstenite_wss_client.rs`) drops the connection, which
+/// slack-morphism re-opens: the adapter is `reconnecting` until the next `hello`. slack-morphism
+/// has no callback for disconnects, so this message is the only sign of one; a clean close by
+/// Slack and a failed `apps.connections.open` reach no callback at all.
 fn socket_error(
     err: Box<dyn std::error::Error + Send + Sync>,
     _client: Arc<Client>,
-    _states: SlackClientEventsUserState,
+    states: SlackClientEventsUserState,
 ) -> axum::http::StatusCode {
-    tracing::error!(cause = %err, "slack socket mode event failed");
+    let dropped = match err.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::SocketModeProtocolError(e)) => {
+            e.message.starts_with("Slack WSS error")
+        }
+        _ => false,
+    };
+    if dropped {
+        if let Ok(storage) = states.try_read()
+            && let Some(s) = storage.get_user_state::<SocketState>()
+        {
+            s.state
+                .set_adapter(s.adapter.name(), AdapterStatus::Reconnecting);
+        }
+        tracing::warn!(cause = %err, "slack: Socket Mode connection failed; reconnecting");
+    } else {
+        tracing::error!(cause = %err, "slack socket mode event failed");
+    }
     axum::http::StatusCode::OK
 }

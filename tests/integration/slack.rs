@@ -843,7 +843,9 @@ fn renderer_enforces_slack_limits_on_oversized_answers() {
         message.blocks.len()
     );
     assert!(message.text.chars().count() <= render::MAX_TEXT);
-    for block in &message.blocks {
+    let json = message.to_json();
+    let blocks = json["blocks"].as_array().unwrap();
+    for block in blocks {
         for text in [&block["text"]["text"], &block["elements"][0]["text"]] {
             if let Some(t) = text.as_str() {
                 assert!(t.chars().count() <= render::MAX_TEXT);
@@ -851,7 +853,7 @@ fn renderer_enforces_slack_limits_on_oversized_answers() {
             }
         }
     }
-    let actions = message.blocks.last().unwrap();
+    let actions = blocks.last().unwrap();
     assert_eq!(
         actions["type"], "actions",
         "the share button survives truncation"
@@ -878,6 +880,8 @@ use tokio_tungstenite::tungstenite::Message;
 struct SocketFake {
     connections: Arc<Mutex<Vec<mpsc::UnboundedSender<Message>>>>,
     received: Arc<Mutex<Vec<Value>>>,
+    /// While set, new connections wait for their `hello`.
+    hold_hello: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SocketFake {
@@ -895,6 +899,9 @@ impl SocketFake {
                     };
                     let (mut sink, mut source) = ws.split();
                     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+                    while fake.hold_hello.load(std::sync::atomic::Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
                     let hello = json!({ "type": "hello", "num_connections": 1,
                         "debug_info": { "host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060 },
                         "connection_info": { "app_id": "A0MDYCDME" } });
@@ -944,6 +951,16 @@ impl SocketFake {
             .find(|c| !c.is_closed())
             .expect("a live connection");
         conn.send(Message::Text(envelope.to_string())).unwrap();
+    }
+
+    /// Drops every connection without a close frame (a network failure).
+    fn drop_all(&self) {
+        self.connections.lock().unwrap().clear();
+    }
+
+    fn hold_hello(&self, hold: bool) {
+        self.hold_hello
+            .store(hold, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn close_all(&self) {
@@ -1129,5 +1146,597 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
     socket.close_all();
     wait_until(|| opens(&fake) > before && socket.open() >= 1, 30).await;
 
+    served.stop().await;
+}
+
+// ---- issue 12: newsroom channels, conversations, feedback ----------------------------------
+
+const NEWSROOM: &str = "C0NEWSRM1";
+
+/// A `message` event (`message.channels`, `message.groups`, `message.im`) as Slack sends it,
+/// with the app's own bot user in `authorizations`.
+fn message_event(event_id: &str, channel: &str, ts: &str, text: &str, extra: Value) -> String {
+    let channel_type = if channel.starts_with('D') {
+        "im"
+    } else {
+        "channel"
+    };
+    let mut event = json!({
+        "type": "message", "channel": channel, "user": "U061F7AUR", "text": text, "ts": ts,
+        "event_ts": ts, "channel_type": channel_type,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        event[k] = v.clone();
+    }
+    json!({
+        "token": "ZZZZZZWSxiZZZ2yIvs3peJ", "team_id": "T061EG9R6", "api_app_id": "A0MDYCDME",
+        "event": event, "type": "event_callback", "event_id": event_id, "event_time": 1515449522,
+        "authorizations": [{ "enterprise_id": null, "team_id": "T061EG9R6", "user_id": "U0LAN0Z89",
+            "is_bot": true, "is_enterprise_install": false }],
+    })
+    .to_string()
+}
+
+fn posts(calls: &[Recorded]) -> Vec<&Recorded> {
+    calls
+        .iter()
+        .filter(|c| c.path == "/api/chat.postMessage")
+        .collect()
+}
+
+/// The value of the button with `action_id` in a posted message.
+fn button_value(body: &Value, action_id: &str) -> Option<String> {
+    let blocks: Vec<Value> = match &body["blocks"] {
+        Value::String(s) => serde_json::from_str(s).ok()?,
+        Value::Array(a) => a.clone(),
+        _ => return None,
+    };
+    blocks
+        .iter()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["action_id"] == action_id)
+        .and_then(|e| e["value"].as_str().map(str::to_owned))
+}
+
+async fn newsroom() -> Harness {
+    Harness::start_with(|s| {
+        s.slack.channels = vec![NEWSROOM.to_owned()];
+        s.http.admin_token = Some("report-token".into());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_newsroom_question_is_answered_in_its_thread_without_a_mention() {
+    let h = newsroom().await;
+    let ts = "1700000001.000100";
+    let body = message_event(
+        "EvNews1",
+        NEWSROOM,
+        ts,
+        "is openai going public?",
+        json!({}),
+    );
+    for _ in 0..3 {
+        // Retries of the one delivery: answered once.
+        h.signed("/slack/events", "application/json", &body).await;
+    }
+    let calls = h.wait_calls(1).await;
+    let posted = posts(&calls);
+    assert_eq!(posted.len(), 1, "{calls:#?}");
+    assert_eq!(posted[0].body["channel"], NEWSROOM);
+    assert_eq!(
+        posted[0].body["thread_ts"], ts,
+        "answered in the question's thread"
+    );
+    assert!(posted[0].body["text"].as_str().unwrap().contains("IPO"));
+    for action in [render::FEEDBACK_UP, render::FEEDBACK_DOWN] {
+        let value = button_value(&posted[0].body, action).expect("feedback buttons");
+        assert!(render::parse_feedback_value(&value).is_some(), "{value}");
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn statements_chatter_bots_edits_and_unsure_questions_are_not_answered_in_a_newsroom() {
+    let h = newsroom().await;
+    let unanswered = [
+        // A statement, chatter and a bare link.
+        message_event(
+            "EvS1",
+            NEWSROOM,
+            "1.1",
+            "OpenAI is going public next year.",
+            json!({}),
+        ),
+        message_event("EvS2", NEWSROOM, "1.2", "lol same", json!({})),
+        message_event(
+            "EvS3",
+            NEWSROOM,
+            "1.3",
+            "<https://example.com/story>",
+            json!({}),
+        ),
+        // A question the sources do not cover: silence, not a "not covered" reply.
+        message_event(
+            "EvS4",
+            NEWSROOM,
+            "1.4",
+            "What did Satya Nadella say?",
+            json!({}),
+        ),
+        // A bot, the bot itself, an edit.
+        message_event(
+            "EvS5",
+            NEWSROOM,
+            "1.5",
+            "is openai going public?",
+            json!({ "bot_id": "B01" }),
+        ),
+        message_event(
+            "EvS6",
+            NEWSROOM,
+            "1.6",
+            "is openai going public?",
+            json!({ "user": "U0LAN0Z89" }),
+        ),
+        message_event(
+            "EvS7",
+            NEWSROOM,
+            "1.7",
+            "is openai going public?",
+            json!({ "subtype": "message_changed",
+            "message": { "type": "message", "user": "U061F7AUR", "text": "is openai going public?", "ts": "1.0" } }),
+        ),
+        // A channel that is not a newsroom.
+        message_event(
+            "EvS8",
+            "C0OTHER01",
+            "1.8",
+            "is openai going public?",
+            json!({}),
+        ),
+        // A mention, which arrives as app_mention too (not tested here): no second answer.
+        message_event(
+            "EvS9",
+            NEWSROOM,
+            "1.9",
+            "<@U0LAN0Z89> is openai going public?",
+            json!({}),
+        ),
+        // A reply in a thread the bot never answered in.
+        message_event(
+            "EvS10",
+            NEWSROOM,
+            "2.1",
+            "is openai going public?",
+            json!({ "thread_ts": "2.0" }),
+        ),
+    ];
+    for body in &unanswered {
+        let response = h.signed("/slack/events", "application/json", body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let calls = h.wait_calls(1).await;
+    assert!(calls.is_empty(), "{calls:#?}");
+    h.stop().await;
+
+    // Below `channel_min_confidence`, a covered question stays silent too.
+    let h = Harness::start_with(|s| {
+        s.slack.channels = vec![NEWSROOM.to_owned()];
+        s.channel_min_confidence = 1.0;
+    })
+    .await;
+    let body = message_event("EvS11", NEWSROOM, "3.1", "openai ipo?", json!({}));
+    h.signed("/slack/events", "application/json", &body).await;
+    let calls = h.wait_calls(1).await;
+    assert!(calls.is_empty(), "{calls:#?}");
+    h.stop().await;
+}
+
+/// The fallback text of the answer to `follow_up` asked after `first`, in one conversation.
+fn in_context(first: &str, follow_up: &str) -> String {
+    let engine = crate::engine();
+    let (_, context) = engine.answer_in(first, &dealbot::engine::Context::default());
+    let (answer, _) = engine.answer_in(follow_up, &context);
+    render::escape(answer.short_direct())
+}
+
+#[tokio::test]
+async fn a_thread_follow_up_is_answered_in_context_without_a_mention() {
+    let h = Harness::start(false).await;
+    let first = mention(
+        "EvConv1",
+        "<@U0LAN0Z89> can openai use amazon's cloud?",
+        json!({}),
+    );
+    h.signed("/slack/events", "application/json", &first).await;
+    assert_eq!(posts(&h.wait_calls(1).await).len(), 1);
+    // The mention's ts is the thread's root (fixture: 1515449522.000016).
+    let follow = message_event(
+        "EvConv2",
+        "C0LAN2Q65",
+        "1515449600.000200",
+        "and google?",
+        json!({ "thread_ts": "1515449522.000016" }),
+    );
+    h.signed("/slack/events", "application/json", &follow).await;
+    let calls = h.wait_calls(2).await;
+    let posted = posts(&calls);
+    assert_eq!(posted.len(), 2, "{calls:#?}");
+    assert_eq!(posted[1].body["thread_ts"], "1515449522.000016");
+    let text = posted[1].body["text"].as_str().unwrap();
+    let alone = crate::engine().answer("and google?");
+    assert_ne!(text, render::escape(alone.short_direct()), "{text}");
+    assert_eq!(
+        text,
+        in_context("can openai use amazon's cloud?", "and google?"),
+        "{text}"
+    );
+    assert!(text.contains("Google Cloud"), "{text}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn direct_messages_continue_the_conversation() {
+    let h = Harness::start(false).await;
+    let dm = |id: &str, ts: &str, text: &str| message_event(id, "D0DM00001", ts, text, json!({}));
+    h.signed(
+        "/slack/events",
+        "application/json",
+        &dm("EvDm1", "5.1", "can openai use amazon's cloud?"),
+    )
+    .await;
+    assert_eq!(posts(&h.wait_calls(1).await).len(), 1);
+    h.signed(
+        "/slack/events",
+        "application/json",
+        &dm("EvDm2", "5.2", "and google?"),
+    )
+    .await;
+    let calls = h.wait_calls(2).await;
+    let posted = posts(&calls);
+    assert_eq!(posted.len(), 2, "{calls:#?}");
+    assert_eq!(
+        posted[1].body["text"].as_str().unwrap(),
+        in_context("can openai use amazon's cloud?", "and google?")
+    );
+    h.stop().await;
+}
+
+fn feedback_click(action_id: &str, value: &str, trigger: &str, response_url: &str) -> String {
+    let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    payload["trigger_id"] = json!(trigger);
+    payload["response_url"] = json!(response_url);
+    payload["actions"][0]["action_id"] = json!(action_id);
+    payload["actions"][0]["value"] = json!(value);
+    payload["actions"][0]["text"]["text"] = json!("👍");
+    serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+}
+
+async fn report(h: &Harness) -> Value {
+    reqwest::Client::new()
+        .get(h.served.url("/v1/report?since=1d"))
+        .bearer_auth("report-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
+    let h = newsroom().await;
+    let body = message_event(
+        "EvFb1",
+        NEWSROOM,
+        "7.1",
+        "is openai going public?",
+        json!({}),
+    );
+    h.signed("/slack/events", "application/json", &body).await;
+    let calls = h.wait_calls(1).await;
+    let up = button_value(&posts(&calls)[0].body, render::FEEDBACK_UP).unwrap();
+    let down = button_value(&posts(&calls)[0].body, render::FEEDBACK_DOWN).unwrap();
+    let respond = format!("http://{}/respond/1", h.fake_addr);
+
+    // One click delivered five times (replays): one vote, one acknowledgement.
+    let click = feedback_click(render::FEEDBACK_UP, &up, "111.222.aaa", &respond);
+    for _ in 0..5 {
+        let response = h
+            .signed(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                &click,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let calls = h.wait_calls(2).await;
+    let acks: Vec<&Recorded> = calls.iter().filter(|c| c.path == "/respond/1").collect();
+    assert_eq!(acks.len(), 1, "{calls:#?}");
+    assert_eq!(
+        acks[0].body["replace_original"], false,
+        "{:?}",
+        acks[0].body
+    );
+    assert_ne!(acks[0].body["response_type"], "in_channel");
+    assert!(all_text(&acks[0].body).contains("Thanks"));
+    // A double click (a new trigger): acknowledged, still one vote.
+    let again = feedback_click(render::FEEDBACK_UP, &up, "111.222.bbb", &respond);
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &again,
+    )
+    .await;
+    let calls = h.wait_calls(3).await;
+    assert_eq!(calls.len(), 3, "{calls:#?}");
+    assert!(all_text(&calls[2].body).contains("already noted"));
+    let r = report(&h).await;
+    assert_eq!(
+        (r["feedback_up"].as_u64(), r["feedback_down"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+
+    // 👎 from another user: recorded, acknowledged with suggestions to ask.
+    let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    payload["user"]["id"] = json!("U0OTHER01");
+    payload["trigger_id"] = json!("111.222.ccc");
+    payload["response_url"] = json!(respond);
+    payload["actions"][0]["action_id"] = json!(render::FEEDBACK_DOWN);
+    payload["actions"][0]["value"] = json!(down);
+    let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &form,
+    )
+    .await;
+    let calls = h.wait_calls(4).await;
+    assert_eq!(calls.len(), 4, "{calls:#?}");
+    let ack = all_text(&calls[3].body);
+    assert!(ack.contains("You could ask"), "{ack}");
+    assert!(ack.contains(render::SUGGEST_ACTION), "{ack}");
+    let r = report(&h).await;
+    assert_eq!(
+        (r["feedback_up"].as_u64(), r["feedback_down"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+
+    // A value this bot did not make is ignored.
+    let forged = feedback_click(render::FEEDBACK_UP, "not-an-id q", "111.222.ddd", &respond);
+    h.signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &forged,
+    )
+    .await;
+    assert_eq!(h.wait_calls(5).await.len(), 4);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn slash_replies_carry_feedback_buttons_even_when_ephemeral() {
+    let h = Harness::start(false).await;
+    let response = h
+        .signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            &slash("when does the revenue share end?"),
+        )
+        .await;
+    let reply: Value = response.json().await.unwrap();
+    assert_eq!(reply["response_type"], "ephemeral");
+    assert!(
+        button_value(&reply, render::FEEDBACK_UP).is_some(),
+        "{reply}"
+    );
+    assert!(
+        button_value(&reply, render::FEEDBACK_DOWN).is_some(),
+        "{reply}"
+    );
+    h.stop().await;
+}
+
+// ---- issue 12: two replicas, one answer ---------------------------------------------------
+
+/// Kills the `dealbot serve` processes it holds when dropped (also when an assertion fails).
+struct Replicas(Vec<std::process::Child>);
+
+impl Drop for Replicas {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_post_one_answer_to_a_retried_event() {
+    const POSTGRES_ENV: &str = "DEALBOT_TEST_POSTGRES_URL";
+    let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !ci,
+            "CI is set but {POSTGRES_ENV} is not: the two-replica test cannot run"
+        );
+        eprintln!("note: {POSTGRES_ENV} unset; the two-replica Slack test is skipped");
+        return;
+    };
+    use sqlx::Connection;
+    let name = format!("dealbot_test_{}", dealbot::store::AnswerId::generate());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let url = crate::store::with_database(&admin, &name);
+
+    let fake = Fake::default();
+    let fake_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fake_addr = fake_listener.local_addr().unwrap();
+    let app = Router::new().fallback(fake_slack).with_state(fake.clone());
+    tokio::spawn(async move { axum::serve(fake_listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut ports = Vec::new();
+    let mut replicas = Replicas(Vec::new());
+    for _ in 0..2 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_dealbot"))
+            .arg("serve")
+            .env("DEALBOT_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+            .env("DEALBOT_STORE__URL", &url)
+            .env("DEALBOT_SLACK__BOT_TOKEN", BOT_TOKEN)
+            .env("DEALBOT_SLACK__SIGNING_SECRET", SECRET)
+            .env("DEALBOT_SLACK__API_URL", format!("http://{fake_addr}/api"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap();
+        replicas.0.push(child);
+        ports.push(port);
+    }
+    // Both ready: listening, the store reached and migrated, Slack up.
+    for port in &ports {
+        let mut ready = false;
+        for _ in 0..600 {
+            if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+                && r.status() == StatusCode::OK
+            {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(ready, "replica on port {port} never became ready");
+    }
+
+    // Slack retries the one event; the retry reaches the other replica (at the same moment).
+    let body = mention(
+        "EvReplica1",
+        "<@U0LAN0Z89> is openai going public?",
+        json!({}),
+    );
+    let send = |port: u16| {
+        let body = body.clone();
+        async move {
+            let ts = now().to_string();
+            reqwest::Client::new()
+                .post(format!("http://127.0.0.1:{port}/slack/events"))
+                .header("content-type", "application/json")
+                .header("x-slack-request-timestamp", &ts)
+                .header("x-slack-signature", sign(SECRET, &ts, &body))
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(send(ports[0]), send(ports[1]));
+    assert_eq!((a, b), (StatusCode::OK, StatusCode::OK));
+    let count = || {
+        fake.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.path == "/api/chat.postMessage")
+            .count()
+    };
+    for _ in 0..200 {
+        if count() >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // Give a second answer every chance to arrive.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(), 1, "{:#?}", fake.calls.lock().unwrap());
+
+    drop(replicas);
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+}
+
+async fn readyz_slack(served: &crate::Served) -> String {
+    let ready: Value = reqwest::get(served.url("/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ready["adapters"]["slack"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Issue 8: a dropped Socket Mode connection shows as `reconnecting` in `/readyz` until Slack's
+/// `hello` on the new connection.
+#[tokio::test]
+async fn socket_mode_readiness_is_reconnecting_between_a_drop_and_the_next_hello() {
+    let (ws_addr, socket) = SocketFake::start().await;
+    let fake = Fake::default();
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api_addr = api_listener.local_addr().unwrap();
+    let app = Router::new()
+        .fallback(fake_slack_with_socket)
+        .with_state((fake.clone(), format!("ws://{ws_addr}/link")));
+    tokio::spawn(async move { axum::serve(api_listener, app).await });
+    let mut settings = Settings::default();
+    settings.slack.bot_token = Some(BOT_TOKEN.into());
+    settings.slack.app_token = Some("xapp-test-token".into());
+    settings.slack.api_url = Some(format!("http://{api_addr}/api"));
+    let served = crate::Served::start(settings).await;
+
+    let mut status = String::new();
+    for _ in 0..250 {
+        status = readyz_slack(&served).await;
+        if status == "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "up");
+
+    socket.hold_hello(true);
+    socket.drop_all();
+    for _ in 0..250 {
+        status = readyz_slack(&served).await;
+        if status != "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "reconnecting");
+    let response = reqwest::get(served.url("/readyz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    socket.hold_hello(false);
+    for _ in 0..500 {
+        status = readyz_slack(&served).await;
+        if status == "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "up", "up again on the new connection's hello");
     served.stop().await;
 }

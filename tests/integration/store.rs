@@ -90,7 +90,7 @@ fn store_settings(url: &str) -> StoreSettings {
 }
 
 /// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
+pub(crate) fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, format!("?{query}")),
         None => (url, String::new()),
