@@ -227,14 +227,18 @@ impl AppState {
         }
     }
 
-    /// Answers `question` from `user` on `platform`, on its own; see [`AppState::answer`].
+    /// Answers `question` again to show it another way (a Sources button): rate limit and the
+    /// answering pool as for [`AppState::answer`], outside any conversation, but neither
+    /// recorded in the store nor counted as a question (it was when first asked).
     pub async fn ask(
         &self,
         platform: Platform,
         user: &str,
         question: &str,
     ) -> Result<Answer, Refused> {
-        let reply = self.answer(Asker::new(platform, user), question).await?;
+        let reply = self
+            .respond(Asker::new(platform, user), question, Record::No)
+            .await?;
         Ok(reply.answer)
     }
 
@@ -244,6 +248,15 @@ impl AppState {
     /// (queued: a slow store never delays it), counted and logged. Refused when over a rate
     /// limit or when the pool is busy.
     pub async fn answer(&self, asker: Asker<'_>, question: &str) -> Result<Reply, Refused> {
+        self.respond(asker, question, Record::Yes).await
+    }
+
+    async fn respond(
+        &self,
+        asker: Asker<'_>,
+        question: &str,
+        record: Record,
+    ) -> Result<Reply, Refused> {
         let platform = asker.platform;
         let labels = PlatformLabels {
             platform: platform.as_str().to_owned(),
@@ -307,13 +320,18 @@ impl AppState {
                 return Err(Refused::new(Limited::Busy, Duration::from_secs(1)));
             }
         };
-        let id = self.store.record_answer(AnswerRecord::new(
-            platform.as_str(),
-            asker.channel,
-            asker.user,
-            &answer,
-        ));
-        self.count_and_log(platform, &labels, &answer, took, question);
+        let id = match record {
+            Record::Yes => {
+                self.count_and_log(platform, &labels, &answer, took, question);
+                self.store.record_answer(AnswerRecord::new(
+                    platform.as_str(),
+                    asker.channel,
+                    asker.user,
+                    &answer,
+                ))
+            }
+            Record::No => AnswerId::generate(),
+        };
         Ok(Reply { answer, id })
     }
 
@@ -414,6 +432,13 @@ impl AppState {
             .record_feedback(id, platform.as_str(), user, vote)
             .await
     }
+}
+
+/// Whether an answer is a question asked (recorded and counted) or a re-read of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Yes,
+    No,
 }
 
 /// Locks `mutex`, recovering from poisoning (the data behind it stays consistent: every
