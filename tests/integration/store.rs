@@ -676,21 +676,27 @@ async fn questions_asked_over_http_are_recorded_and_reported() {
     settings.store = db.settings.clone();
     settings.http.admin_token = Some(SecretString::from("s3cret-token"));
     let (served, state) = crate::server::start_with_state(settings).await;
-    let client = reqwest::Client::new();
     for question in [
         "when does the revenue share end?",
         "what is the capital of peru?",
     ] {
-        let response = client
-            .post(served.url("/v1/ask"))
-            .json(&serde_json::json!({ "question": question }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        let answer = served
+            .ask_json(serde_json::json!({ "question": question }))
+            .await;
+        assert!(answer["answered"].is_boolean(), "{answer:#}");
     }
+    // A re-read (a Sources click) is neither recorded nor counted as a question.
+    let again = state
+        .ask(
+            dealbot::app::Platform::Http,
+            "127.0.0.1",
+            "when does the revenue share end?",
+        )
+        .await
+        .unwrap();
+    assert!(again.answered);
     state.store.flush().await.unwrap();
-    let report: serde_json::Value = client
+    let report: serde_json::Value = reqwest::Client::new()
         .get(served.url("/v1/report"))
         .bearer_auth("s3cret-token")
         .send()
