@@ -717,15 +717,14 @@ impl EventHandler for Handler {
         };
         let user = msg.author.id.to_string();
         let channel = msg.channel_id.to_string();
+        let unprompted = matches!(addressed, Addressed::Newsroom | Addressed::InThread);
         let asker = Asker::new(Platform::Discord, &user)
             .in_channel(Some(&channel))
-            .in_conversation(Some(&conversation));
-        let unprompted = matches!(addressed, Addressed::Newsroom | Addressed::InThread);
+            .in_conversation(Some(&conversation))
+            .unprompted(unprompted);
         let (reply, title) = match self.state.answer(asker, &msg.content).await {
             Ok(Reply { answer, id }) => {
-                let confident = answer.answered
-                    && answer.confidence >= self.state.settings.channel_min_confidence;
-                if unprompted && !confident {
+                if unprompted && !self.state.posts_unprompted(&answer) {
                     // Nobody asked the bot: a "not covered" reply would be noise.
                     return;
                 }

@@ -182,8 +182,7 @@ impl SlackAdapter {
             Ok(reply) => {
                 let answer = &reply.answer;
                 let message = render::render(answer, &state.engine(), share);
-                let confident =
-                    answer.answered && answer.confidence >= state.settings.channel_min_confidence;
+                let confident = state.posts_unprompted(answer);
                 Ok((
                     render::with_feedback(message, &reply.id, &answer.question),
                     confident,
@@ -413,7 +412,8 @@ impl SlackAdapter {
         } = incoming;
         let asker = Asker::new(Platform::Slack, &user)
             .in_channel(Some(&channel))
-            .in_conversation(Some(&key));
+            .in_conversation(Some(&key))
+            .unprompted(mode == Mode::Channel);
         let result = match self.answer(state, asker, &text, false).await {
             Ok((message, confident)) => {
                 let post = match mode {

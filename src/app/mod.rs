@@ -85,6 +85,10 @@ pub struct Asker<'a> {
     /// channel and thread; Discord: channel and root message; a DM: user and channel; HTTP: the
     /// client and its ID). `None`: a question on its own.
     pub conversation: Option<&'a str>,
+    /// Nobody addressed the bot (a newsroom channel): the answer is posted only when it is
+    /// answered and at least `channel_min_confidence` sure, and only then does the conversation
+    /// keep it as context (a silent bot must not be drawn into the thread later).
+    pub unprompted: bool,
 }
 
 impl<'a> Asker<'a> {
@@ -95,6 +99,7 @@ impl<'a> Asker<'a> {
             user,
             channel: None,
             conversation: None,
+            unprompted: false,
         }
     }
 
@@ -109,6 +114,11 @@ impl<'a> Asker<'a> {
             conversation,
             ..self
         }
+    }
+
+    /// Asked without addressing the bot (see [`Asker::unprompted`]).
+    pub fn unprompted(self, unprompted: bool) -> Asker<'a> {
+        Asker { unprompted, ..self }
     }
 }
 
@@ -303,7 +313,9 @@ impl AppState {
             .await;
         let (answer, took) = match outcome {
             Ok((answer, next, took)) => {
-                if let (Some(key), Some(next)) = (&conversation, next) {
+                if let (Some(key), Some(next)) = (&conversation, next)
+                    && (!asker.unprompted || self.posts_unprompted(&answer))
+                {
                     self.keep_context(key, next).await;
                 }
                 (answer, took)
@@ -333,6 +345,12 @@ impl AppState {
             Record::No => AnswerId::generate(),
         };
         Ok(Reply { answer, id })
+    }
+
+    /// Whether `answer` is sure enough to be posted where nobody addressed the bot: answered,
+    /// and at least `channel_min_confidence` sure.
+    pub fn posts_unprompted(&self, answer: &Answer) -> bool {
+        answer.answered && answer.confidence >= self.settings.channel_min_confidence
     }
 
     fn count_and_log(

@@ -986,3 +986,30 @@ async fn accept_errors_are_logged_with_backoff_and_serving_resumes() {
         "accept errors are throttled, not one per attempt: {lines} lines"
     );
 }
+
+/// A newsroom question the bot stays silent on (below `channel_min_confidence`) leaves no
+/// context behind: a later reply in that thread must not draw the bot in. An addressed one does.
+#[tokio::test]
+async fn silent_unprompted_answers_keep_no_conversation() {
+    use dealbot::app::{Asker, Platform};
+    let mut s = settings();
+    s.channel_min_confidence = 1.0;
+    let (running, state) = start_with_state(s).await;
+    let silent = Asker::new(Platform::Slack, "U1")
+        .in_channel(Some("C1"))
+        .in_conversation(Some("T1:C1:1.0"))
+        .unprompted(true);
+    let reply = state.answer(silent, "can openai use aws?").await.unwrap();
+    assert!(reply.answer.answered && !state.posts_unprompted(&reply.answer));
+    assert!(!state.has_conversation(Platform::Slack, "T1:C1:1.0").await);
+
+    let addressed = Asker::new(Platform::Slack, "U1")
+        .in_channel(Some("C1"))
+        .in_conversation(Some("T1:C1:2.0"));
+    state
+        .answer(addressed, "can openai use aws?")
+        .await
+        .unwrap();
+    assert!(state.has_conversation(Platform::Slack, "T1:C1:2.0").await);
+    running.stop().await;
+}
