@@ -171,7 +171,8 @@ impl Speakers {
 
     /// The statement a question credits to someone, when it quotes or paraphrases one the
     /// sources attribute to a known person: `no` (naming who said it) when it credits another
-    /// known person, `yes` when it credits the right one, and for "who said '…'?" the speaker.
+    /// known person, `yes` when it credits the right one (whatever the question's form), and
+    /// for "who said '…'?" the speaker.
     /// `None` for every other question.
     pub fn attribution(&self, question: &str, form: Form) -> Option<Attribution> {
         let words = question::words(question);
@@ -222,28 +223,24 @@ impl Speakers {
         };
         let (verdict, text) = match credited {
             None => (None, format!("{who} said it, in these words:")),
+            // Crediting a statement to a named person is a claim to check, whatever its form
+            // ("wasn't it Jassy who said …", "so Sam was the one saying …").
             Some(c) if c == owner => (
-                (form == Form::YesNo).then_some(Verdict::Yes),
-                match form {
-                    Form::YesNo => format!("Yes — {who} said it, in these words:"),
-                    _ => format!("{who} said it, in these words:"),
-                },
+                Some(Verdict::Yes),
+                format!("Yes — {who} said it, in these words:"),
             ),
             Some(c) => {
                 let credited = &self.people[c];
                 // Someone the sources never quote: say so, then whose words these are.
                 let that = if credited.said.is_empty() {
                     format!(
-                        "the sources report no statement by {}; those are {who}'s words:",
+                        "that was {who}; the sources report no statement by {}. In these words:",
                         credited.name
                     )
                 } else {
                     format!("that was {who}, not {}, in these words:", credited.name)
                 };
-                match form {
-                    Form::YesNo => (Some(Verdict::No), format!("No — {that}")),
-                    _ => (None, format!("Not so: {that}")),
-                }
+                (Some(Verdict::No), format!("No — {that}"))
             }
         };
         Some(Attribution {

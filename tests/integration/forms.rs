@@ -364,8 +364,8 @@ fn misattributed_statements_are_no_and_name_the_real_speaker() {
 fn regulator_approval_is_not_said() {
     for q in [
         "did the FTC sign off on it?",
-        "did the CMA approve microsoft's new openai deal?",
-        "did the competition and markets authority clear the new openai deal?",
+        "did regulators give it the green light?",
+        "has the doj blessed the new agreement?",
     ] {
         let answer = engine().answer(q);
         assert!(answer.answered, "{q}: {}", answer.text);
