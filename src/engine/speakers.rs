@@ -207,7 +207,7 @@ impl Speakers {
                     .max_by_key(|&(n, _, q)| (n, std::cmp::Reverse(q)))
             })
             .collect();
-        best.sort_by(|a, b| b.0.cmp(&a.0));
+        best.sort_by_key(|b| std::cmp::Reverse(b.0));
         let &(overlap, owner, quote) = best.first()?;
         let runner_up = best.get(1).map_or(0, |b| b.0);
         // Most of what the question states must be in the quote, and in no one else's as much.
