@@ -96,8 +96,14 @@ impl Engine {
             let answer = super::answer::Composer { kb: &self.kb }.not_english(question);
             return (answer, ctx);
         }
+        // A quoted statement ("Altman said 'we look forward …', didn't he?") is one question,
+        // whatever commas or "and"s its quote holds.
+        let quoting = self
+            .speakers
+            .attribution(question, question::form(question))
+            .is_some();
         let mut parts: Vec<String> = Vec::new();
-        for part in question::split(question) {
+        for part in question::split(question).into_iter().filter(|_| !quoting) {
             // Nothing but question words ("…, and for how much?"): an aspect of the part before.
             match parts.last_mut() {
                 Some(last) if self.leads.is_bare(&part) => {
@@ -152,8 +158,36 @@ impl Engine {
 
     /// Answers one part; the flag says its lead is a detail the sources don't report.
     fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
-        let reading = self.read(question, ctx, part);
+        let mut reading = self.read(question, ctx, part);
         let composer = Composer { kb: &self.kb };
+        // A statement the question credits to someone: who really said it decides the topic
+        // and the lead ("No — that was Sam Altman …").
+        if !reading.source_request
+            && let Some(attribution) = self.speakers.attribution(question, reading.form)
+        {
+            let confidence = match reading.decision {
+                Decision::Answer { confidence, .. } => confidence.max(FOLLOW_CONFIDENCE),
+                _ => FOLLOW_CONFIDENCE,
+            };
+            reading.decision = Decision::Answer {
+                intent: attribution.intent,
+                confidence,
+            };
+            reading.slots = Vec::new();
+            let answer = composer.compose_with_lead(
+                question,
+                &reading.decision,
+                &reading.slots,
+                &attribution.lead,
+            );
+            let turn = Turn {
+                question: question.to_owned(),
+                intent: answer.intent.clone().filter(|_| answer.answered),
+                slots: Vec::new(),
+                form: reading.form,
+            };
+            return (answer, turn, false);
+        }
         let mut unreported = false;
         let mut answer = match &reading.decision {
             Decision::Answer { intent, .. } => {

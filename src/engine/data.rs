@@ -26,6 +26,8 @@ pub const LEXICON_FILE: &str = "lexicon.toml";
 pub const DICTIONARY_FILE: &str = "dictionary.txt";
 /// Name of the file of topics the sources don't cover, in `intents/`.
 pub const NOT_COVERED_FILE: &str = "not_covered.toml";
+/// The people questions credit with statements, and what the sources quote them saying.
+pub const SPEAKERS_FILE: &str = "speakers.toml";
 /// Folder of `intents/` holding labelled questions (`*.jsonl`), the matcher's training data.
 pub const QUESTIONS_DIR: &str = "questions";
 
@@ -409,10 +411,27 @@ pub struct KnowledgeBase {
     pub lexicon: Lexicon,
     /// Details no source reports, for any intent.
     pub unreported: Vec<Unreported>,
+    /// People a question may credit with a statement (`speakers.toml`).
+    pub speakers: Vec<Speaker>,
     /// English words, one per line: real words are never "corrected" as typos.
     pub dictionary: String,
     /// Labelled questions of `intents/questions/*.jsonl`, in file and line order.
     pub questions: Vec<Labelled>,
+}
+
+/// A person a question may credit with a statement, and the statements the sources quote.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    /// Full name ("Sam Altman").
+    pub name: String,
+    /// Organisation, shown after the name ("OpenAI").
+    pub of: Option<String>,
+    /// Lower-case names a question may use ("altman", "sam altman").
+    pub names: Vec<String>,
+    /// The intent whose topic is this person's statement.
+    pub intent: Option<String>,
+    /// What the sources quote this person saying (empty: never quoted).
+    pub said: Vec<Citation>,
 }
 
 /// A labelled question of `intents/questions/` (the format of `dealbot eval` files).
@@ -603,6 +622,26 @@ struct NotCoveredFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct SpeakersFile {
+    #[serde(default)]
+    speaker: Vec<SpeakerEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpeakerEntry {
+    name: String,
+    #[serde(default)]
+    of: Option<String>,
+    names: Vec<String>,
+    #[serde(default)]
+    intent: Option<String>,
+    #[serde(default)]
+    said: Vec<CiteEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UnreportedEntry {
     when: Vec<String>,
     #[serde(default)]
@@ -749,6 +788,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     let mut intents = Vec::new();
     let mut uncovered = Vec::new();
     let mut unreported = Vec::new();
+    let mut speakers = Vec::new();
     let mut lexicon = Lexicon::default();
     let mut dictionary = String::new();
     let mut questions = Vec::new();
@@ -851,6 +891,27 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                     }
                 }
             }
+            ("intents", SPEAKERS_FILE) => {
+                let Some(text) = utf8(file, errors) else {
+                    continue;
+                };
+                if let Some(parsed) = parse_toml::<SpeakersFile>(file, text, errors) {
+                    for s in parsed.speaker {
+                        let said = s
+                            .said
+                            .into_iter()
+                            .map(|c| cite(c, &file.path, text, &mut sites.quotes))
+                            .collect();
+                        speakers.push(Speaker {
+                            name: s.name,
+                            of: s.of,
+                            names: s.names,
+                            intent: s.intent,
+                            said,
+                        });
+                    }
+                }
+            }
             ("intents", _)
                 if name.starts_with(&format!("{QUESTIONS_DIR}/")) && name.ends_with(".jsonl") =>
             {
@@ -909,12 +970,21 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
     for intent in &mut intents {
         name_sources(intent, &sources);
     }
+    for speaker in &mut speakers {
+        for c in &mut speaker.said {
+            if let Some(s) = sources.iter().find(|s| s.id == c.source) {
+                c.title = s.name().to_owned();
+                c.url = s.url().map(str::to_owned);
+            }
+        }
+    }
     let kb = KnowledgeBase {
         sources,
         intents,
         uncovered,
         lexicon,
         unreported,
+        speakers,
         dictionary,
         questions,
     };

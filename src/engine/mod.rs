@@ -24,6 +24,7 @@ pub mod language;
 pub mod matcher;
 pub mod normalize;
 pub mod question;
+pub mod speakers;
 pub mod validate;
 pub mod verdict;
 pub mod vocab;
@@ -46,6 +47,7 @@ pub struct Engine {
     kb: KnowledgeBase,
     matcher: Matcher,
     leads: verdict::Leads,
+    speakers: speakers::Speakers,
 }
 
 impl Engine {
@@ -71,7 +73,13 @@ impl Engine {
     pub fn from_knowledge(kb: KnowledgeBase, options: Options) -> Engine {
         let matcher = Matcher::with_options(&kb, options);
         let leads = verdict::Leads::new(&kb);
-        Engine { kb, matcher, leads }
+        let speakers = speakers::Speakers::new(&kb);
+        Engine {
+            kb,
+            matcher,
+            leads,
+            speakers,
+        }
     }
 
     /// The compiled matcher (for callers that decide per sub-question).

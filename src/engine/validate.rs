@@ -110,6 +110,7 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     hedged_quotes_keep_a_hedge(kb, sites, errors);
     sources_are_named_not_numbered(kb, sites, errors);
     super::verdict::check(kb, sites, errors);
+    super::speakers::check(kb, errors);
     questions_name_known_intents(kb, errors);
     questions_are_unique(kb, errors);
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));

@@ -321,3 +321,60 @@ async fn http_ask_keeps_context_per_conversation_id() {
     assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     served.stop().await;
 }
+
+/// Issue 10: a statement the sources attribute to one person, credited to another, is `no`
+/// and the lead names who said it, with the quote; the right person is `yes`.
+#[test]
+fn misattributed_statements_are_no_and_name_the_real_speaker() {
+    let cases = [
+        (
+            "was it Satya who said 'Microsoft remains our primary cloud partner'?",
+            Verdict::No,
+            "No — that was Sam Altman (OpenAI)",
+            "altman_statement",
+        ),
+        (
+            "Altman said 'we look forward to bringing OpenAI models directly into Bedrock', didn't he?",
+            Verdict::No,
+            "No — that was Andy Jassy (Amazon)",
+            "amazon_bedrock",
+        ),
+        (
+            "Jassy said “we look forward to bringing OpenAI models directly into Bedrock”, right?",
+            Verdict::Yes,
+            "Yes — Andy Jassy (Amazon) said it",
+            "amazon_bedrock",
+        ),
+    ];
+    for (q, verdict, lead, intent) in cases {
+        let answer = engine().answer(q);
+        assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
+        assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
+        assert_eq!(answer.intent.as_deref(), Some(intent), "{q}");
+        assert!(answer.parts.is_empty(), "{q}: one question, not split");
+        assert!(
+            answer.citations.iter().any(|c| c.quote.starts_with("We ")),
+            "{q}: cites the statement"
+        );
+    }
+}
+
+/// Issue 10: regulator approvals are not reported, whichever regulator is named.
+#[test]
+fn regulator_approval_is_not_said() {
+    for q in [
+        "did the FTC sign off on it?",
+        "did regulators give it the green light?",
+        "has the doj blessed the new agreement?",
+    ] {
+        let answer = engine().answer(q);
+        assert!(answer.answered, "{q}: {}", answer.text);
+        assert_eq!(
+            answer.verdict,
+            Some(Verdict::NotSaid),
+            "{q}: {}",
+            answer.text
+        );
+        assert!(answer.text.starts_with("The sources don't"), "{q}");
+    }
+}
