@@ -492,7 +492,12 @@ fn no_training_question_is_a_held_out_test_question() {
                 .flat_map(|t| t.examples.iter().map(|q| question_key(q))),
         )
         .collect();
-    for file in ["fresh-1.jsonl", "fresh-2.jsonl", "fresh-3.jsonl"] {
+    for file in [
+        "fresh-1.jsonl",
+        "fresh-2.jsonl",
+        "fresh-3.jsonl",
+        "fresh-4.jsonl",
+    ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).
         assert!(questions.len() > 75, "{file}");

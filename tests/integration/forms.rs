@@ -236,6 +236,9 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         ("fresh-1.jsonl", 1.0, 1.0, 1.0, 0.93, 0.95),
         ("fresh-2.jsonl", 0.88, 0.95, 0.90, 0.93, 0.94),
         ("fresh-3.jsonl", 0.92, 0.95, 0.85, 0.92, 0.88),
+        // fresh-4 (132 of its 139 rows; 7 repeat training questions): 96.3 / 95.2 / 96.2 /
+        // 81.2 / 100 %, measured 2026-11-27 after its first-sight scoring (BENCHMARKS.md).
+        ("fresh-4.jsonl", 0.92, 0.9, 0.9, 0.75, 0.93),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
