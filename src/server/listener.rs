@@ -3,7 +3,7 @@
 //!
 //! - At most `http.max_connections` connections are served at once (a semaphore taken before
 //!   `accept`); further clients wait in the kernel's accept queue.
-//! - Each connection is watched ([`Watch`]): a request head must arrive whole within
+//! - Each connection is watched (`Watch`): a request head must arrive whole within
 //!   `http.header_read_timeout_ms` of the connection opening or of its first byte (closing
 //!   connections that send nothing and half-sent headers, slowloris), and a keep-alive connection
 //!   with no request in flight is closed after `http.keep_alive_idle_ms` without traffic. (hyper's

@@ -1346,38 +1346,7 @@ mod gateway {
 
     #[tokio::test]
     async fn a_rejected_token_is_reported_once_not_retried_in_a_loop() {
-        let ws_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let ws_addr = ws_listener.local_addr().unwrap();
-        let connections = Arc::new(Mutex::new(0u32));
-        let counter = connections.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = ws_listener.accept().await {
-                *counter.lock().unwrap() += 1;
-                tokio::spawn(async move {
-                    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
-                        return;
-                    };
-                    let (mut sink, mut source) = ws.split();
-                    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 45000 } });
-                    let _ = sink.send(Message::Text(hello.to_string())).await;
-                    while let Some(Ok(frame)) = source.next().await {
-                        if let Message::Text(text) = frame
-                            && serde_json::from_str::<Value>(&text).unwrap_or_default()["op"] == 2
-                        {
-                            use tokio_tungstenite::tungstenite::protocol::{
-                                CloseFrame, frame::coding::CloseCode,
-                            };
-                            let close = CloseFrame {
-                                code: CloseCode::from(4004),
-                                reason: "Authentication failed.".into(),
-                            };
-                            let _ = sink.send(Message::Close(Some(close))).await;
-                            return;
-                        }
-                    }
-                });
-            }
-        });
+        let (connections, ws_addr) = closing_gateway(4004, "Authentication failed.").await;
         let (rest_addr, _calls) = start_rest(ws_addr).await;
 
         let mut settings = Settings::default();
