@@ -1015,8 +1015,8 @@ async fn wait_until(mut check: impl FnMut() -> bool, seconds: u64) {
     panic!("condition not met within {seconds} s");
 }
 
-#[tokio::test]
-async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
+/// `dealbot serve` in Socket Mode against the fake WebSocket and the fake Web API.
+async fn start_socket_mode() -> (SocketFake, Fake, crate::Served) {
     let (ws_addr, socket) = SocketFake::start().await;
     let fake = Fake::default();
     let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -1031,6 +1031,12 @@ async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
     settings.slack.app_token = Some("xapp-test-token".into());
     settings.slack.api_url = Some(format!("http://{api_addr}/api"));
     let served = crate::Served::start(settings).await;
+    (socket, fake, served)
+}
+
+#[tokio::test]
+async fn socket_mode_answers_commands_mentions_and_buttons_and_reconnects() {
+    let (socket, fake, served) = start_socket_mode().await;
 
     wait_until(|| socket.open() >= 1, 10).await;
     let opens = |fake: &Fake| {
@@ -1692,19 +1698,7 @@ async fn readyz_slack(served: &crate::Served) -> String {
 /// `hello` on the new connection.
 #[tokio::test]
 async fn socket_mode_readiness_is_reconnecting_between_a_drop_and_the_next_hello() {
-    let (ws_addr, socket) = SocketFake::start().await;
-    let fake = Fake::default();
-    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api_addr = api_listener.local_addr().unwrap();
-    let app = Router::new()
-        .fallback(fake_slack_with_socket)
-        .with_state((fake.clone(), format!("ws://{ws_addr}/link")));
-    tokio::spawn(async move { axum::serve(api_listener, app).await });
-    let mut settings = Settings::default();
-    settings.slack.bot_token = Some(BOT_TOKEN.into());
-    settings.slack.app_token = Some("xapp-test-token".into());
-    settings.slack.api_url = Some(format!("http://{api_addr}/api"));
-    let served = crate::Served::start(settings).await;
+    let (socket, _fake, served) = start_socket_mode().await;
 
     let mut status = String::new();
     for _ in 0..250 {
