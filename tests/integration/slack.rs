@@ -15,6 +15,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+/// The content type of slash commands and interactions.
+const FORM: &str = "application/x-www-form-urlencoded";
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 const BOT_TOKEN: &str = "xoxb-test-token";
 
@@ -153,6 +155,16 @@ impl Harness {
     }
 
     /// Sends with a valid, fresh signature.
+    /// A signed `POST /slack/interactions` with a form body.
+    async fn interaction(&self, form: &str) -> reqwest::Response {
+        self.signed("/slack/interactions", FORM, form).await
+    }
+
+    /// A signed `POST /slack/commands` with a form body.
+    async fn command(&self, form: &str) -> reqwest::Response {
+        self.signed("/slack/commands", FORM, form).await
+    }
+
     async fn signed(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
         let ts = now().to_string();
         let sig = sign(SECRET, &ts, body);
@@ -292,13 +304,7 @@ async fn rejects_bad_missing_and_stale_signatures() {
 #[tokio::test]
 async fn slash_command_answers_inline_ephemeral_with_a_share_button() {
     let h = Harness::start(false).await;
-    let response = h
-        .signed(
-            "/slack/commands",
-            "application/x-www-form-urlencoded",
-            &slash("when does the revenue share end?"),
-        )
-        .await;
+    let response = h.command(&slash("when does the revenue share end?")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let value: Value = response.json().await.unwrap();
     assert_eq!(value["response_type"], "ephemeral");
@@ -315,16 +321,7 @@ async fn slash_command_answers_inline_ephemeral_with_a_share_button() {
         ("help", "How to use dealbot"),
         ("sources", "five source articles"),
     ] {
-        let value: Value = h
-            .signed(
-                "/slack/commands",
-                "application/x-www-form-urlencoded",
-                &slash(command),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let value: Value = h.command(&slash(command)).await.json().await.unwrap();
         assert!(
             all_text(&value).contains(expect),
             "/deal {command:?}: {value}"
@@ -337,11 +334,7 @@ async fn slash_command_answers_inline_ephemeral_with_a_share_button() {
 async fn slash_response_setting_makes_answers_public() {
     let h = Harness::start(true).await;
     let value: Value = h
-        .signed(
-            "/slack/commands",
-            "application/x-www-form-urlencoded",
-            &slash("is openai going public"),
-        )
+        .command(&slash("is openai going public"))
         .await
         .json()
         .await
@@ -460,11 +453,7 @@ async fn pings_in_questions_never_reach_a_reply() {
     );
     h.signed("/slack/events", "application/json", &body).await;
     let value: Value = h
-        .signed(
-            "/slack/commands",
-            "application/x-www-form-urlencoded",
-            &slash("<!channel> <!here> @everyone what is <@U123>?"),
-        )
+        .command(&slash("<!channel> <!here> @everyone what is <@U123>?"))
         .await
         .json()
         .await
@@ -484,16 +473,7 @@ async fn share_button_posts_the_answer_publicly_and_suggestions_replace_the_repl
     let h = Harness::start(false).await;
     let payload = fixture("block_actions.json");
     let form = serde_urlencoded::to_string([("payload", payload.as_str())]).unwrap();
-    assert_eq!(
-        h.signed(
-            "/slack/interactions",
-            "application/x-www-form-urlencoded",
-            &form
-        )
-        .await
-        .status(),
-        StatusCode::OK
-    );
+    assert_eq!(h.interaction(&form).await.status(), StatusCode::OK);
     let calls = h.wait_calls(1).await;
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].path, "/api/chat.postMessage");
@@ -509,12 +489,7 @@ async fn share_button_posts_the_answer_publicly_and_suggestions_replace_the_repl
     suggest["actions"][0]["value"] = json!("What did Sam Altman say?");
     suggest["response_url"] = json!(format!("http://{}/commands/1234/5678", h.fake_addr));
     let form = serde_urlencoded::to_string([("payload", suggest.to_string())]).unwrap();
-    h.signed(
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        &form,
-    )
-    .await;
+    h.interaction(&form).await;
     let calls = h.wait_calls(2).await;
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[1].path, "/commands/1234/5678");
@@ -533,14 +508,7 @@ async fn sources_button_posts_every_citation_as_an_ephemeral_follow_up() {
     payload["actions"][0]["value"] = json!("When does the revenue share end?");
     payload["response_url"] = json!(format!("http://{}/commands/1234/9999", h.fake_addr));
     let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    let status = h
-        .signed(
-            "/slack/interactions",
-            "application/x-www-form-urlencoded",
-            &form,
-        )
-        .await
-        .status();
+    let status = h.interaction(&form).await.status();
     assert_eq!(status, StatusCode::OK);
     let calls = h.wait_calls(1).await;
     assert_eq!(calls[0].path, "/commands/1234/9999");
@@ -639,13 +607,7 @@ async fn replayed_interactions_are_answered_once() {
     let h = Harness::start(false).await;
     let form = share_click_form();
     for _ in 0..5 {
-        let response = h
-            .signed(
-                "/slack/interactions",
-                "application/x-www-form-urlencoded",
-                &form,
-            )
-            .await;
+        let response = h.interaction(&form).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     let calls = h.wait_calls(1).await;
@@ -655,12 +617,7 @@ async fn replayed_interactions_are_answered_once() {
     let mut payload: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
     payload["trigger_id"] = json!("999.888.other");
     let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    h.signed(
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        &form,
-    )
-    .await;
+    h.interaction(&form).await;
     assert_eq!(h.wait_calls(2).await.len(), 2);
     h.stop().await;
 }
@@ -716,16 +673,7 @@ async fn the_too_fast_notice_is_ephemeral() {
     .await;
     let mut kinds = Vec::new();
     for _ in 0..2 {
-        let value: Value = h
-            .signed(
-                "/slack/commands",
-                "application/x-www-form-urlencoded",
-                &slash("ipo"),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let value: Value = h.command(&slash("ipo")).await.json().await.unwrap();
         kinds.push(value["response_type"].clone());
     }
     assert_eq!(kinds, vec![json!("in_channel"), json!("ephemeral")]);
@@ -1453,13 +1401,7 @@ async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
     // One click delivered five times (replays): one vote, one acknowledgement.
     let click = feedback_click(render::FEEDBACK_UP, &up, "111.222.aaa", &respond);
     for _ in 0..5 {
-        let response = h
-            .signed(
-                "/slack/interactions",
-                "application/x-www-form-urlencoded",
-                &click,
-            )
-            .await;
+        let response = h.interaction(&click).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     let calls = h.wait_calls(2).await;
@@ -1474,12 +1416,7 @@ async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
     assert!(all_text(&acks[0].body).contains("Thanks"));
     // A double click (a new trigger): acknowledged, still one vote.
     let again = feedback_click(render::FEEDBACK_UP, &up, "111.222.bbb", &respond);
-    h.signed(
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        &again,
-    )
-    .await;
+    h.interaction(&again).await;
     let calls = h.wait_calls(3).await;
     assert_eq!(calls.len(), 3, "{calls:#?}");
     assert!(all_text(&calls[2].body).contains("already noted"));
@@ -1498,12 +1435,7 @@ async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
     payload["actions"][0]["action_id"] = json!(render::FEEDBACK_DOWN);
     payload["actions"][0]["value"] = json!(down);
     let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-    h.signed(
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        &form,
-    )
-    .await;
+    h.interaction(&form).await;
     let calls = h.wait_calls(4).await;
     assert_eq!(calls.len(), 4, "{calls:#?}");
     let ack = all_text(&calls[3].body);
@@ -1518,12 +1450,7 @@ async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
 
     // A value this bot did not make is ignored.
     let forged = feedback_click(render::FEEDBACK_UP, "not-an-id q", "111.222.ddd", &respond);
-    h.signed(
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        &forged,
-    )
-    .await;
+    h.interaction(&forged).await;
     assert_eq!(h.wait_calls(5).await.len(), 4);
     h.stop().await;
 }
@@ -1531,13 +1458,7 @@ async fn feedback_is_stored_once_per_user_and_acknowledged_ephemerally() {
 #[tokio::test]
 async fn slash_replies_carry_feedback_buttons_even_when_ephemeral() {
     let h = Harness::start(false).await;
-    let response = h
-        .signed(
-            "/slack/commands",
-            "application/x-www-form-urlencoded",
-            &slash("when does the revenue share end?"),
-        )
-        .await;
+    let response = h.command(&slash("when does the revenue share end?")).await;
     let reply: Value = response.json().await.unwrap();
     assert_eq!(reply["response_type"], "ephemeral");
     assert!(
