@@ -483,6 +483,28 @@ fn short_timeouts() -> Settings {
     s
 }
 
+/// A connection that has sent half a request head (slowloris).
+async fn half_sent_header(addr: std::net::SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    stream
+}
+
+/// A keep-alive connection that has been served one request and now idles.
+async fn after_one_request(addr: std::net::SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (status, body) = read_response(&mut stream).await;
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    stream
+}
+
 /// True when the server keeps `stream` open (nothing read, no close) for `wait`.
 async fn kept_open(stream: &mut TcpStream, wait: Duration) -> bool {
     let mut buf = [0u8; 64];
@@ -500,15 +522,8 @@ async fn the_head_and_idle_timeouts_are_separate() {
     s.http.header_read_timeout_ms = 200;
     s.http.keep_alive_idle_ms = 30_000;
     let running = start(s).await;
-    let mut slow = TcpStream::connect(running.addr).await.unwrap();
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
-    let mut idle = TcpStream::connect(running.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(read_response(&mut idle).await.0, 200);
+    let mut slow = half_sent_header(running.addr).await;
+    let mut idle = after_one_request(running.addr).await;
     assert!(closed_by_server(&mut slow).await, "slowloris kept open");
     assert!(
         kept_open(&mut idle, Duration::from_millis(1500)).await,
@@ -526,15 +541,8 @@ async fn the_head_and_idle_timeouts_are_separate() {
     s.http.header_read_timeout_ms = 30_000;
     s.http.keep_alive_idle_ms = 200;
     let running = start(s).await;
-    let mut idle = TcpStream::connect(running.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(read_response(&mut idle).await.0, 200);
-    let mut slow = TcpStream::connect(running.addr).await.unwrap();
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
+    let mut idle = after_one_request(running.addr).await;
+    let mut slow = half_sent_header(running.addr).await;
     assert!(
         closed_by_server(&mut idle).await,
         "idle connection kept open"
@@ -549,11 +557,7 @@ async fn the_head_and_idle_timeouts_are_separate() {
 #[tokio::test]
 async fn a_half_sent_header_is_closed() {
     let running = start(short_timeouts()).await;
-    let mut stream = TcpStream::connect(running.addr).await.unwrap();
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
+    let mut stream = half_sent_header(running.addr).await;
     assert!(
         closed_by_server(&mut stream).await,
         "slowloris connection kept open"
@@ -570,12 +574,7 @@ async fn silent_and_idle_keep_alive_connections_are_closed() {
         "silent connection kept open"
     );
 
-    let mut idle = TcpStream::connect(running.addr).await.unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let (status, body) = read_response(&mut idle).await;
-    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    let mut idle = after_one_request(running.addr).await;
     assert!(
         closed_by_server(&mut idle).await,
         "idle keep-alive connection kept open"
