@@ -4,6 +4,8 @@
 //! Platform renderers (`crate::render`) start from the structured fields; `text` is the plain
 //! form used by the CLI, the JSON output and every platform's text fallback.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::data::{Citation, Conflict, Fact, Intent, IntentKind, KnowledgeBase, NoteKind, Verdict};
@@ -43,7 +45,16 @@ pub struct AnswerFact {
 impl AnswerFact {
     /// The citation markers as they follow the fact: ` [1] [2]`.
     pub fn markers_text(&self) -> String {
-        self.markers.iter().map(|m| format!(" [{m}]")).collect()
+        let mut out = String::new();
+        self.write_markers(&mut out);
+        out
+    }
+
+    /// Appends [`AnswerFact::markers_text`] to `out`.
+    fn write_markers(&self, out: &mut String) {
+        for m in &self.markers {
+            let _ = write!(out, " [{m}]");
+        }
     }
 
     /// " Only <source> reports this." for a fact backed by one source whose text does not
@@ -108,23 +119,32 @@ impl Answer {
     /// The direct answer followed by the facts, one `• fact [n]` line each: the part of the
     /// plain text that every platform shows as the answer's body.
     pub fn direct_and_facts(&self) -> String {
-        let mut out = self.direct.clone();
+        let mut out = String::with_capacity(1024);
+        self.write_direct_and_facts(&mut out);
+        out
+    }
+
+    /// Appends [`Answer::direct_and_facts`] to `out`.
+    fn write_direct_and_facts(&self, out: &mut String) {
+        out.push_str(&self.direct);
         let one = self.one_source();
         if !self.facts.is_empty() {
             out.push('\n');
             for fact in &self.facts {
                 out.push_str("\n• ");
                 out.push_str(&fact.text);
-                if one.is_none() {
-                    out.push_str(&fact.single_source_note());
+                if one.is_none()
+                    && let Some(name) = &fact.sole_source
+                    && !fact.text.contains(name.as_str())
+                {
+                    let _ = write!(out, " Only {name} reports this.");
                 }
-                out.push_str(&fact.markers_text());
+                fact.write_markers(out);
             }
         }
         if let Some(name) = one {
-            out.push_str(&format!("\n\nOnly {name} reports this."));
+            let _ = write!(out, "\n\nOnly {name} reports this.");
         }
-        out
     }
 
     /// An answer to `question` that says nothing yet: not answered, no intent, nothing cited.
@@ -186,8 +206,9 @@ impl Composer<'_> {
         slots: &[SlotHit],
         lead: &Lead,
     ) -> Answer {
-        let mut answer = self.compose(question, decision, slots);
+        let mut answer = self.build(question, decision, slots);
         if !answer.answered {
+            answer.text = self.render_text(&answer);
             return answer;
         }
         let rest = verdict::strip_verdict(&answer.direct);
@@ -242,12 +263,8 @@ impl Composer<'_> {
         }
         let mut sections = Vec::new();
         for (n, part) in parts.iter().enumerate() {
-            let mut section = format!(
-                "{}. {}
-",
-                n + 1,
-                part.question.trim()
-            );
+            let mut section = String::with_capacity(512);
+            let _ = writeln!(section, "{}. {}", n + 1, part.question.trim());
             if part.answered {
                 let remap: Vec<usize> = part
                     .citations
@@ -263,7 +280,7 @@ impl Composer<'_> {
                     section.push_str(&fact.text);
                     for m in &fact.markers {
                         if let Some(new) = remap.get(m.wrapping_sub(1)) {
-                            section.push_str(&format!(" [{new}]"));
+                            let _ = write!(section, " [{new}]");
                         }
                     }
                 }
@@ -294,6 +311,13 @@ impl Composer<'_> {
     }
 
     pub fn compose(&self, question: &str, decision: &Decision, slots: &[SlotHit]) -> Answer {
+        let mut answer = self.build(question, decision, slots);
+        answer.text = self.render_text(&answer);
+        answer
+    }
+
+    /// The answer to `decision`, all but its rendered `text`.
+    fn build(&self, question: &str, decision: &Decision, slots: &[SlotHit]) -> Answer {
         let mut answer = Answer::empty(question);
         match decision {
             Decision::Answer { intent, confidence } => {
@@ -348,13 +372,12 @@ impl Composer<'_> {
                 answer.suggestions = self.suggestions(&related, true);
             }
         }
-        answer.text = self.render_text(&answer);
         answer
     }
 
     /// The reply to a question in another language: say so, briefly, and offer questions.
     pub fn not_english(&self, question: &str) -> Answer {
-        let mut answer = self.compose(question, &Decision::Empty, &[]);
+        let mut answer = self.build(question, &Decision::Empty, &[]);
         answer.outcome = Outcome::NotCovered;
         answer.direct = "Sorry, I only understand English. Try one of these questions:".to_owned();
         answer.text = self.render_text(&answer);
@@ -476,34 +499,36 @@ impl Composer<'_> {
     /// The plain-text form: direct answer, facts with [n] markers, conflict notes, numbered
     /// sources with their quotes, suggestions.
     pub fn render_text(&self, answer: &Answer) -> String {
-        let mut out = answer.direct_and_facts();
+        let mut out = String::with_capacity(4096);
+        answer.write_direct_and_facts(&mut out);
         for (head, list) in [
             ("Note: the sources disagree. ", &answer.conflicts),
             ("Note: ", &answer.notes),
         ] {
             for c in list {
-                out.push_str(&format!("\n\n{head}{}\n“{}”", c.note, c.quote));
+                let _ = write!(out, "\n\n{head}{}\n“{}”", c.note, c.quote);
                 if !c.note.contains(c.title.as_str()) {
-                    out.push_str(&format!(" ({})", c.title));
+                    let _ = write!(out, " ({})", c.title);
                 }
             }
         }
         if !answer.citations.is_empty() {
             out.push_str("\n\nSources:");
             for (title, url, quotes) in by_source(&answer.citations) {
-                out.push_str(&format!("\n{title}"));
+                let _ = write!(out, "\n{title}");
                 if let Some(url) = url {
-                    out.push_str(&format!(" <{url}>"));
+                    let _ = write!(out, " <{url}>");
                 }
                 for (n, quote) in quotes {
-                    out.push_str(&format!("\n  [{n}] “{quote}”"));
+                    let _ = write!(out, "\n  [{n}] “{quote}”");
                 }
             }
         }
         if !answer.suggestions.is_empty() {
             out.push('\n');
             for s in &answer.suggestions {
-                out.push_str(&format!("\n• {s}"));
+                out.push_str("\n• ");
+                out.push_str(s);
             }
         }
         out

@@ -15,7 +15,7 @@
 //! Their probabilities are averaged. The decision rules (threshold, ambiguity, guards) live in
 //! [`super::matcher`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::embed::Embeddings;
 
@@ -203,13 +203,15 @@ pub struct Tokens {
 }
 
 /// Hashed n-gram features with counts, split into the word block and the character block.
-fn raw_ngrams(tokens: &Tokens, words: &mut HashMap<u64, f32>, chars: &mut HashMap<u64, f32>) {
+/// The hashed n-grams of a question, one entry per occurrence, each block sorted (so equal
+/// n-grams are adjacent): word 1–2-grams of the stems, and byte 2–5-grams of the padded words.
+fn raw_ngrams(tokens: &Tokens, words: &mut Vec<u64>, chars: &mut Vec<u64>) {
+    words.clear();
+    chars.clear();
     for (i, stem) in tokens.stems.iter().enumerate() {
-        *words.entry(hash(b'w', &[stem.as_bytes()])).or_default() += 1.0;
+        words.push(hash(b'w', &[stem.as_bytes()]));
         if let Some(next) = tokens.stems.get(i + 1) {
-            *words
-                .entry(hash(b'b', &[stem.as_bytes(), next.as_bytes()]))
-                .or_default() += 1.0;
+            words.push(hash(b'b', &[stem.as_bytes(), next.as_bytes()]));
         }
     }
     let mut padded: Vec<u8> = Vec::new();
@@ -221,16 +223,25 @@ fn raw_ngrams(tokens: &Tokens, words: &mut HashMap<u64, f32>, chars: &mut HashMa
         // Byte n-grams: the same as character n-grams for ASCII words, still stable otherwise.
         for n in 2..=5 {
             for gram in padded.windows(n) {
-                *chars.entry(hash(b'c', &[gram])).or_default() += 1.0;
+                chars.push(hash(b'c', &[gram]));
             }
         }
     }
+    words.sort_unstable();
+    chars.sort_unstable();
+}
+
+/// Each distinct value of a sorted slice with its count.
+fn runs(sorted: &[u64]) -> impl Iterator<Item = (u64, f32)> + '_ {
+    sorted
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as f32))
 }
 
 /// The n-gram vocabulary and IDF learned from the training questions.
 #[derive(Debug, Clone, Default)]
 pub struct NgramSpace {
-    index: HashMap<u64, u32>,
+    index: FxHashMap<u64, u32>,
     idf: Vec<f32>,
 }
 
@@ -239,15 +250,11 @@ impl NgramSpace {
     pub fn fit(docs: &[Tokens]) -> NgramSpace {
         let mut space = NgramSpace::default();
         let mut df: Vec<f32> = Vec::new();
-        let (mut words, mut chars) = (HashMap::new(), HashMap::new());
+        let (mut words, mut chars) = (Vec::new(), Vec::new());
         for doc in docs {
-            words.clear();
-            chars.clear();
             raw_ngrams(doc, &mut words, &mut chars);
-            for map in [&words, &chars] {
-                let mut keys: Vec<u64> = map.keys().copied().collect();
-                keys.sort_unstable();
-                for h in keys {
+            for block in [&words, &chars] {
+                for (h, _) in runs(block) {
                     let next = space.index.len() as u32;
                     let id = *space.index.entry(h).or_insert(next);
                     if id == next {
@@ -277,13 +284,13 @@ impl NgramSpace {
 
     /// The TF-IDF vector of a question (features never seen in training are dropped).
     pub fn vector(&self, tokens: &Tokens) -> Sparse {
-        let (mut words, mut chars) = (HashMap::new(), HashMap::new());
+        let (mut words, mut chars) = (Vec::new(), Vec::new());
         raw_ngrams(tokens, &mut words, &mut chars);
         let mut out: Sparse = Vec::with_capacity(words.len() + chars.len());
-        for map in [&words, &chars] {
+        for block in [&words, &chars] {
             let start = out.len();
-            for (h, &tf) in map {
-                if let Some(&id) = self.index.get(h) {
+            for (h, tf) in runs(block) {
+                if let Some(&id) = self.index.get(&h) {
                     out.push((id, (1.0 + tf.ln()) * self.idf[id as usize]));
                 }
             }
@@ -304,7 +311,7 @@ impl NgramSpace {
 pub struct EmbedSpace {
     table: &'static Embeddings,
     /// IDF of each piece over the training questions (pieces never seen get the highest).
-    idf: HashMap<u32, f32>,
+    idf: FxHashMap<u32, f32>,
     unseen_idf: f32,
     /// Per dimension, the training questions' mean and 1 / standard deviation: averaged
     /// embeddings share a common direction that would otherwise swamp what tells them apart.
@@ -315,7 +322,7 @@ pub struct EmbedSpace {
 impl EmbedSpace {
     /// Builds the piece weights from the training questions.
     pub fn fit(table: &'static Embeddings, docs: &[Tokens]) -> EmbedSpace {
-        let mut df: HashMap<u32, f32> = HashMap::new();
+        let mut df: FxHashMap<u32, f32> = FxHashMap::default();
         let mut pieces = Vec::new();
         for doc in docs {
             pieces.clear();

@@ -558,13 +558,8 @@ impl Engine {
             }) else {
                 continue;
             };
-            // Only now the probabilities (the costly part): is this intent allowed at all?
-            let allowed = self
-                .matcher
-                .ranked(analysis, self.kb.intents.len())
-                .iter()
-                .any(|&(j, _)| j == i);
-            if allowed {
+            // Is this intent allowed at all (its guards)?
+            if self.matcher.allows(i, analysis) {
                 return Some(i);
             }
         }

@@ -8,7 +8,7 @@
 //! [`Embeddings::pieces`] splits a word into wordpieces the way BERT's WordPiece does (greedy
 //! longest match, `##` for a continuation); [`super::classifier`] averages the pieces' vectors.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -23,7 +23,7 @@ const MAX_WORD_CHARS: usize = 100;
 /// A wordpiece vocabulary with one vector per piece.
 pub struct Embeddings {
     dims: usize,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     scale: Vec<f32>,
     rows: Vec<i8>,
     unknown: Option<u32>,
@@ -68,7 +68,7 @@ impl Embeddings {
         }
         let vocab = std::str::from_utf8(&bytes[16..vocab_end])
             .map_err(|e| format!("embedding vocabulary is not UTF-8: {e}"))?;
-        let index: HashMap<String, u32> = vocab
+        let index: FxHashMap<String, u32> = vocab
             .split('\n')
             .enumerate()
             .map(|(i, p)| (p.to_owned(), i as u32))

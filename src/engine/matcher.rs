@@ -28,7 +28,7 @@
 //! [`THRESHOLD`] the question is not answered; when two intents are within [`AMBIGUITY_MARGIN`],
 //! the user is asked which one was meant.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
 
@@ -119,14 +119,14 @@ pub enum Target {
 struct Candidate {
     target: Target,
     requires: Vec<Vec<u32>>,
-    orgs: HashSet<u32>,
+    orgs: FxHashSet<u32>,
     patterns: Vec<Regex>,
     /// A pattern must match for the candidate to be considered.
     pattern_gate: bool,
     /// Wins outright when its guards pass (a topic the sources never cover).
     decisive: bool,
     /// For standalone intents: every term it knows.
-    standalone: Option<HashSet<u32>>,
+    standalone: Option<FxHashSet<u32>>,
 }
 
 /// A slot value found in a question.
@@ -142,7 +142,7 @@ pub enum SlotHit {
 #[derive(Debug, Default)]
 pub struct Analysis {
     /// Every term id, stopwords included (for `requires`).
-    all: HashSet<u32>,
+    all: FxHashSet<u32>,
     /// Distinct content terms that some candidate uses.
     content: Vec<u32>,
     /// Content words found nowhere.
@@ -206,12 +206,12 @@ pub enum Decision {
 #[derive(Debug)]
 pub struct Matcher {
     vocab: Vocab,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     idf: Vec<f32>,
     max_share: Vec<f32>,
     postings: Vec<Vec<(u32, f32)>>,
     candidates: Vec<Candidate>,
-    org_terms: HashSet<u32>,
+    org_terms: FxHashSet<u32>,
     /// Per intent: slot values' word sets, (value, term ids).
     slots: Vec<Vec<(SlotHit, Vec<u32>)>>,
     /// Class `c` of the classifier: intent `c` for `c < intents`, then the not-covered topics,
@@ -261,17 +261,17 @@ impl Matcher {
             vocab.add_known(words.iter().map(String::as_str));
         }
 
-        let mut org_terms: HashSet<u32> = lex
+        let mut org_terms: FxHashSet<u32> = lex
             .orgs
             .iter()
             .flat_map(|o| builder.ids_of(&vocab, o))
             .collect();
-        let parties: HashSet<u32> = PARTIES
+        let parties: FxHashSet<u32> = PARTIES
             .iter()
             .flat_map(|p| builder.ids_of(&vocab, p))
             .collect();
 
-        let mut profiles: Vec<HashMap<u32, f32>> = Vec::new();
+        let mut profiles: Vec<FxHashMap<u32, f32>> = Vec::new();
         let mut candidates = Vec::new();
         let mut slots = Vec::new();
         for (index, intent) in kb.intents.iter().enumerate() {
@@ -300,7 +300,7 @@ impl Matcher {
                 .collect();
             org_terms.extend(slot_org_terms.iter().copied());
             let profile = builder.profile(&vocab, &intent.examples, &keywords);
-            let mut orgs: HashSet<u32> = parties.clone();
+            let mut orgs: FxHashSet<u32> = parties.clone();
             orgs.extend(intent.orgs.iter().flat_map(|o| builder.ids_of(&vocab, o)));
             orgs.extend(slot_org_terms);
             let standalone = intent.standalone.then(|| {
@@ -456,6 +456,13 @@ impl Matcher {
                 .any(|set| set.iter().all(|t| analysis.all.contains(t)));
         let orgs = !self.options.orgs || analysis.orgs.iter().all(|o| candidate.orgs.contains(o));
         required && orgs
+    }
+
+    /// Whether the guards of intent `index` (`requires`, organisation vetoes) let it answer.
+    pub fn allows(&self, index: usize, analysis: &Analysis) -> bool {
+        self.candidates.get(index).is_some_and(|c| {
+            matches!(c.target, Target::Intent(_)) && self.guards_allow(c, analysis)
+        })
     }
 
     /// Intents with their probabilities (after the guards' vetoes), best first, at most `k`.
@@ -912,7 +919,7 @@ fn intent_texts(intent: &Intent) -> impl Iterator<Item = &str> {
 /// Interns terms while the matcher is built.
 #[derive(Default)]
 struct Builder {
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
 }
 
 impl Builder {
@@ -931,7 +938,7 @@ impl Builder {
     }
 
     /// Content term ids of `text`.
-    fn content_ids(&mut self, vocab: &Vocab, text: &str) -> HashSet<u32> {
+    fn content_ids(&mut self, vocab: &Vocab, text: &str) -> FxHashSet<u32> {
         vocab
             .data_terms(text)
             .iter()
@@ -964,14 +971,14 @@ impl Builder {
         vocab: &Vocab,
         examples: &[String],
         keywords: &[String],
-    ) -> HashMap<u32, f32> {
-        let mut counts: HashMap<u32, f32> = HashMap::new();
+    ) -> FxHashMap<u32, f32> {
+        let mut counts: FxHashMap<u32, f32> = FxHashMap::default();
         for example in examples {
             for t in self.content_ids(vocab, example) {
                 *counts.entry(t).or_default() += 1.0;
             }
         }
-        let keyword_terms: HashSet<u32> = keywords
+        let keyword_terms: FxHashSet<u32> = keywords
             .iter()
             .flat_map(|k| self.content_ids(vocab, k))
             .collect();

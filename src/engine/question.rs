@@ -111,11 +111,43 @@ const HOW_AMOUNT: &[&str] = &[
     "much", "many", "big", "large", "high", "far", "low", "small",
 ];
 
+/// Messages at most this long are remembered by [`words`].
+const REMEMBERED_BYTES: usize = 512;
+/// How many recent messages [`words`] remembers, per thread.
+const REMEMBERED: usize = 8;
+
+thread_local! {
+    /// The words of the last few messages read on this thread: one message is read many times
+    /// over (its form, its split, its premise, its claims, each part), always to the same words.
+    static RECENT: std::cell::RefCell<Vec<(String, Vec<String>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The folded words of a message, after chat markup is removed.
 pub fn words(raw: &str) -> Vec<String> {
-    normalize::words(&normalize::fold(&normalize::clean_markup(
-        normalize::truncate(raw),
-    )))
+    let read = |raw: &str| {
+        normalize::words(&normalize::fold(&normalize::clean_markup(
+            normalize::truncate(raw),
+        )))
+    };
+    if raw.len() > REMEMBERED_BYTES {
+        return read(raw);
+    }
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(at) = recent.iter().position(|(r, _)| r == raw) {
+            let entry = recent.remove(at);
+            let out = entry.1.clone();
+            recent.push(entry);
+            return out;
+        }
+        let out = read(raw);
+        if recent.len() >= REMEMBERED {
+            recent.remove(0);
+        }
+        recent.push((raw.to_owned(), out.clone()));
+        out
+    })
 }
 
 /// The form of a question.

@@ -8,7 +8,7 @@
 //! question names a known person and has a quotation mark or a "say" verb (or asks "who said"
 //! with a quotation), so ordinary questions cost one pass over their words.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use super::data::{Citation, KnowledgeBase, SPEAKERS_FILE, Verdict};
 use super::question::{self, Form};
@@ -59,7 +59,7 @@ struct Person {
     names: Vec<Vec<String>>,
     intent: Option<usize>,
     /// Each quote with its content stems.
-    said: Vec<(Citation, HashSet<String>)>,
+    said: Vec<(Citation, FxHashSet<String>)>,
 }
 
 /// A statement the question credits to someone, checked against the sources.
@@ -77,7 +77,7 @@ pub struct Speakers {
     vocab: Vocab,
     people: Vec<Person>,
     /// Stems that never count as content (the people's names, the "say" verbs).
-    ignored: HashSet<String>,
+    ignored: FxHashSet<String>,
 }
 
 impl Speakers {
@@ -89,7 +89,7 @@ impl Speakers {
             &lex.stopwords,
             &lex.fillers,
         );
-        let mut ignored: HashSet<String> = HashSet::new();
+        let mut ignored: FxHashSet<String> = FxHashSet::default();
         for word in SAY {
             ignored.extend(
                 vocab
@@ -114,7 +114,11 @@ impl Speakers {
                         .intent
                         .as_deref()
                         .and_then(|id| kb.intents.iter().position(|i| i.id == id)),
-                    said: s.said.iter().map(|c| (c.clone(), HashSet::new())).collect(),
+                    said: s
+                        .said
+                        .iter()
+                        .map(|c| (c.clone(), FxHashSet::default()))
+                        .collect(),
                 }
             })
             .collect();
@@ -123,7 +127,7 @@ impl Speakers {
             people,
             ignored,
         };
-        let stems: Vec<Vec<HashSet<String>>> = speakers
+        let stems: Vec<Vec<FxHashSet<String>>> = speakers
             .people
             .iter()
             .map(|p| {
@@ -142,7 +146,7 @@ impl Speakers {
     }
 
     /// The content stems of a text: no stopwords, names or "say" verbs.
-    fn content(&self, text: &str) -> HashSet<String> {
+    fn content(&self, text: &str) -> FxHashSet<String> {
         self.vocab
             .terms(&question::words(text))
             .into_iter()
@@ -299,7 +303,7 @@ fn quoted_span(text: &str) -> Option<&str> {
 /// verbatim with every other quote.
 pub(crate) fn check(kb: &KnowledgeBase, errors: &mut Vec<DataError>) {
     let file = format!("intents/{SPEAKERS_FILE}");
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     for s in &kb.speakers {
         if s.name.trim().is_empty() || s.names.is_empty() {
             errors.push(DataError::file(

@@ -46,6 +46,11 @@ impl Rule {
 struct IntentRules {
     claims: Vec<Rule>,
     aspects: Vec<(Vec<Form>, Rule)>,
+    /// The numbers the intent's answer, facts, quotes and slot values give (read once, at load).
+    given: Vec<Number>,
+    /// Whether they give an amount, and a date.
+    has_amount: bool,
+    has_date: bool,
 }
 
 /// What to say first.
@@ -82,20 +87,26 @@ impl Leads {
         let intents = kb
             .intents
             .iter()
-            .map(|i| IntentRules {
-                claims: i
-                    .claims
-                    .iter()
-                    .map(|c| Rule::new(&vocab, &c.when, &c.unless))
-                    .collect(),
-                aspects: i
-                    .aspects
-                    .iter()
-                    .map(|a| {
-                        let forms = a.forms.iter().filter_map(|f| Form::from_name(f)).collect();
-                        (forms, Rule::new(&vocab, &a.when, &[]))
-                    })
-                    .collect(),
+            .map(|i| {
+                let text = intent_text(i);
+                IntentRules {
+                    claims: i
+                        .claims
+                        .iter()
+                        .map(|c| Rule::new(&vocab, &c.when, &c.unless))
+                        .collect(),
+                    aspects: i
+                        .aspects
+                        .iter()
+                        .map(|a| {
+                            let forms = a.forms.iter().filter_map(|f| Form::from_name(f)).collect();
+                            (forms, Rule::new(&vocab, &a.when, &[]))
+                        })
+                        .collect(),
+                    given: numbers(&text),
+                    has_amount: has_amount(&text),
+                    has_date: has_date(&text),
+                }
             })
             .collect();
         let unreported = kb
@@ -215,7 +226,7 @@ impl Leads {
         let yes_no = form == Form::YesNo;
         let premise = has_premise(question);
         // A figure or date the question states that the intent's facts don't give.
-        if yes_no && let Some(verdict) = number_verdict(intent, question) {
+        if yes_no && let Some(verdict) = number_verdict(&rules.given, question) {
             let lead = match verdict {
                 Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
                 _ => "the sources give a different figure or date.".to_owned(),
@@ -282,14 +293,13 @@ impl Leads {
                 true,
             );
         }
-        let facts_text = intent_text(intent);
         match form {
-            Form::Amount if !has_amount(&facts_text) => Lead {
+            Form::Amount if !rules.has_amount => Lead {
                 text: Some("The sources give no amount.".to_owned()),
                 unreported: true,
                 ..Lead::default()
             },
-            Form::When if !has_date(&facts_text) => Lead {
+            Form::When if !rules.has_date => Lead {
                 text: Some("The sources give no date.".to_owned()),
                 unreported: true,
                 ..Lead::default()
@@ -515,12 +525,11 @@ fn numbers(text: &str) -> Vec<Number> {
 
 /// For a yes/no question stating a number: `not_said` when the intent gives no number of that
 /// kind, `no` when it gives only different ones; `None` when every stated number is given.
-fn number_verdict(intent: &Intent, question: &str) -> Option<Verdict> {
+fn number_verdict(given: &[Number], question: &str) -> Option<Verdict> {
     let asked = numbers(question);
     if asked.is_empty() {
         return None;
     }
-    let given = numbers(&intent_text(intent));
     let mut verdict = None;
     for n in &asked {
         if matches!(n, Number::Other(_)) {

@@ -7,7 +7,7 @@
 //! data never uses is replaced by the closest word it does use, within one edit (two for words of
 //! eight letters or more), found through a SymSpell-style index of deletions.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -42,22 +42,34 @@ pub struct Term {
 pub struct Vocab {
     stemmer: Stemmer,
     /// first word → (phrase words, canonical word), longest phrase first.
-    phrases: HashMap<String, Vec<(Vec<String>, String)>>,
-    stop: HashSet<String>,
-    filler: HashSet<String>,
+    phrases: FxHashMap<String, Vec<(Vec<String>, String)>>,
+    stop: FxHashSet<String>,
+    filler: FxHashSet<String>,
     /// Words typo correction may correct to.
-    targets: HashSet<String>,
+    targets: FxHashSet<String>,
     /// Deletion variant → words of `targets` it comes from.
-    deletes: HashMap<String, Vec<u32>>,
+    deletes: FxHashMap<String, Vec<u32>>,
     target_list: Vec<String>,
     /// Characters in the longest target: a longer word is more edits away from every target
     /// than typo correction allows, so it is not looked up at all.
     longest_target: usize,
     /// Words that are not typos: every target, every stopword, every word of the sources.
-    known: HashSet<String>,
+    known: FxHashSet<String>,
     /// An English word list (one per line) and its sorted line spans, for binary search.
     dictionary: String,
     dictionary_index: Vec<(u32, u32)>,
+}
+
+/// Stems remembered per thread (the memo is emptied when full, so hostile input bounds it).
+const REMEMBERED_STEMS: usize = 16_384;
+/// Longer words are stemmed every time.
+const MAX_REMEMBERED_STEM: usize = 32;
+
+thread_local! {
+    /// Word → stem: a question's words are stemmed several times over (matcher, claims,
+    /// speakers, each part), and the data's words once per load.
+    static STEMS: std::cell::RefCell<FxHashMap<String, String>> =
+        std::cell::RefCell::new(FxHashMap::default());
 }
 
 impl std::fmt::Debug for Vocab {
@@ -77,7 +89,7 @@ impl Vocab {
         stopwords: &[String],
         fillers: &[String],
     ) -> Vocab {
-        let mut phrases: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        let mut phrases: FxHashMap<String, Vec<(Vec<String>, String)>> = FxHashMap::default();
         for (canonical, variants) in synonyms {
             let canonical = super::normalize::words(&super::normalize::fold(canonical)).join("");
             for variant in variants {
@@ -93,7 +105,7 @@ impl Vocab {
         for list in phrases.values_mut() {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
-        let fold_all = |list: &[String]| -> HashSet<String> {
+        let fold_all = |list: &[String]| -> FxHashSet<String> {
             list.iter()
                 .flat_map(|w| super::normalize::words(&super::normalize::fold(w)))
                 .collect()
@@ -113,8 +125,8 @@ impl Vocab {
             phrases,
             stop,
             filler,
-            targets: HashSet::new(),
-            deletes: HashMap::new(),
+            targets: FxHashSet::default(),
+            deletes: FxHashMap::default(),
             target_list: Vec::new(),
             longest_target: 0,
             known,
@@ -209,7 +221,7 @@ impl Vocab {
     /// for known words, short or non-alphabetic ones, and words too long to be a typo of any
     /// target (the edit distance is at least the difference in length) or longer than
     /// [`MAX_TYPO_LEN`].
-    fn lookups(&self, word: &str) -> Option<(usize, HashSet<String>)> {
+    fn lookups(&self, word: &str) -> Option<(usize, FxHashSet<String>)> {
         let max = self.edits(word)?;
         let mut keys = deletions(word, max);
         keys.insert(word.to_owned());
@@ -280,7 +292,7 @@ impl Vocab {
     }
 
     /// The closest target within `max` edits of `word`, found through the index `keys`.
-    fn best(&self, word: &str, max: usize, keys: &HashSet<String>) -> Option<&str> {
+    fn best(&self, word: &str, max: usize, keys: &FxHashSet<String>) -> Option<&str> {
         let len = word.chars().count();
         let first = word.chars().next();
         let mut ids: Vec<u32> = keys
@@ -340,7 +352,22 @@ impl Vocab {
     /// Stems one word, after folding British `-ise` spellings into American `-ize` ones (the
     /// stemmer keeps "prioritise" and "prioritize" apart).
     pub fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(&americanize(word)).into_owned()
+        // Every vocabulary stems with the same English stemmer, so one memo serves them all.
+        if word.len() > MAX_REMEMBERED_STEM {
+            return self.stemmer.stem(&americanize(word)).into_owned();
+        }
+        STEMS.with(|stems| {
+            let mut stems = stems.borrow_mut();
+            if let Some(stem) = stems.get(word) {
+                return stem.clone();
+            }
+            let stem = self.stemmer.stem(&americanize(word)).into_owned();
+            if stems.len() >= REMEMBERED_STEMS {
+                stems.clear();
+            }
+            stems.insert(word.to_owned(), stem.clone());
+            stem
+        })
     }
 
     /// Analyses words (already folded and split): synonyms, then stems, marking stopwords.
@@ -384,8 +411,8 @@ fn americanize(word: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// All strings made from `word` by deleting up to `depth` characters.
-fn deletions(word: &str, depth: usize) -> HashSet<String> {
-    let mut out = HashSet::new();
+fn deletions(word: &str, depth: usize) -> FxHashSet<String> {
+    let mut out = FxHashSet::default();
     let mut frontier = vec![word.to_owned()];
     for _ in 0..depth {
         let mut next = Vec::new();
