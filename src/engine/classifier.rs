@@ -203,15 +203,16 @@ pub struct Tokens {
 }
 
 /// Hashed n-gram features with counts, split into the word block and the character block.
-/// The hashed n-grams of a question, one entry per occurrence, each block sorted (so equal
-/// n-grams are adjacent): word 1–2-grams of the stems, and byte 2–5-grams of the padded words.
-fn raw_ngrams(tokens: &Tokens, words: &mut Vec<u64>, chars: &mut Vec<u64>) {
+/// Counted in maps, not by sorting: hostile input repeats a few n-grams thousands of times.
+fn raw_ngrams(tokens: &Tokens, words: &mut FxHashMap<u64, f32>, chars: &mut FxHashMap<u64, f32>) {
     words.clear();
     chars.clear();
     for (i, stem) in tokens.stems.iter().enumerate() {
-        words.push(hash(b'w', &[stem.as_bytes()]));
+        *words.entry(hash(b'w', &[stem.as_bytes()])).or_default() += 1.0;
         if let Some(next) = tokens.stems.get(i + 1) {
-            words.push(hash(b'b', &[stem.as_bytes(), next.as_bytes()]));
+            *words
+                .entry(hash(b'b', &[stem.as_bytes(), next.as_bytes()]))
+                .or_default() += 1.0;
         }
     }
     let mut padded: Vec<u8> = Vec::new();
@@ -223,19 +224,10 @@ fn raw_ngrams(tokens: &Tokens, words: &mut Vec<u64>, chars: &mut Vec<u64>) {
         // Byte n-grams: the same as character n-grams for ASCII words, still stable otherwise.
         for n in 2..=5 {
             for gram in padded.windows(n) {
-                chars.push(hash(b'c', &[gram]));
+                *chars.entry(hash(b'c', &[gram])).or_default() += 1.0;
             }
         }
     }
-    words.sort_unstable();
-    chars.sort_unstable();
-}
-
-/// Each distinct value of a sorted slice with its count.
-fn runs(sorted: &[u64]) -> impl Iterator<Item = (u64, f32)> + '_ {
-    sorted
-        .chunk_by(|a, b| a == b)
-        .map(|run| (run[0], run.len() as f32))
 }
 
 /// The n-gram vocabulary and IDF learned from the training questions.
@@ -250,11 +242,13 @@ impl NgramSpace {
     pub fn fit(docs: &[Tokens]) -> NgramSpace {
         let mut space = NgramSpace::default();
         let mut df: Vec<f32> = Vec::new();
-        let (mut words, mut chars) = (Vec::new(), Vec::new());
+        let (mut words, mut chars) = (FxHashMap::default(), FxHashMap::default());
         for doc in docs {
             raw_ngrams(doc, &mut words, &mut chars);
-            for block in [&words, &chars] {
-                for (h, _) in runs(block) {
+            for map in [&words, &chars] {
+                let mut keys: Vec<u64> = map.keys().copied().collect();
+                keys.sort_unstable();
+                for h in keys {
                     let next = space.index.len() as u32;
                     let id = *space.index.entry(h).or_insert(next);
                     if id == next {
@@ -284,12 +278,12 @@ impl NgramSpace {
 
     /// The TF-IDF vector of a question (features never seen in training are dropped).
     pub fn vector(&self, tokens: &Tokens) -> Sparse {
-        let (mut words, mut chars) = (Vec::new(), Vec::new());
+        let (mut words, mut chars) = (FxHashMap::default(), FxHashMap::default());
         raw_ngrams(tokens, &mut words, &mut chars);
         let mut out: Sparse = Vec::with_capacity(words.len() + chars.len());
-        for block in [&words, &chars] {
+        for map in [&words, &chars] {
             let start = out.len();
-            for (h, tf) in runs(block) {
+            for (&h, &tf) in map {
                 if let Some(&id) = self.index.get(&h) {
                     out.push((id, (1.0 + tf.ln()) * self.idf[id as usize]));
                 }

@@ -11,6 +11,10 @@
 //! never enough. Measured false positives on the English questions of `tests/data/*.jsonl`: 0
 //! (test `english_questions_are_never_taken_for_another_language`).
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
 /// Function words of other languages that are not English words.
 const FOREIGN: &[&str] = &[
     // French
@@ -171,6 +175,14 @@ const ENGLISH: &[&str] = &[
     "from", "by", "at", "as", "not", "no", "yes", "deal", "pay", "end", "share",
 ];
 
+/// [`FOREIGN`] and [`ENGLISH`] as sets: every question is checked against both.
+static WORD_SETS: LazyLock<(FxHashSet<&str>, FxHashSet<&str>)> = LazyLock::new(|| {
+    (
+        FOREIGN.iter().copied().collect(),
+        ENGLISH.iter().copied().collect(),
+    )
+});
+
 /// True when `question` is most likely written in a language other than English.
 pub fn is_not_english(question: &str) -> bool {
     let letters = question.chars().filter(|c| c.is_alphabetic());
@@ -190,8 +202,9 @@ pub fn is_not_english(question: &str) -> bool {
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .collect();
-    let foreign = words.iter().filter(|w| FOREIGN.contains(w)).count();
-    let english = words.iter().filter(|w| ENGLISH.contains(w)).count();
+    let (foreign_words, english_words) = &*WORD_SETS;
+    let foreign = words.iter().filter(|w| foreign_words.contains(*w)).count();
+    let english = words.iter().filter(|w| english_words.contains(*w)).count();
     foreign >= 2 && foreign > english
 }
 

@@ -79,6 +79,10 @@ pub fn question(raw: &str) -> String {
 
 /// Removes Slack and Discord markup, keeping the human-readable part (link labels, channel names).
 pub fn clean_markup(text: &str) -> String {
+    // Most messages have no markup: every pattern needs a '<', a ':' or an '@'.
+    if !text.contains(['<', ':', '@']) {
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let text = ANGLE_LINK.replace_all(text, |caps: &regex::Captures<'_>| {
         let label = &caps[2];
         // Keep a readable label (a channel or link name), drop user-group handles and pings,
