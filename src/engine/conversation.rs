@@ -97,16 +97,27 @@ impl Engine {
             return (answer, ctx);
         }
         // A quoted statement ("Altman said 'we look forward …', didn't he?") is one question,
-        // whatever commas or "and"s its quote holds.
+        // whatever commas or "and"s its quote holds: only its sentences are parts.
         let quoting = self
             .speakers
             .attribution(question, question::form(question))
             .is_some();
+        let split = if quoting {
+            question::split_sentences(question)
+        } else {
+            question::split(question)
+        };
         let mut parts: Vec<String> = Vec::new();
-        for part in question::split(question).into_iter().filter(|_| !quoting) {
-            // Nothing but question words ("…, and for how much?"): an aspect of the part before.
+        for part in split {
+            // Nothing but question words ("…, and for how much?"): an aspect of the part before,
+            // unless that is a greeting or the words ask something of their own ("what can you
+            // do", "what are your sources?").
             match parts.last_mut() {
-                Some(last) if self.leads.is_bare(&part) => {
+                Some(last)
+                    if !question::is_greeting(last)
+                        && self.leads.is_bare(&part)
+                        && !self.asks_about_dealbot(&part) =>
+                {
                     last.push(' ');
                     last.push_str(&part);
                 }
@@ -115,9 +126,27 @@ impl Engine {
         }
         if parts.len() > 1 {
             let mut running = ctx.clone();
-            let mut answers = Vec::new();
-            for part in &parts {
-                let (mut answer, turn, unreported) = self.answer_part(part, &running, true);
+            // (answer, whether it is small talk) per part kept.
+            let mut answers: Vec<(Answer, bool)> = Vec::new();
+            for (n, part) in parts.iter().enumerate() {
+                // "What did MSFT put in, how big is its stake …": a later part's "its" is the
+                // organisation an earlier part names, when it names none of its own.
+                let resolved =
+                    (n > 0 && question::mentions_its(part) && self.named_org(part).is_none())
+                        .then(|| parts[..n].iter().rev().find_map(|p| self.named_org(p)))
+                        .flatten()
+                        .map(|org| question::resolve_its(part, &org));
+                let read_as = resolved.as_deref().unwrap_or(part);
+                // "… and what are your sources?": the reply to the whole message cites its
+                // sources already; the part asks what they are, not where one part comes from.
+                let alone = Context::default();
+                let within = if n > 0 && question::asks_for_source(part) {
+                    &alone
+                } else {
+                    &running
+                };
+                let (mut answer, turn, unreported) = self.answer_part(read_as, within, true);
+                answer.question = part.clone();
                 // Within a message of several parts, a part asking a detail the sources don't
                 // report is an uncovered part (said so, with what they do say).
                 if unreported && answer.answered {
@@ -130,23 +159,50 @@ impl Engine {
                 let filler = !answer.answered
                     && !part.trim_end().ends_with('?')
                     && !question::opens_question(&words);
+                if filler {
+                    continue;
+                }
                 let smalltalk = answer.answered
                     && answer
                         .intent
                         .as_deref()
                         .and_then(|i| self.kb.intent(i))
                         .is_some_and(|i| i.kind == IntentKind::Smalltalk);
-                if filler || smalltalk {
-                    continue;
+                if !smalltalk {
+                    running.push(turn);
                 }
-                running.push(turn);
-                answers.push(answer);
+                answers.push((answer, smalltalk));
+            }
+            // Small talk ("hi!") is answered in kind only in a message that asks nothing about
+            // the deal ("hi! what can you do"); otherwise the reply goes straight to the point.
+            let about_deal = answers.iter().any(|(a, smalltalk)| {
+                !smalltalk
+                    && (!a.answered
+                        || a.intent
+                            .as_deref()
+                            .and_then(|i| self.kb.intent(i))
+                            .is_some_and(|i| i.kind == IntentKind::Facts))
+            });
+            if about_deal {
+                answers.retain(|(_, smalltalk)| !smalltalk);
             }
             let mut intents: Vec<Option<&str>> =
-                answers.iter().map(|a| a.intent.as_deref()).collect();
+                answers.iter().map(|(a, _)| a.intent.as_deref()).collect();
             intents.dedup();
             if answers.len() > 1 && intents.len() > 1 {
-                let combined = Composer { kb: &self.kb }.combine(question, answers);
+                // The message's intent is its first answered part's, small talk aside.
+                let main = answers
+                    .iter()
+                    .find(|(a, smalltalk)| a.answered && !smalltalk)
+                    .map(|(a, _)| (a.intent.clone(), a.confidence, a.topic.clone(), a.verdict));
+                let mut combined = Composer { kb: &self.kb }
+                    .combine(question, answers.into_iter().map(|(a, _)| a).collect());
+                if let Some((intent, confidence, topic, verdict)) = main {
+                    combined.intent = intent;
+                    combined.confidence = confidence;
+                    combined.topic = topic;
+                    combined.verdict = verdict;
+                }
                 return (combined, running);
             }
         }
@@ -225,6 +281,24 @@ impl Engine {
             form: reading.form,
         };
         (answer, turn, unreported)
+    }
+
+    /// Whether a part asks about dealbot itself (its help, its sources, small talk) rather than
+    /// about the deal: it reads as an intent other than a topic of facts.
+    fn asks_about_dealbot(&self, part: &str) -> bool {
+        let analysis = self.matcher.analyze(part);
+        matches!(self.matcher.decide(&analysis), Decision::Answer { intent, .. }
+            if self.kb.intents[intent].kind != IntentKind::Facts)
+    }
+
+    /// The first organisation a question names, after synonyms ("msft" is "microsoft").
+    fn named_org(&self, question: &str) -> Option<String> {
+        self.leads
+            .stems(question)
+            .iter()
+            .map(|w| w.word())
+            .find(|w| self.kb.lexicon.orgs.iter().any(|o| o == w))
+            .map(str::to_owned)
     }
 
     /// "Not so: …" when the question's premise ("now that Microsoft pays OpenAI, …") is a claim

@@ -254,35 +254,299 @@ pub fn opens_question(words: &[String]) -> bool {
         .is_some_and(|w| AUX.contains(&w.as_str()) || WH.contains(&w.as_str()))
 }
 
-/// Splits a message that asks several things into its parts, in order (at most [`MAX_PARTS`]).
-/// A message is split after a question mark followed by another question, and before ", and",
-/// "and", ";", "," or "+" when what follows opens a question of its own; "+" and "plus" always
-/// split.
+/// Splits a message that asks several things into its parts, in order: at most [`MAX_PARTS`]
+/// questions, after a greeting that opens the message ("hi! what can you do" → "hi!", "what can
+/// you do"), which is a part of its own.
+///
+/// One pass over the message cuts it into pieces: sentences (ended by "?", or by "!" or "." and
+/// a space), lines, and the items of a list ("- …" lines, "1) … 2) …", "First, … Second, …"),
+/// whose markers are dropped. A piece that asks something (it opens like a question, ends with
+/// "?", is a list item, or holds two requests) starts a part; a statement stays with the question
+/// before it ("… Asking for a client."), or leads into the first one ("I run a fund. Is the cap
+/// public?"). Within a piece, a
+/// question is cut before ", and", "and", ";" or "," when what follows opens a question of its
+/// own (in any case: "… AND HOW BIG IS THE CAP"), and at "+", "plus" or "and then the …" between
+/// two requests ("tl;dr and then the key dates").
 pub fn split(raw: &str) -> Vec<String> {
+    split_with(raw, true)
+}
+
+/// Splits a message at its sentences and list items only, never inside a sentence: for a
+/// message that quotes or paraphrases a statement, whose commas and "and"s are the statement's.
+pub fn split_sentences(raw: &str) -> Vec<String> {
+    split_with(raw, false)
+}
+
+fn split_with(raw: &str, within: bool) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
-    // Candidate cut points: (byte offset where the next part starts, byte offset where this ends).
     let mut parts: Vec<String> = Vec::new();
     let mut rest = text;
-    while parts.len() + 1 < MAX_PARTS {
-        match next_cut(rest) {
-            Some((end, start)) => {
-                let head = rest[..end].trim();
-                if !head.is_empty() {
-                    parts.push(head.to_owned());
-                }
-                rest = &rest[start..];
+    if let Some(end) = greeting_len(text)
+        && !text[end..].trim().is_empty()
+    {
+        parts.push(text[..end].trim().to_owned());
+        rest = &text[end..];
+    }
+    let greeting = parts.len();
+    // Statements waiting for the question they lead into.
+    let mut lead_in = String::new();
+    let mut pos = 0;
+    while let Some((start, end, listed)) = next_piece(rest, pos) {
+        pos = end;
+        let piece = rest[start..end].trim();
+        if !piece.chars().any(char::is_alphanumeric) {
+            // Stray punctuation ("?!", "…") stays with the text before it.
+            match parts.last_mut().filter(|_| lead_in.is_empty()) {
+                Some(last) => last.push_str(piece),
+                None => lead_in.push_str(piece),
             }
-            None => break,
+            continue;
+        }
+        let cut = |t: &str| if within { next_cut(t) } else { None };
+        // A piece asks something when it is a list item, ends with "?", opens like a question,
+        // or holds two requests ("tl;dr + key dates").
+        let asks = listed
+            || piece.ends_with('?')
+            || opens_question(&window(piece))
+            || cut(piece).is_some();
+        if !asks {
+            // A statement after a question says more about it ("… Asking for a client."); one
+            // before the first question leads into it ("I run a fund. Is the cap public?").
+            let asked = parts.len() > greeting;
+            match parts.last_mut().filter(|_| asked) {
+                Some(last) => push_words(last, piece),
+                None => push_words(&mut lead_in, piece),
+            }
+            continue;
+        }
+        // `from`: where the rest of this piece starts.
+        let mut from = start;
+        loop {
+            if parts.len() - greeting + 1 >= MAX_PARTS {
+                // The last part takes the rest of the message, whatever it asks.
+                push_words(&mut lead_in, rest[from..].trim());
+                parts.push(std::mem::take(&mut lead_in));
+                return parts;
+            }
+            match cut(&rest[from..end]) {
+                Some((cut_end, next_start)) => {
+                    let head = rest[from..from + cut_end].trim();
+                    if !head.is_empty() {
+                        push_words(&mut lead_in, head);
+                        parts.push(std::mem::take(&mut lead_in));
+                    }
+                    from += next_start;
+                }
+                None => {
+                    push_words(&mut lead_in, rest[from..end].trim());
+                    parts.push(std::mem::take(&mut lead_in));
+                    break;
+                }
+            }
         }
     }
-    let tail = rest.trim();
-    if !tail.is_empty() {
-        parts.push(tail.to_owned());
+    if !lead_in.is_empty() {
+        let asked = parts.len() > greeting;
+        match parts.last_mut() {
+            // A statement after the last question ("… Asking for a client.") stays with it.
+            Some(last) if asked => push_words(last, &lead_in),
+            _ => parts.push(lead_in),
+        }
     }
     if parts.is_empty() {
         parts.push(text.to_owned());
     }
     parts
+}
+
+/// Appends `piece` to `text`, a space between.
+fn push_words(text: &mut String, piece: &str) {
+    if piece.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(piece);
+}
+
+/// Words of a greeting ("hi", "morning"); a greeting holds one of these.
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hey",
+    "hello",
+    "hiya",
+    "heya",
+    "howdy",
+    "yo",
+    "morning",
+    "afternoon",
+    "evening",
+    "gm",
+    "greetings",
+];
+/// Words that may come with a greeting ("good morning all", "hi there team").
+const GREETING_COMPANY: &[&str] = &[
+    "good",
+    "all",
+    "there",
+    "team",
+    "folks",
+    "everyone",
+    "everybody",
+    "guys",
+    "bot",
+    "dealbot",
+    "again",
+];
+
+/// The length of a greeting that opens `text` and is set off by punctuation ("hi!", "Morning
+/// all,", "hey bot 👋"): its words are greeting words only. "hey what can you do" has none.
+fn greeting_len(text: &str) -> Option<usize> {
+    let mut greeted = false;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    // Words: runs of ASCII letters; the first other character ends the greeting's words.
+    loop {
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let word = text[start..i].to_ascii_lowercase();
+        if GREETINGS.contains(&word.as_str()) {
+            greeted = true;
+        } else if !GREETING_COMPANY.contains(&word.as_str()) {
+            return None;
+        }
+        if i - start > 12 {
+            return None;
+        }
+    }
+    if !greeted {
+        return None;
+    }
+    // Then punctuation or symbols (not a letter, digit or apostrophe), then the rest.
+    let after = &text[i..];
+    let marks = after
+        .char_indices()
+        .find(|&(_, c)| c.is_alphanumeric() || c == '\'' || c == '’')
+        .map_or(after.len(), |(n, _)| n);
+    (!after[..marks].trim().is_empty()).then_some(i + marks)
+}
+
+/// Ordinal words that open an item of a list ("First, …", "Secondly: …").
+const ORDINALS: &[&str] = &[
+    "first", "firstly", "second", "secondly", "third", "thirdly", "fourth", "finally", "lastly",
+];
+
+/// Words whose trailing "." ends no sentence ("Mr. Altman", "U.S. regulators", "vs. Google").
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "vs", "inc", "corp", "co", "ltd", "jr", "sr", "etc", "approx",
+    "no", "eg", "ie", "cf", "est", "fig",
+];
+
+/// The bytes of a list marker that opens `text`: a bullet ("- ", "• "), a number or letter
+/// ("1) ", "(2) ", "3. ", "a) "), or an ordinal with its punctuation ("First, "), with the
+/// spaces after it. 0 when there is none.
+fn marker_len(text: &str) -> usize {
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let b = trimmed.as_bytes();
+    let spaced = |n: usize| b.len() > n && (b[n] == b' ' || b[n] == b'\t');
+    let marker = if trimmed.starts_with(['-', '*', '•', '–', '—', '·']) {
+        let n = trimmed.chars().next().map_or(1, char::len_utf8);
+        if spaced(n) { n } else { 0 }
+    } else if b.len() >= 2
+        && ((matches!(b[0], b'1'..=b'9') && matches!(b[1], b')' | b'.'))
+            || (matches!(b[0], b'a'..=b'e') && b[1] == b')'))
+    {
+        if spaced(2) { 2 } else { 0 }
+    } else if b.len() >= 3 && b[0] == b'(' && b[1].is_ascii_alphanumeric() && b[2] == b')' {
+        if spaced(3) { 3 } else { 0 }
+    } else {
+        let word_end = b
+            .iter()
+            .position(|c| !c.is_ascii_alphabetic())
+            .unwrap_or(b.len());
+        let word = trimmed[..word_end].to_ascii_lowercase();
+        if ORDINALS.contains(&word.as_str())
+            && b.get(word_end)
+                .is_some_and(|c| matches!(c, b',' | b':' | b'.' | b')'))
+        {
+            word_end + 1
+        } else {
+            0
+        }
+    };
+    if marker == 0 {
+        return 0;
+    }
+    let after = &trimmed[marker..];
+    lead + marker + (after.len() - after.trim_start().len())
+}
+
+/// The next piece of `text` from byte `pos`: (start after its list marker, end, whether it is a
+/// list item). Pieces end after "?", after "!" or "." followed by a space, at a line break, and
+/// before an inline list number ("… 2) how many …").
+fn next_piece(text: &str, pos: usize) -> Option<(usize, usize, bool)> {
+    if pos >= text.len() {
+        return None;
+    }
+    let marker = marker_len(&text[pos..]);
+    let start = pos + marker;
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'?' => return Some((start, i + 1, marker > 0)),
+            b'\n' | b'\r' => return Some((start, i + 1, marker > 0)),
+            b'!' | b'.'
+                if bytes.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
+                    && (bytes[i] == b'!' || ends_sentence(&text[start..i])) =>
+            {
+                return Some((start, i + 1, marker > 0));
+            }
+            // "… public 2) how many …": the next item of an inline list.
+            b' ' if i > start && inline_item(&text[i + 1..]) && marker_len(&text[i..]) > 0 => {
+                return Some((start, i, marker > 0));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some((start, text.len(), marker > 0))
+}
+
+/// Whether "…." ends a sentence: the word before the dot is no abbreviation ("Mr.", "U.S.")
+/// and no single letter.
+fn ends_sentence(before: &str) -> bool {
+    let word: String = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let last = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    word.chars().count() >= 2 && !last.contains('.') && !ABBREVIATIONS.contains(&word.as_str())
+}
+
+/// Whether a list marker inside a sentence opens an item: "2) " or "(2) " (a number or letter
+/// and a parenthesis), not a bullet or an ordinal, which may be ordinary words there.
+fn inline_item(text: &str) -> bool {
+    let b = text.as_bytes();
+    (b.len() >= 3 && (b[0].is_ascii_digit() || matches!(b[0], b'a'..=b'e')) && b[1] == b')')
+        || (b.len() >= 4 && b[0] == b'(' && b[1].is_ascii_alphanumeric() && b[2] == b')')
 }
 
 /// Bytes of text around a cut point that splitting looks at: enough for the few words that
@@ -298,26 +562,36 @@ fn window(text: &str) -> Vec<String> {
     words(&text[..end])
 }
 
-/// The first place to cut `text`: (end of this part, start of the next).
+/// Whether `text` at byte `i` starts with the word `word` (ASCII, any case), after a space.
+fn word_at(text: &str, i: usize, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    i > 0
+        && bytes[i - 1] == b' '
+        && bytes.len() > i + word.len()
+        && bytes[i..i + word.len()].eq_ignore_ascii_case(word.as_bytes())
+        && bytes[i + word.len()] == b' '
+}
+
+/// Determiners that open a noun phrase: after "and then" a request of its own ("… and then the
+/// key dates").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "your", "some", "any", "all", "its", "their",
+];
+
+/// The first place to cut a sentence: (end of this part, start of the next).
 fn next_cut(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
         let cut = match c {
-            b'?' => {
-                let start = i + 1;
-                let after = &text[start..];
-                let after_words = window(after);
-                (!after_words.is_empty() && opens_question(&after_words)).then_some((i + 1, start))
-            }
             b'+' if i > 0 && bytes[i - 1] == b' ' => {
                 let before = window(&text[..i]);
                 let after = window(&text[i + 1..]);
                 (!before.is_empty() && !after.is_empty()).then_some((i, i + 1))
             }
             // "tl;dr plus the key dates": "plus" between two requests, like "+".
-            b'p' if text[i..].starts_with("plus ") && i > 0 && bytes[i - 1] == b' ' => {
+            b'p' | b'P' if word_at(text, i, "plus") => {
                 let before = window(&text[..i]);
                 let after = window(&text[i + 5..]);
                 (!before.is_empty() && after.len() >= 2).then_some((i, i + 5))
@@ -326,21 +600,38 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let after = &text[i + 1..];
                 let after_trim = after.trim_start();
                 let skip = after.len() - after_trim.len();
-                let (next, off) = match after_trim.strip_prefix("and ") {
-                    Some(n) => (n, 4),
-                    None => (after_trim, 0),
+                let off = if after_trim.len() > 4
+                    && after_trim.as_bytes()[..4].eq_ignore_ascii_case(b"and ")
+                {
+                    4
+                } else {
+                    0
                 };
+                // "…, second, has Pichai commented": the ordinal is the next item's marker.
+                let off = off + marker_len(&after_trim[off..]);
+                let next = &after_trim[off..];
                 let w = window(next);
                 let head = window(&text[..i]);
                 (head_asks(&head) && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
                     .then_some((i, i + 1 + skip + off))
             }
-            b'a' if text[i..].starts_with("and ") && i > 0 && bytes[i - 1] == b' ' => {
+            b'a' | b'A' if word_at(text, i, "and") => {
                 let next = &text[i + 4..];
                 let w = window(next);
                 let head = window(&text[..i]);
-                (head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w))
-                    .then_some((i, i + 4))
+                if head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w) {
+                    Some((i, i + 4))
+                } else if !head.is_empty()
+                    && w.len() >= 3
+                    && matches!(w[0].as_str(), "then" | "also")
+                    && DETERMINERS.contains(&w[1].as_str())
+                {
+                    // "tl;dr and then the key dates": the next part starts after "then".
+                    let then = next.trim_start();
+                    Some((i, text.len() - then.len() + 5))
+                } else {
+                    None
+                }
             }
             _ => None,
         };
@@ -436,6 +727,45 @@ fn starts_clause(w: &[String]) -> bool {
         && w.get(1).is_some_and(|s| {
             !AUX.contains(&s.as_str()) && !["not", "also", "then"].contains(&s.as_str())
         })
+}
+
+/// Whether a message is a greeting and nothing else ("hi!", "morning all 👋").
+pub fn is_greeting(raw: &str) -> bool {
+    let w = words(raw);
+    w.iter().any(|x| GREETINGS.contains(&x.as_str()))
+        && w.iter()
+            .all(|x| GREETINGS.contains(&x.as_str()) || GREETING_COMPANY.contains(&x.as_str()))
+}
+
+/// Byte offsets of the word "its" (any case) in `text`.
+fn its_at(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    let letter = |i: usize| bytes.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+    (0..bytes.len().saturating_sub(2)).filter(move |&i| {
+        bytes[i..i + 3].eq_ignore_ascii_case(b"its")
+            && (i == 0 || !letter(i - 1) && bytes[i - 1] != b'\'')
+            && !letter(i + 3)
+    })
+}
+
+/// Whether a message says "its" ("how big is its stake").
+pub fn mentions_its(text: &str) -> bool {
+    its_at(text).next().is_some()
+}
+
+/// `text` with "its" read as `owner`'s ("how big is its stake", "microsoft" → "how big is
+/// microsoft's stake").
+pub fn resolve_its(text: &str, owner: &str) -> String {
+    let mut out = String::with_capacity(text.len() + owner.len());
+    let mut from = 0;
+    for at in its_at(text) {
+        out.push_str(&text[from..at]);
+        out.push_str(owner);
+        out.push_str("'s");
+        from = at + 3;
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// Words that mark a message as leaning on the previous turn.
@@ -608,6 +938,13 @@ pub struct SeqWord {
     stem: String,
 }
 
+impl SeqWord {
+    /// The word, after synonyms ("msft" → "microsoft").
+    pub fn word(&self) -> &str {
+        &self.word
+    }
+}
+
 impl WordSeq {
     /// Compiles a data entry such as `"microsoft pay|owe openai"`: words are folded, synonyms
     /// replaced and stemmed like the matcher's, and `a|b` accepts either word.
@@ -717,6 +1054,121 @@ mod tests {
                 "and is what oai pays capped?"
             ]
         );
+    }
+
+    #[test]
+    fn splits_bulleted_and_numbered_lists_dropping_their_markers() {
+        assert_eq!(
+            split(
+                "three things:\n- when does the licence end\n- is azure still primary\n- who reported it"
+            ),
+            vec![
+                "three things: when does the licence end",
+                "is azure still primary",
+                "who reported it"
+            ]
+        );
+        assert_eq!(
+            split("so 1) is the cap public 2) when was it announced"),
+            vec!["so is the cap public", "when was it announced"]
+        );
+        assert_eq!(
+            split("1. who pays whom\n2. is it capped"),
+            vec!["who pays whom", "is it capped"]
+        );
+        // More items than parts: the last part takes the rest.
+        assert_eq!(split("- a\n- b\n- c\n- d").len(), MAX_PARTS);
+    }
+
+    #[test]
+    fn splits_first_second_and_sentences_ended_by_a_full_stop() {
+        assert_eq!(
+            split("Quick ones. First, who pays whom. Second, is it capped"),
+            vec!["Quick ones. who pays whom.", "is it capped"]
+        );
+        assert_eq!(
+            split("first, who pays whom, second, is it capped?"),
+            vec!["who pays whom", "is it capped?"]
+        );
+        assert_eq!(
+            split("when was it announced. who reported it"),
+            vec!["when was it announced.", "who reported it"]
+        );
+        // Abbreviations and single letters end no sentence.
+        assert_eq!(
+            split("did U.S. regulators look at it. what did Mr. Altman say").len(),
+            2
+        );
+        assert_eq!(split("is it true the U.S. regulators approved it").len(), 1);
+    }
+
+    #[test]
+    fn statements_stay_with_a_question() {
+        assert_eq!(
+            split("I run a fund. Is the cap public? Asking for a client."),
+            vec!["I run a fund. Is the cap public? Asking for a client."]
+        );
+        assert_eq!(
+            split("is the cap public? asking for a client. and when does it end?"),
+            vec![
+                "is the cap public? asking for a client.",
+                "and when does it end?"
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_in_capitals_and_between_two_requests() {
+        assert_eq!(
+            split("WHEN DOES THE LICENCE END AND IS AZURE STILL PRIMARY"),
+            vec!["WHEN DOES THE LICENCE END", "IS AZURE STILL PRIMARY"]
+        );
+        assert_eq!(
+            split("the gist and then the key dates"),
+            vec!["the gist", "the key dates"]
+        );
+        assert_eq!(split("did they invest and then again later").len(), 1);
+    }
+
+    #[test]
+    fn an_opening_greeting_is_a_part_of_its_own() {
+        assert_eq!(
+            split("hey! what can you do"),
+            vec!["hey!", "what can you do"]
+        );
+        assert_eq!(
+            split("Morning all, is azure primary?"),
+            vec!["Morning all,", "is azure primary?"]
+        );
+        assert_eq!(split("hey what can you do").len(), 1);
+        assert_eq!(split("hi!"), vec!["hi!"]);
+        assert!(is_greeting("good morning all!"));
+        assert!(!is_greeting("hey what can you do"));
+    }
+
+    #[test]
+    fn its_is_read_as_a_named_owner() {
+        assert!(mentions_its("how big is its stake"));
+        assert!(!mentions_its("it's capped, bits and sits"));
+        assert_eq!(
+            resolve_its("how big is Its stake", "microsoft"),
+            "how big is microsoft's stake"
+        );
+    }
+
+    #[test]
+    fn splitting_stays_bounded() {
+        for text in [
+            "is it, and is it, ".repeat(300),
+            "- is it\n".repeat(600),
+            "1) is it ".repeat(500),
+            "hi! ".repeat(1000),
+            ". ? ! ".repeat(1000),
+        ] {
+            let parts = split(&text);
+            assert!(parts.len() <= MAX_PARTS + 1, "{}", parts.len());
+            assert!(parts.iter().map(String::len).sum::<usize>() <= text.len() + MAX_PARTS);
+        }
     }
 
     #[test]
