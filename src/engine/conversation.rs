@@ -128,7 +128,10 @@ impl Engine {
             let mut running = ctx.clone();
             // (answer, whether it is small talk) per part kept.
             let mut answers: Vec<(Answer, bool)> = Vec::new();
-            for (n, part) in parts.iter().enumerate() {
+            // An opening greeting is read last, and only when no part asks about the deal (its
+            // reply is dropped then): "hi! is azure still primary?" is read twice, not three times.
+            let greeting = question::is_greeting(&parts[0]);
+            for (n, part) in parts.iter().enumerate().skip(usize::from(greeting)) {
                 // "What did MSFT put in, how big is its stake …": a later part's "its" is the
                 // organisation an earlier part names, when it names none of its own.
                 let resolved =
@@ -185,6 +188,18 @@ impl Engine {
             });
             if about_deal {
                 answers.retain(|(_, smalltalk)| !smalltalk);
+            } else if greeting {
+                let (answer, _, _) = self.answer_part(&parts[0], &ctx, true);
+                let smalltalk = answer.answered
+                    && answer
+                        .intent
+                        .as_deref()
+                        .and_then(|i| self.kb.intent(i))
+                        .is_some_and(|i| i.kind == IntentKind::Smalltalk);
+                // A greeting that is no question of its own is dropped, as above.
+                if answer.answered {
+                    answers.insert(0, (answer, smalltalk));
+                }
             }
             let mut intents: Vec<Option<&str>> =
                 answers.iter().map(|(a, _)| a.intent.as_deref()).collect();
