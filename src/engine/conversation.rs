@@ -7,6 +7,8 @@
 //! ([`MAX_TURNS`] turns, each question cut to [`MAX_TURN_QUESTION`] bytes), so a store can keep
 //! one per conversation.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::answer::{Answer, Composer};
@@ -25,6 +27,208 @@ const TOPIC_CHANGE_CONFIDENCE: f32 = 0.45;
 const FOLLOW_CONFIDENCE: f32 = 0.6;
 /// Turns on one topic that a follow-up is read with (each at most `MAX_TURN_QUESTION` bytes).
 const JOINED_TURNS: usize = 3;
+
+/// Words of a message that [`Engine::coverage`] looks up.
+const MAX_FOLLOW_WORDS: usize = 24;
+/// An answer on a follow-up's own words this confident is not second-guessed by the context.
+const CONFIDENT: f32 = 0.6;
+/// Names of the parties: never a change of organisation.
+const PARTIES: &[&str] = &["microsoft", "openai", "azure"];
+/// Words a follow-up asks with that say nothing of its topic: time and degree ("back then",
+/// "at worst", "how low"), vague nouns ("those things", "the 2032 bit"), light verbs ("go",
+/// "get") and reporting verbs ("he mentions").
+const FOLLOW_WORDS: &[&str] = &[
+    "back",
+    "then",
+    "now",
+    "ago",
+    "originally",
+    "initially",
+    "first",
+    "later",
+    "earlier",
+    "still",
+    "anymore",
+    "actually",
+    "worst",
+    "best",
+    "least",
+    "most",
+    "roughly",
+    "around",
+    "approximately",
+    "just",
+    "even",
+    "too",
+    "also",
+    "instead",
+    "tho",
+    "though",
+    "low",
+    "high",
+    "lowest",
+    "highest",
+    "time",
+    "times",
+    "thing",
+    "things",
+    "stuff",
+    "bit",
+    "bits",
+    "part",
+    "parts",
+    "kind",
+    "sort",
+    "whatever",
+    "like",
+    "go",
+    "went",
+    "gone",
+    "get",
+    "got",
+    "getting",
+    "make",
+    "made",
+    "happen",
+    "happened",
+    "mention",
+    "mentions",
+    "mentioned",
+    "mean",
+    "meant",
+    "talk",
+    "talking",
+    "talked",
+    "ok",
+    "okay",
+    "exactly",
+    "any",
+    "anything",
+    "else",
+    "yet",
+];
+/// Nouns that name what a form asks for: a follow-up made of them alone ("and the dates?")
+/// asks that form of the previous topic.
+const FORM_NOUNS: &[(Form, &[&str])] = &[
+    (
+        Form::When,
+        &[
+            "date",
+            "dates",
+            "year",
+            "years",
+            "deadline",
+            "deadlines",
+            "timeline",
+            "timing",
+            "timeframe",
+            "day",
+            "days",
+            "month",
+            "months",
+        ],
+    ),
+    (
+        Form::Amount,
+        &[
+            "amount",
+            "amounts",
+            "figure",
+            "figures",
+            "number",
+            "numbers",
+            "price",
+            "sum",
+            "percentage",
+            "percent",
+            "size",
+            "total",
+            "totals",
+        ],
+    ),
+];
+/// Words of acknowledgement that may open a message as a sentence of their own ("cool.").
+const ACKNOWLEDGEMENTS: &[&str] = &[
+    "ok",
+    "okay",
+    "k",
+    "cool",
+    "fine",
+    "great",
+    "nice",
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "you",
+    "got",
+    "it",
+    "gotcha",
+    "alright",
+    "right",
+    "sure",
+    "interesting",
+    "hmm",
+    "huh",
+    "wow",
+    "yeah",
+    "yep",
+    "noted",
+    "perfect",
+    "good",
+    "understood",
+    "makes",
+    "sense",
+    "ah",
+    "oh",
+    "i",
+    "see",
+];
+
+/// The message after a sentence of acknowledgement that opens it ("cool. unrelated, but …" →
+/// "unrelated, but …"), when it has one: at most three words of [`ACKNOWLEDGEMENTS`], then
+/// ".", "!" or ",", then more words.
+fn after_acknowledgement(raw: &str) -> Option<&str> {
+    let text = normalize::truncate(raw).trim_start();
+    let end = text.find(['.', '!', ','])?;
+    let head = question::words(&text[..end]);
+    let rest = text[end..].trim_start_matches(['.', '!', ',', ' ']);
+    let acknowledges = !head.is_empty()
+        && head.len() <= 3
+        && head.iter().all(|w| ACKNOWLEDGEMENTS.contains(&w.as_str()));
+    (acknowledges && !question::words(rest).is_empty()).then_some(rest)
+}
+
+/// Whether a message opens like a follow-up after any acknowledgement: "and …", "so what
+/// about …", "how about …", "same for …".
+fn opens_follow_up(words: &[String]) -> bool {
+    let start = words
+        .iter()
+        .position(|w| {
+            !ACKNOWLEDGEMENTS.contains(&w.as_str()) && !["so", "but"].contains(&w.as_str())
+        })
+        .unwrap_or(words.len());
+    let w: Vec<&str> = words[start..].iter().map(String::as_str).collect();
+    matches!(
+        w.as_slice(),
+        ["and", ..] | ["what" | "how", "about", ..] | ["same", "for", ..] | ["what", "of", ..]
+    )
+}
+
+/// The first letters of a word that [`Engine::coverage`] compares, for words long enough.
+fn prefix(word: &str) -> Option<&str> {
+    word.char_indices()
+        .nth(question::PREFIX_MIN)
+        .map(|(at, _)| &word[..at])
+        .or((word.chars().count() == question::PREFIX_MIN).then_some(word))
+}
+
+/// How many content words of a question an intent knows.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Coverage {
+    known: usize,
+    unknown: usize,
+}
 
 /// What the engine remembers of a conversation: its last few turns. Serialisable, so that a
 /// caller can keep it anywhere; [`Context::default`] is a new conversation.
@@ -84,6 +288,16 @@ struct Reading {
     form: Form,
     /// "source?": the previous answer's sources.
     source_request: bool,
+}
+
+impl Reading {
+    /// The intent it answers with (`usize::MAX` when none).
+    fn intent(&self) -> usize {
+        match self.decision {
+            Decision::Answer { intent, .. } => intent,
+            _ => usize::MAX,
+        }
+    }
 }
 
 impl Engine {
@@ -377,6 +591,13 @@ impl Engine {
         if let Some(rest) = question::after_topic_change(question) {
             return self.read(rest, &Context::default(), part);
         }
+        // "cool. unrelated, but …", "fine. who reported it?": in a conversation, a sentence of
+        // acknowledgement before the question is no part of it.
+        if !ctx.turns.is_empty()
+            && let Some(rest) = after_acknowledgement(question)
+        {
+            return self.read(rest, ctx, part);
+        }
         let mut analysis = self.matcher.analyze(question);
         let mut decision = self.matcher.decide(&analysis);
         // "Now that X, how big is the cap?": when X's topic and the question's tie, the clause
@@ -485,15 +706,32 @@ impl Engine {
         if standalone {
             return alone(decision);
         }
+        // "ok and what about Amazon's stock?" after Microsoft's: the previous topic asked of an
+        // organisation it never covers is not answered, by that topic or by another one.
+        if self.asks_prev_of_other_org(question, prev, &decision, &analysis) {
+            return Reading {
+                decision: Decision::NotCovered {
+                    topic: None,
+                    near: vec![prev],
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+                slots: Vec::new(),
+                form,
+                source_request: false,
+            };
+        }
         if !question::is_elliptical(question) {
             // A full question that matches nothing on its own may still lean on the previous
-            // one ("how far down at worst?" after "did MSFT stock move?").
+            // one ("how far down at worst?" after "did MSFT stock move?"), when every word it
+            // asks with is one the topic knows: "how many parameters does GPT-4 have?" after
+            // GPT-4's history names a detail no source gives, and stays refused.
             if !part
                 && matches!(
                     decision,
                     Decision::NotCovered { topic: None, .. } | Decision::Ambiguous { .. }
                 )
                 && let Some(reading) = self.read_joined(question, ctx, form, prev)
+                && self.coverage(reading.intent(), question, &[]).unknown == 0
             {
                 return reading;
             }
@@ -524,6 +762,17 @@ impl Engine {
         if self.leads.is_bare(question) {
             return stay(form);
         }
+        // Nothing but the name of what a form asks for ("and the dates?", "the figure?"): that
+        // form of the previous topic, or the topic its `follow` names for it.
+        let confident = |d: &Decision| {
+            matches!(d, Decision::Answer { intent, confidence }
+                if *intent != prev && *confidence >= CONFIDENT)
+        };
+        if !confident(&decision)
+            && let Some(asked) = self.names_form_only(question)
+        {
+            return stay(asked);
+        }
         // A detail the sources never cover ("and what did Nadella say?") stays uncovered.
         if let Decision::NotCovered { topic: Some(_), .. } = decision {
             return alone(decision);
@@ -552,7 +801,41 @@ impl Engine {
         // Otherwise the follow-up is read with the previous questions it leans on.
         let joined = format!("{} {question}", self.topic_questions(ctx));
         let joined_analysis = self.matcher.analyze(&joined);
-        match self.matcher.decide(&joined_analysis) {
+        let joined_decision = self.matcher.decide(&joined_analysis);
+        // Refused on its own and asking with two or more words the topic it would lean on
+        // never uses, more than it uses ("is it building an iPhone rival then?"): a change of
+        // topic, not a follow-up. ("is that legit?" still leans.)
+        if let Decision::NotCovered { topic: None, .. } = decision {
+            let target = match joined_decision {
+                Decision::Answer { intent, .. } => intent,
+                _ => prev,
+            };
+            let cover = self.coverage(target, question, &[]);
+            if cover.unknown >= 2 && cover.unknown > cover.known {
+                return alone(decision);
+            }
+        }
+        // Placed, weakly, on another topic by its own words, which that topic knows and the
+        // previous one doesn't ("and the dates?" after the summary): the neighbouring topic.
+        if let Decision::Answer { intent, .. } = decision
+            && intent != prev
+            && self.kb.intents[intent].kind == IntentKind::Facts
+        {
+            let own = self.coverage(intent, question, &[]);
+            let before = self.coverage(prev, question, &[]);
+            if own.known > 0 && own.unknown == 0 && before.unknown > 0 {
+                return Reading {
+                    slots: self.matcher.slot_hits(intent, &analysis),
+                    decision: Decision::Answer {
+                        intent,
+                        confidence: FOLLOW_CONFIDENCE,
+                    },
+                    form,
+                    source_request: false,
+                };
+            }
+        }
+        match joined_decision {
             uncovered @ Decision::NotCovered { topic: Some(_), .. } => Reading {
                 decision: uncovered,
                 slots: Vec::new(),
@@ -573,6 +856,183 @@ impl Engine {
             }
             _ => stay(form),
         }
+    }
+
+    /// Whether a follow-up ("ok and what about Amazon's stock?") asks the previous topic of an
+    /// organisation that topic never names: it opens like a follow-up, names an organisation
+    /// outside the topic's `orgs`, no value of its slot, is not answered confidently on its own
+    /// words, and its other words are all the topic's.
+    fn asks_prev_of_other_org(
+        &self,
+        question: &str,
+        prev: usize,
+        decision: &Decision,
+        analysis: &Analysis,
+    ) -> bool {
+        if matches!(decision, Decision::Answer { confidence, .. } if *confidence >= CONFIDENT) {
+            return false;
+        }
+        let words = question::words(question);
+        if !opens_follow_up(&words) {
+            return false;
+        }
+        let intent = &self.kb.intents[prev];
+        let other: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| {
+                !PARTIES.contains(w)
+                    && self.kb.lexicon.orgs.iter().any(|o| o == w)
+                    && !intent.orgs.iter().any(|o| o == w)
+            })
+            .collect();
+        if other.is_empty() || !self.matcher.slot_hits(prev, analysis).is_empty() {
+            return false;
+        }
+        let cover = self.coverage(prev, question, &other);
+        cover.known > 0 && cover.unknown == 0
+    }
+
+    /// The form a message asks for when its content words only name what that form asks
+    /// ("dates", "the figure"): see [`FORM_NOUNS`].
+    fn names_form_only(&self, question: &str) -> Option<Form> {
+        let content = self.content_words(&question::words(question), &[]);
+        // The word as typed comes last; a two-word variant ("share price") names no form.
+        let form_of = |forms: &Vec<String>| {
+            let typed = forms.last()?;
+            FORM_NOUNS
+                .iter()
+                .find(|(_, nouns)| nouns.contains(&typed.as_str()))
+                .map(|(form, _)| *form)
+        };
+        let first = form_of(content.first()?)?;
+        content
+            .iter()
+            .all(|forms| form_of(forms) == Some(first))
+            .then_some(first)
+    }
+
+    /// How many of a question's content words intent `intent` knows: words of its topic,
+    /// question, examples, keywords, answer, facts and their quotes, claims and aspects, and of
+    /// the labelled questions it answers. Question words, stopwords, the parties' names and the
+    /// words of a follow-up ([`FOLLOW_WORDS`]) don't count, nor the words in `skip`. A word is
+    /// known when it, its lexicon synonym, or a word sharing its first [`question::PREFIX_MIN`]
+    /// letters is the intent's. Run only for a follow-up that the matcher could not place.
+    fn coverage(&self, intent: usize, question: &str, skip: &[&str]) -> Coverage {
+        let words = question::words(question);
+        let content = self.content_words(&words, skip);
+        let mut cover = Coverage::default();
+        if content.is_empty() {
+            return cover;
+        }
+        let Some(data) = self.kb.intents.get(intent) else {
+            cover.unknown = content.len();
+            return cover;
+        };
+        let mut text = String::new();
+        let mut add = |s: &str| {
+            text.push(' ');
+            text.push_str(s);
+        };
+        add(&data.topic);
+        data.question.iter().for_each(|q| add(q));
+        data.examples
+            .iter()
+            .chain(&data.keywords)
+            .for_each(|e| add(e));
+        add(&data.answer);
+        for fact in &data.facts {
+            add(&fact.text);
+            fact.cite.iter().for_each(|c| add(&c.quote));
+        }
+        for claim in &data.claims {
+            claim.when.iter().for_each(|w| add(w));
+            add(&claim.lead);
+        }
+        for aspect in &data.aspects {
+            aspect.when.iter().for_each(|w| add(w));
+            add(&aspect.lead);
+        }
+        for labelled in &self.kb.questions {
+            if labelled.intent.as_deref() == Some(data.id.as_str())
+                || labelled.also.iter().any(|a| a == &data.id)
+            {
+                add(&labelled.q);
+            }
+        }
+        let known: HashSet<String> = normalize::words(&normalize::fold(&text))
+            .into_iter()
+            .collect();
+        let prefixes: HashSet<&str> = known.iter().filter_map(|w| prefix(w)).collect();
+        for forms in &content {
+            let hit = forms
+                .iter()
+                .any(|w| known.contains(w) || prefix(w).is_some_and(|p| prefixes.contains(p)));
+            if hit {
+                cover.known += 1;
+            } else {
+                cover.unknown += 1;
+            }
+        }
+        cover
+    }
+
+    /// The content words of a question, each with its lexicon synonyms (a two-word variant such
+    /// as "put in" is one word): what [`Engine::coverage`] looks up.
+    fn content_words(&self, words: &[String], skip: &[&str]) -> Vec<Vec<String>> {
+        // A follow-up is short; past this many words nothing more is looked up.
+        let words = &words[..words.len().min(MAX_FOLLOW_WORDS)];
+        let synonyms = &self.kb.lexicon.synonyms;
+        let group = |variant: &str| {
+            synonyms
+                .iter()
+                .find(|(canonical, variants)| {
+                    canonical.as_str() == variant || variants.iter().any(|v| v == variant)
+                })
+                .map(|(canonical, variants)| {
+                    let mut all = vec![canonical.clone()];
+                    all.extend(variants.iter().filter(|v| !v.contains(' ')).cloned());
+                    all
+                })
+        };
+        let mut content = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let word = words[i].as_str();
+            // A two-word variant ("put in"), unless made of question words only ("how much").
+            if let Some(next) = words.get(i + 1)
+                && let Some(mut forms) = group(&format!("{word} {next}"))
+            {
+                i += 2;
+                if !(self.leads.is_bare(word) && self.leads.is_bare(next)) {
+                    forms.push(word.to_owned());
+                    forms.push(next.clone());
+                    forms.push(format!("{word} {next}"));
+                    content.push(forms);
+                }
+                continue;
+            }
+            i += 1;
+            let party = |w: &str| PARTIES.contains(&w);
+            // Words of one or two letters ("ms", "q") name nothing a topic could miss.
+            if skip.contains(&word)
+                || word.chars().count() < 3
+                || FOLLOW_WORDS.contains(&word)
+                || self.kb.lexicon.fillers.iter().any(|f| f == word)
+                || self.leads.is_bare(word)
+            {
+                continue;
+            }
+            match group(word) {
+                Some(forms) if forms.iter().any(|f| party(f)) => {}
+                Some(mut forms) => {
+                    forms.push(word.to_owned());
+                    content.push(forms);
+                }
+                None => content.push(vec![word.to_owned()]),
+            }
+        }
+        content
     }
 
     /// Reads a follow-up together with the previous question; `None` unless that gives an
@@ -692,5 +1152,45 @@ impl Engine {
             }
         }
         hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_acknowledgement_sentence_is_cut() {
+        assert_eq!(
+            after_acknowledgement("cool. unrelated, but who won the game?"),
+            Some("unrelated, but who won the game?")
+        );
+        assert_eq!(
+            after_acknowledgement("Fine. Who's on the story?"),
+            Some("Who's on the story?")
+        );
+        assert_eq!(
+            after_acknowledgement("ok thanks! and the cap?"),
+            Some("and the cap?")
+        );
+        assert_eq!(after_acknowledgement("Azure. is it still primary?"), None);
+        assert_eq!(after_acknowledgement("cool."), None);
+        assert_eq!(after_acknowledgement("is the fine big, really?"), None);
+    }
+
+    #[test]
+    fn follow_up_openers() {
+        let w = |s: &str| question::words(s);
+        assert!(opens_follow_up(&w("ok and what about Amazon's stock?")));
+        assert!(opens_follow_up(&w("so what about google")));
+        assert!(opens_follow_up(&w("same for AWS?")));
+        assert!(!opens_follow_up(&w("did amazon's stock move?")));
+    }
+
+    #[test]
+    fn prefixes_are_the_first_letters_of_long_words() {
+        assert_eq!(prefix("negotiated"), Some("negot"));
+        assert_eq!(prefix("chair"), Some("chair"));
+        assert_eq!(prefix("ftc"), None);
     }
 }

@@ -211,6 +211,52 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
 }
 
 #[test]
+fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
+    let e = engine();
+    let after = |first: &str, next: &str| {
+        let (_, ctx) = e.answer_in(first, &Context::default());
+        e.answer_in(next, &ctx).0
+    };
+    // A complete question naming a detail no source gives stays refused.
+    let talks = after(
+        "how much did microsoft first invest in openai?",
+        "who led the talks for openai back then?",
+    );
+    assert!(!talks.answered, "{}", talks.direct);
+    // The previous topic asked of an organisation it never covers.
+    let shares = after(
+        "did msft shares fall after the news?",
+        "and what about google's shares?",
+    );
+    assert!(!shares.answered, "{}", shares.direct);
+    // "ok. unrelated, but …": the acknowledgement is cut, the topic change noticed.
+    let weather = after(
+        "is azure still openai's main cloud?",
+        "ok. unrelated, but what's the weather in seattle?",
+    );
+    assert!(!weather.answered, "{}", weather.direct);
+    let reporters = after(
+        "what happened to microsoft's share price?",
+        "thanks. who wrote the reuters piece?",
+    );
+    assert_eq!(reporters.intent.as_deref(), Some("reporting"));
+    // Follow-ups that lean on the topic with its own words still do.
+    let amount = after(
+        "when did microsoft first invest in openai?",
+        "how much did they put in at first?",
+    );
+    assert_eq!(amount.intent.as_deref(), Some("original_investment"));
+    // Nothing but the name of a form: that form of the topic, or its `follow` neighbour.
+    let dates = after(
+        "give me the short version of the deal",
+        "and the dates, roughly?",
+    );
+    assert_eq!(dates.intent.as_deref(), Some("timeline"));
+    let figure = after("who pays whom now?", "and the figure?");
+    assert_eq!(figure.intent.as_deref(), Some("revenue_share_cap"));
+}
+
+#[test]
 fn attributions_months_premises_and_topic_changes_are_read() {
     let e = engine();
     // A statement attributed to a quoted person is that person's topic; anyone else's is not
@@ -292,8 +338,10 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         ("fresh-4.jsonl", 0.92, 0.9, 0.9, 0.93, 0.93),
         // fresh-5 (174 of its 180 rows; 6 repeat training questions), at first sight: 94.3 /
         // 93.8 / 67.6 / 73.1 / 69.4 % (BENCHMARKS.md); compound 96.2 % (25/26) once lists,
-        // sentences, capitals, greetings, sources parts and "its" split and resolve.
-        ("fresh-5.jsonl", 0.92, 0.9, 0.65, 0.9, 0.66),
+        // sentences, capitals, greetings, sources parts and "its" split and resolve; refused
+        // 96.9 % and follow-ups 91.7 % once follow-ups stopped lending their topic to
+        // unrelated questions.
+        ("fresh-5.jsonl", 0.92, 0.93, 0.65, 0.9, 0.88),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
