@@ -7,12 +7,11 @@
 //! ([`MAX_TURNS`] turns, each question cut to [`MAX_TURN_QUESTION`] bytes), so a store can keep
 //! one per conversation.
 
-use std::collections::HashSet;
-
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::answer::{Answer, Composer};
-use super::data::IntentKind;
+use super::data::{IntentKind, KnowledgeBase};
 use super::matcher::{Analysis, Decision, SlotHit};
 use super::question::{self, Form};
 use super::{Engine, normalize};
@@ -221,6 +220,64 @@ fn prefix(word: &str) -> Option<&str> {
         .nth(question::PREFIX_MIN)
         .map(|(at, _)| &word[..at])
         .or((word.chars().count() == question::PREFIX_MIN).then_some(word))
+}
+
+/// The words an intent's data uses, read once at load for [`Engine::coverage`]: its topic,
+/// catalogue question, examples, keywords, answer, facts and quotes, claims, aspects and
+/// labelled questions, folded; and their prefixes.
+#[derive(Debug, Default)]
+pub(crate) struct TopicWords {
+    known: FxHashSet<String>,
+    prefixes: FxHashSet<String>,
+}
+
+/// [`TopicWords`] of every intent of `kb`, in order.
+pub(crate) fn topic_words(kb: &KnowledgeBase) -> Vec<TopicWords> {
+    kb.intents
+        .iter()
+        .map(|data| {
+            let mut text = String::new();
+            let mut add = |s: &str| {
+                text.push(' ');
+                text.push_str(s);
+            };
+            add(&data.topic);
+            data.question.iter().for_each(|q| add(q));
+            data.examples
+                .iter()
+                .chain(&data.keywords)
+                .for_each(|e| add(e));
+            add(&data.answer);
+            for fact in &data.facts {
+                add(&fact.text);
+                fact.cite.iter().for_each(|c| add(&c.quote));
+            }
+            for claim in &data.claims {
+                claim.when.iter().for_each(|w| add(w));
+                add(&claim.lead);
+            }
+            for aspect in &data.aspects {
+                aspect.when.iter().for_each(|w| add(w));
+                add(&aspect.lead);
+            }
+            for labelled in &kb.questions {
+                if labelled.intent.as_deref() == Some(data.id.as_str())
+                    || labelled.also.iter().any(|a| a == &data.id)
+                {
+                    add(&labelled.q);
+                }
+            }
+            let known: FxHashSet<String> = normalize::words(&normalize::fold(&text))
+                .into_iter()
+                .collect();
+            let prefixes = known
+                .iter()
+                .filter_map(|w| prefix(w))
+                .map(str::to_owned)
+                .collect();
+            TopicWords { known, prefixes }
+        })
+        .collect()
 }
 
 /// How many content words of a question an intent knows.
@@ -925,49 +982,14 @@ impl Engine {
         if content.is_empty() {
             return cover;
         }
-        let Some(data) = self.kb.intents.get(intent) else {
+        let Some(words) = self.topic_words.get(intent) else {
             cover.unknown = content.len();
             return cover;
         };
-        let mut text = String::new();
-        let mut add = |s: &str| {
-            text.push(' ');
-            text.push_str(s);
-        };
-        add(&data.topic);
-        data.question.iter().for_each(|q| add(q));
-        data.examples
-            .iter()
-            .chain(&data.keywords)
-            .for_each(|e| add(e));
-        add(&data.answer);
-        for fact in &data.facts {
-            add(&fact.text);
-            fact.cite.iter().for_each(|c| add(&c.quote));
-        }
-        for claim in &data.claims {
-            claim.when.iter().for_each(|w| add(w));
-            add(&claim.lead);
-        }
-        for aspect in &data.aspects {
-            aspect.when.iter().for_each(|w| add(w));
-            add(&aspect.lead);
-        }
-        for labelled in &self.kb.questions {
-            if labelled.intent.as_deref() == Some(data.id.as_str())
-                || labelled.also.iter().any(|a| a == &data.id)
-            {
-                add(&labelled.q);
-            }
-        }
-        let known: HashSet<String> = normalize::words(&normalize::fold(&text))
-            .into_iter()
-            .collect();
-        let prefixes: HashSet<&str> = known.iter().filter_map(|w| prefix(w)).collect();
         for forms in &content {
-            let hit = forms
-                .iter()
-                .any(|w| known.contains(w) || prefix(w).is_some_and(|p| prefixes.contains(p)));
+            let hit = forms.iter().any(|w| {
+                words.known.contains(w) || prefix(w).is_some_and(|p| words.prefixes.contains(p))
+            });
             if hit {
                 cover.known += 1;
             } else {

@@ -48,6 +48,7 @@ pub struct Engine {
     matcher: Matcher,
     leads: verdict::Leads,
     speakers: speakers::Speakers,
+    topic_words: Vec<conversation::TopicWords>,
 }
 
 impl Engine {
@@ -74,11 +75,13 @@ impl Engine {
         let matcher = Matcher::with_options(&kb, options);
         let leads = verdict::Leads::new(&kb);
         let speakers = speakers::Speakers::new(&kb);
+        let topic_words = conversation::topic_words(&kb);
         Engine {
             kb,
             matcher,
             leads,
             speakers,
+            topic_words,
         }
     }
 
