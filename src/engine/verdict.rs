@@ -292,7 +292,7 @@ impl Leads {
                 (i, seen.len())
             })
             .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1));
+        out.sort_by_key(|t| std::cmp::Reverse(t.1));
         out
     }
 
