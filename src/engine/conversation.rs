@@ -501,6 +501,19 @@ impl Engine {
     /// Answers one part; the flag says its lead is a detail the sources don't report.
     fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, ctx, part);
+        // A yes/no question about a detail the sources don't give ("has Amazon signed a
+        // contract yet?") is answered "the sources don't say" on its topic, not refused.
+        if reading.form == Form::YesNo
+            && !reading.source_request
+            && matches!(reading.decision, Decision::NotCovered { topic: None, .. })
+            && let Some(intent) = self.not_said_topic(question)
+        {
+            reading.decision = Decision::Answer {
+                intent,
+                confidence: FOLLOW_CONFIDENCE,
+            };
+            reading.slots = Vec::new();
+        }
         let composer = Composer { kb: &self.kb };
         // A statement the question credits to someone: who really said it decides the topic
         // and the lead ("No — that was Sam Altman …").
@@ -585,6 +598,24 @@ impl Engine {
             .map(|w| w.word())
             .find(|w| self.kb.lexicon.orgs.iter().any(|o| o == w))
             .map(str::to_owned)
+    }
+
+    /// The topic of a refused yes/no question when the question makes one of its `not_said`
+    /// claims: the matcher's best guess (its guards allow it), whose data uses at least two of
+    /// the question's words. A question naming something nothing here knows ("Activision")
+    /// stays refused.
+    fn not_said_topic(&self, question: &str) -> Option<usize> {
+        let stems = self.leads.stems(question);
+        let topics = self.leads.not_said_topics(&self.kb, &stems);
+        if topics.is_empty() || self.leads.names_unknown(&stems) {
+            return None;
+        }
+        let analysis = self.matcher.analyze(question);
+        let (best, _) = *self.matcher.ranked(&analysis, 1).first()?;
+        topics
+            .into_iter()
+            .find(|&(i, overlap)| i == best && overlap >= 2)
+            .map(|(i, _)| i)
     }
 
     /// "Not so: …" when the question's premise ("now that Microsoft pays OpenAI, …") is a claim

@@ -60,9 +60,9 @@ impl Form {
 
 /// Auxiliary verbs that open a yes/no question.
 const AUX: &[&str] = &[
-    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
-    "has", "have", "had", "may", "might", "must", "isn", "aren", "doesn", "didn", "won", "wasn",
-    "hasn", "haven", "cant", "cannot", "shall", "wont", "isnt", "arent", "doesnt", "didnt",
+    "am", "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would",
+    "should", "has", "have", "had", "may", "might", "must", "isn", "aren", "doesn", "didn", "won",
+    "wasn", "hasn", "haven", "cant", "cannot", "shall", "wont", "isnt", "arent", "doesnt", "didnt",
 ];
 /// Words that open a wh-question.
 const WH: &[&str] = &[
@@ -87,6 +87,8 @@ const TAGS: &[&[&str]] = &[
     &["don", "t", "they"],
     &["confirm"],
     &["yes"],
+    &["legit"],
+    &["am", "i", "right"],
 ];
 /// After "what"/"which": a word that makes it a "when" question.
 const WHEN_NOUNS: &[&str] = &["date", "year", "day", "month", "time", "deadline", "yr"];
@@ -176,15 +178,15 @@ pub fn form(raw: &str) -> Form {
     if let Some(form) = wh_form(w) {
         return form;
     }
+    let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
+    if ends_tag {
+        return Form::YesNo;
+    }
     // A wh-word later on ("on deadline — what's the end date …", "for how long …").
     if let Some(i) = w.iter().position(|x| WH.contains(&x.as_str()))
         && let Some(form) = wh_form(&w[i..])
     {
         return form;
-    }
-    let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
-    if ends_tag && !WH.contains(&first) {
-        return Form::YesNo;
     }
     // A later clause that opens like a yes/no question ("my editor says X - did he say that?",
     // "…, didn't he?", "…, is that legit").
@@ -199,8 +201,135 @@ pub fn form(raw: &str) -> Form {
     if later_aux {
         return Form::YesNo;
     }
+    // A statement asked with a question mark ("so MS doesn't get a cut anymore?"): a clause
+    // with a verb of its own (an auxiliary or a negation), no wh-word.
+    let asked = folded.trim_end().ends_with('?');
+    let verb = w
+        .iter()
+        .skip(1)
+        .any(|x| AUX.contains(&x.as_str()) || NEGATIONS.contains(&x.as_str()));
+    if asked && verb && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str())) {
+        return Form::YesNo;
+    }
     let _ = second;
     Form::What
+}
+
+/// Words that negate the clause they stand in ("doesn't" is read as "doesn", "t").
+const NEGATIONS: &[&str] = &[
+    "not", "never", "t", "cannot", "cant", "doesnt", "dont", "didnt", "isnt", "arent", "wasnt",
+    "werent", "wont", "hasnt", "havent", "hadnt", "shouldnt", "couldnt", "wouldnt", "nt",
+];
+
+/// Whether a folded word negates its clause; `no` only in "no longer".
+pub fn is_negation(word: &str, next: Option<&str>) -> bool {
+    NEGATIONS.contains(&word) || (word == "no" && next == Some("longer"))
+}
+
+/// Words that open a clause whose negation is not the question's ("if Microsoft can't …").
+const CONDITIONAL: &[&str] = &[
+    "if", "unless", "when", "even", "although", "though", "whether", "because",
+];
+
+/// Whether the question negates what it asks before word `end` (exclusive of a negated
+/// opener: "isn't Azure still primary?" asks whether it is): "so MS doesn't get a cut?",
+/// "is it true they didn't remove it?". A conditional clause ("even if it can't …") stops the
+/// search.
+pub fn negated_before(words: &[SeqWord], end: usize) -> bool {
+    let Some(mut i) = words
+        .iter()
+        .position(|w| !LEADING.contains(&w.word.as_str()))
+    else {
+        return false;
+    };
+    if AUX.contains(&words[i].word.as_str()) {
+        i += 1;
+        if words
+            .get(i)
+            .is_some_and(|w| w.word == "t" || w.word == "nt")
+        {
+            i += 1;
+        }
+    }
+    let end = end.min(words.len().saturating_sub(1));
+    for at in i..=end {
+        let Some(w) = words.get(at) else { break };
+        if CONDITIONAL.contains(&w.word.as_str()) {
+            return false;
+        }
+        if is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str())) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The clause of a message that asks the yes/no question, for reading its predicate: the first
+/// sentence (or part between dashes and colons) that opens like a yes/no question, else the
+/// first one ending in "?", else the whole message; an alternative it offers after "or" and an
+/// auxiliary ("…, or did it cash out?") is cut, and so is a closing tag ("…, right?").
+pub fn asked_clause(raw: &str) -> String {
+    let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+    let mut segments: Vec<(&str, bool)> = Vec::new();
+    let mut start = 0;
+    for (i, c) in folded.char_indices() {
+        let boundary = matches!(c, '?' | '!' | ';' | ':' | '—' | '–' | '\n')
+            || (c == '.' && !folded[i + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            || (c == '-' && folded[..i].ends_with(' ') && folded[i + 1..].starts_with(' '));
+        if boundary {
+            segments.push((&folded[start..i], c == '?'));
+            start = i + c.len_utf8();
+        }
+    }
+    segments.push((&folded[start..], false));
+    segments.retain(|(s, _)| !normalize::words(s).is_empty());
+    let opens_yes_no = |s: &str| {
+        let w = normalize::words(s);
+        w.iter()
+            .find(|x| !LEADING.contains(&x.as_str()))
+            .is_some_and(|x| AUX.contains(&x.as_str()))
+    };
+    let chosen = segments
+        .iter()
+        .find(|(s, _)| opens_yes_no(s))
+        .or_else(|| segments.iter().find(|(_, q)| *q))
+        .map_or(folded.as_str(), |(s, _)| s);
+    first_alternative(chosen.trim()).to_owned()
+}
+
+/// The first of two alternatives ("is it still a big shareholder, or did it cash out" → "is it
+/// still a big shareholder"), cut where "or" is followed by an auxiliary; a tag ("…, right",
+/// "…, or not") goes too.
+pub fn first_alternative(clause: &str) -> &str {
+    let clause = normalize::truncate(clause);
+    let mut cut = clause.len();
+    let mut search = 0;
+    while let Some(at) = clause[search..].find(" or ") {
+        let at = search + at;
+        let next = window(&clause[at + 4..]);
+        if next
+            .first()
+            .is_some_and(|x| AUX.contains(&x.as_str()) || x == "has" || x == "have")
+            && next.len() >= 2
+        {
+            cut = at;
+            break;
+        }
+        search = at + 4;
+    }
+    let head = clause[..cut].trim_end_matches([',', ' ']);
+    let words = normalize::words(head);
+    for tag in TAGS {
+        let tag = to_owned(tag);
+        if words.len() > tag.len() + 2
+            && words.ends_with(&tag)
+            && let Some(comma) = head.rfind(',')
+            && normalize::words(&head[comma..]) == tag
+        {
+            return head[..comma].trim_end();
+        }
+    }
+    head
 }
 
 fn to_owned(tag: &[&str]) -> Vec<String> {
@@ -241,6 +370,11 @@ fn wh_form(w: &[String]) -> Option<Form> {
         }
         _ => None,
     }
+}
+
+/// Whether a folded word is an auxiliary verb ("is", "does", "can't" …).
+pub fn is_auxiliary(word: &str) -> bool {
+    AUX.contains(&word)
 }
 
 /// Whether a message opens like a question of its own ("what …", "is …", "how …").
@@ -926,6 +1060,16 @@ struct Alternative {
     prefix: Option<String>,
 }
 
+impl Alternative {
+    fn accepts(&self, w: &SeqWord) -> bool {
+        self.stem == w.stem
+            || self
+                .prefix
+                .as_ref()
+                .is_some_and(|p| w.word.starts_with(p.as_str()))
+    }
+}
+
 /// A sequence of words to find in a question in order, not necessarily adjacent: each element
 /// holds the accepted alternatives for one position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -936,12 +1080,23 @@ pub struct WordSeq(Vec<Vec<Alternative>>);
 pub struct SeqWord {
     word: String,
     stem: String,
+    stop: bool,
 }
 
 impl SeqWord {
-    /// The word, after synonyms ("msft" → "microsoft").
+    /// The word after synonyms, before stemming.
     pub fn word(&self) -> &str {
         &self.word
+    }
+
+    /// The word's stem.
+    pub fn stem(&self) -> &str {
+        &self.stem
+    }
+
+    /// Whether the word is a stopword or chat filler.
+    pub fn is_stop(&self) -> bool {
+        self.stop
     }
 }
 
@@ -973,12 +1128,7 @@ impl WordSeq {
         }
         let mut i = 0;
         for w in words {
-            let hit = self.0[i].iter().any(|a| {
-                a.stem == w.stem
-                    || a.prefix
-                        .as_ref()
-                        .is_some_and(|p| w.word.starts_with(p.as_str()))
-            });
+            let hit = self.0[i].iter().any(|a| a.accepts(w));
             if hit {
                 i += 1;
                 if i == self.0.len() {
@@ -989,10 +1139,103 @@ impl WordSeq {
         false
     }
 
+    /// Where the sequence ends in the words (the index of its last word, matched as early as
+    /// possible), when it matches.
+    pub fn match_end(&self, words: &[SeqWord]) -> Option<usize> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut i = 0;
+        for (at, w) in words.iter().enumerate() {
+            if self.0[i].iter().any(|a| a.accepts(w)) {
+                i += 1;
+                if i == self.0.len() {
+                    return Some(at);
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the sequence itself says "not", "no longer", "without" …: a question negating
+    /// it says what it says.
+    pub fn is_negated(&self) -> bool {
+        self.0
+            .iter()
+            .flatten()
+            .any(|a| ["not", "no", "never", "longer", "t", "without"].contains(&a.stem.as_str()))
+    }
+
     /// Whether the entry has no words at all (a data error).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Phrasal verbs and idioms read as the plain verb a claim uses ("get rid of" is "remove"): the
+/// verb is added after the phrase, whose own words stay.
+const PARAPHRASES: &[(&[&str], &str)] = &[
+    (&["get", "rid"], "remove"),
+    (&["got", "rid"], "remove"),
+    (&["getting", "rid"], "remove"),
+    (&["do", "away", "with"], "remove"),
+    (&["did", "away", "with"], "remove"),
+    (&["cash", "out"], "sell"),
+    (&["cashed", "out"], "sell"),
+    (&["sell", "off"], "sell"),
+    (&["in", "talks"], "negotiate"),
+    (&["talking", "to"], "negotiate"),
+    (&["talking", "with"], "negotiate"),
+    (&["give", "up"], "drop"),
+    (&["giving", "up"], "drop"),
+    (&["gave", "up"], "drop"),
+    (&["given", "up"], "drop"),
+    (&["wind", "down"], "end"),
+    (&["winds", "down"], "end"),
+    (&["phase", "out"], "end"),
+    (&["phased", "out"], "end"),
+    (&["run", "out"], "end"),
+    (&["runs", "out"], "end"),
+    (&["sign", "off"], "approve"),
+    (&["signed", "off"], "approve"),
+    (&["kick", "off"], "start"),
+    (&["kicked", "off"], "start"),
+    (&["pull", "out"], "exit"),
+    (&["pulled", "out"], "exit"),
+    (&["back", "out"], "exit"),
+    (&["scale", "back"], "reduce"),
+    (&["scaled", "back"], "reduce"),
+];
+
+/// The words of a question, in order, stopwords included, for [`WordSeq::matches`]; a phrasal
+/// verb ([`PARAPHRASES`]) adds the plain verb it means.
+pub fn claim_stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
+    let words = words(raw);
+    let mut out = Vec::with_capacity(words.len() + 1);
+    for t in vocab.terms(&words) {
+        out.push(SeqWord {
+            stop: t.stop || t.filler,
+            word: t.word,
+            stem: t.stem,
+        });
+        for (phrase, verb) in PARAPHRASES {
+            let n = phrase.len();
+            if out.len() >= n
+                && out[out.len() - n..]
+                    .iter()
+                    .zip(phrase.iter())
+                    .all(|(w, p)| w.word == *p)
+            {
+                out.push(SeqWord {
+                    stop: false,
+                    word: (*verb).to_owned(),
+                    stem: vocab.stem(verb),
+                });
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// The words of a question, in order, stopwords included, for [`WordSeq::matches`].
@@ -1001,6 +1244,7 @@ pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
         .terms(&words(raw))
         .into_iter()
         .map(|t| SeqWord {
+            stop: t.stop || t.filler,
             word: t.word,
             stem: t.stem,
         })
@@ -1027,6 +1271,70 @@ mod tests {
         assert_eq!(form("and is that capped?"), Form::YesNo);
         assert_eq!(form("I heard the cap is $5bn, is that legit"), Form::YesNo);
         assert_eq!(form("Jassy said that, didn't he?"), Form::YesNo);
+    }
+
+    #[test]
+    fn statements_asked_and_am_i_right_are_yes_no() {
+        assert_eq!(
+            form("am I right that they dropped the AGI clause?"),
+            Form::YesNo
+        );
+        assert_eq!(form("so azure isn't the main cloud anymore?"), Form::YesNo);
+        assert_eq!(form("is it true that oai signed with google"), Form::YesNo);
+        assert_eq!(
+            form("a colleague says there's no cap on what OpenAI pays in total. true?"),
+            Form::YesNo
+        );
+        assert_eq!(form("the revenue share end date?"), Form::What);
+        assert_eq!(form("tl;dr?"), Form::What);
+        assert_eq!(form("so what does azure keep?"), Form::What);
+    }
+
+    #[test]
+    fn the_asked_clause_skips_preambles_second_alternatives_and_tags() {
+        assert_eq!(
+            asked_clause("Checking my copy: did Microsoft keep its stake? Thanks in advance"),
+            "did microsoft keep its stake"
+        );
+        assert_eq!(
+            asked_clause("does azure still come first, or has that changed?"),
+            "does azure still come first"
+        );
+        assert_eq!(
+            asked_clause("microsoft keeps the licence, right?"),
+            "microsoft keeps the licence"
+        );
+        assert_eq!(
+            asked_clause("is the cap $5bn or $10bn?"),
+            "is the cap $5bn or $10bn"
+        );
+    }
+
+    #[test]
+    fn negation_inside_the_question_is_found_but_not_a_negated_opener() {
+        let vocab = Vocab::new(std::iter::empty(), &[], &[]);
+        let neg = |q: &str| {
+            let w = claim_stems(&vocab, q);
+            negated_before(&w, w.len())
+        };
+        assert!(neg("so openai doesn't pay microsoft anymore?"));
+        assert!(neg("is it true they never removed the clause"));
+        assert!(neg("microsoft no longer gets a cut, right?"));
+        assert!(!neg("doesn't openai still pay microsoft?"));
+        assert!(!neg("isn't azure still the primary cloud?"));
+        assert!(!neg(
+            "does azure come first even if microsoft can't support it?"
+        ));
+    }
+
+    #[test]
+    fn phrasal_verbs_add_the_verb_they_mean() {
+        let vocab = Vocab::new(std::iter::empty(), &[], &[]);
+        let seq = WordSeq::compile(&vocab, "remove clause");
+        assert!(seq.matches(&claim_stems(&vocab, "did they get rid of the clause")));
+        let seq = WordSeq::compile(&vocab, "negotiate");
+        assert!(seq.matches(&claim_stems(&vocab, "is google in talks with them")));
+        assert!(!seq.matches(&claim_stems(&vocab, "what did the talks cover")));
     }
 
     #[test]

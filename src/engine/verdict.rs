@@ -7,10 +7,66 @@
 //! source gives: approvals, closing prices). This module compiles their word sequences with the
 //! matcher's lexicon and applies them in a fixed order; see [`Leads::lead`].
 
+use std::collections::HashSet;
+
 use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
 use super::question::{self, Form, SeqWord, WordSeq};
 use super::validate::DataError;
 use super::vocab::Vocab;
+
+/// Times a question may name that only a date in the intent's data answers.
+const TIMES: &[&str] = &[
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "christmas",
+    "soon",
+    "tomorrow",
+    "yearend",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+];
+/// Stems of verbs that report or hedge a statement ("someone claimed …", "I reckon …"): they
+/// are not what the question asks.
+const REPORTING: &[&str] = &[
+    "claim",
+    "say",
+    "said",
+    "hear",
+    "heard",
+    "think",
+    "thought",
+    "reckon",
+    "believ",
+    "read",
+    "saw",
+    "see",
+    "seen",
+    "report",
+    "told",
+    "tell",
+    "mention",
+    "write",
+    "wrote",
+    "written",
+    "suggest",
+    "seem",
+    "assum",
+    "guess",
+    "understand",
+    "understood",
+    "rumor",
+    "rumour",
+];
+/// "next …": a time.
+const TIME_UNITS: &[&str] = &[
+    "year", "month", "week", "quarter", "spring", "summer", "autumn",
+];
 
 /// Question openers that assert a premise ("now that …", "given that …").
 const PREMISE: &[&[&str]] = &[
@@ -51,6 +107,10 @@ struct IntentRules {
     /// Whether they give an amount, and a date.
     has_amount: bool,
     has_date: bool,
+    /// The stems of everything the intent says or is asked with (answer, facts, quotes,
+    /// examples, keywords, claims, aspects, slot values): a question's words outside it ask
+    /// something the topic never speaks of.
+    words: HashSet<String>,
 }
 
 /// What to say first.
@@ -73,18 +133,24 @@ pub struct Leads {
     vocab: Vocab,
     intents: Vec<IntentRules>,
     unreported: Vec<Rule>,
+    /// Stems of every intent's data and every source's text.
+    all_words: HashSet<String>,
+    /// Stems of the labelled questions that have an answer: the words people use when asking
+    /// about the deal.
+    asked_words: HashSet<String>,
 }
 
 impl Leads {
     /// Compiles the knowledge base's claims, aspects and unreported details.
     pub fn new(kb: &KnowledgeBase) -> Leads {
         let lex = &kb.lexicon;
-        let vocab = Vocab::new(
+        let mut vocab = Vocab::new(
             lex.synonyms.iter().map(|(k, v)| (k.as_str(), v.as_slice())),
             &lex.stopwords,
             &lex.fillers,
         );
-        let intents = kb
+        vocab.set_dictionary(&kb.dictionary);
+        let intents: Vec<IntentRules> = kb
             .intents
             .iter()
             .map(|i| {
@@ -106,6 +172,7 @@ impl Leads {
                     given: numbers(&text),
                     has_amount: has_amount(&text),
                     has_date: has_date(&text),
+                    words: intent_words(&vocab, i),
                 }
             })
             .collect();
@@ -114,10 +181,23 @@ impl Leads {
             .iter()
             .map(|u| Rule::new(&vocab, &u.when, &u.unless))
             .collect();
+        let mut all_words: HashSet<String> = intents
+            .iter()
+            .flat_map(|r: &IntentRules| r.words.iter().cloned())
+            .collect();
+        for source in &kb.sources {
+            all_words.extend(vocab.data_terms(&source.text).into_iter().map(|t| t.stem));
+        }
+        let mut asked_words = HashSet::new();
+        for q in kb.questions.iter().filter(|q| q.intent.is_some()) {
+            asked_words.extend(vocab.data_terms(&q.q).into_iter().map(|t| t.stem));
+        }
         Leads {
             vocab,
             intents,
             unreported,
+            all_words,
+            asked_words,
         }
     }
 
@@ -197,19 +277,123 @@ impl Leads {
         })
     }
 
-    /// The question's stems, in order, for [`Leads::lead`].
+    /// For a yes/no question nothing answers: the intents with a `not_said` claim the question
+    /// makes ("has Amazon signed a contract?"), each with how many of the question's content
+    /// words its data uses, most first.
+    pub fn not_said_topics(&self, kb: &KnowledgeBase, stems: &[SeqWord]) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = kb
+            .intents
+            .iter()
+            .zip(&self.intents)
+            .enumerate()
+            .filter(|(_, (intent, rules))| {
+                intent.claims.iter().zip(&rules.claims).any(|(c, r)| {
+                    c.verdict == Verdict::NotSaid
+                        && (c.forms.is_empty() || c.forms.iter().any(|f| f == "yes_no"))
+                        && r.matches(stems)
+                })
+            })
+            .map(|(i, (_, rules))| {
+                let mut seen: Vec<&str> = Vec::new();
+                for w in stems {
+                    if !w.is_stop() && rules.words.contains(w.stem()) && !seen.contains(&w.stem()) {
+                        seen.push(w.stem());
+                    }
+                }
+                (i, seen.len())
+            })
+            .collect();
+        out.sort_by_key(|t| std::cmp::Reverse(t.1));
+        out
+    }
+
+    /// Whether the question names something no intent, source or labelled question knows and
+    /// that is no English word ("Activision", "Sora"): a question about something else.
+    pub fn names_unknown(&self, stems: &[SeqWord]) -> bool {
+        stems.iter().any(|w| {
+            let word = w.word();
+            !w.is_stop()
+                && word.len() >= 3
+                && word.chars().all(|c| c.is_ascii_alphabetic())
+                && !self.all_words.contains(w.stem())
+                && !self.asked_words.contains(w.stem())
+                && !self.vocab.is_known(word)
+        })
+    }
+
+    /// The question's stems, in order, for [`Leads::lead`] (phrasal verbs read as the verb
+    /// they mean).
     pub fn stems(&self, question: &str) -> Vec<SeqWord> {
-        question::stems(&self.vocab, question)
+        question::claim_stems(&self.vocab, question)
+    }
+
+    /// A word of the question's predicate that neither the intent nor the sources speak of: a
+    /// content word of the clause that asks (see [`question::asked_clause`]) that is not in the
+    /// intent's data, nor in any intent's data or source text, nor in the labelled questions
+    /// (the words people ask about the deal with), and is an English word (not a typo); or a
+    /// time the question names ("before the summer", "next year") that the intent never gives.
+    /// With `time_only`, only the latter.
+    pub fn unspoken(
+        &self,
+        index: usize,
+        question: &str,
+        stems: &[SeqWord],
+        time_only: bool,
+    ) -> Option<String> {
+        // The whole question first (its stems are at hand): the clause is read only when some
+        // word of the question could be such a predicate.
+        self.unspoken_in(index, stems, time_only)?;
+        let clause = question::asked_clause(question);
+        let mut words = self.stems(&clause);
+        let content = |w: &[SeqWord]| w.iter().filter(|x| !x.is_stop()).count();
+        // "Is that legit?" after a statement: the statement is the predicate.
+        if content(&words) < 2 {
+            words = self.stems(question::first_alternative(question));
+        }
+        self.unspoken_in(index, &words, time_only)
+    }
+
+    fn unspoken_in(&self, index: usize, words: &[SeqWord], time_only: bool) -> Option<String> {
+        let rules = self.intents.get(index)?;
+        let next = |i: usize| words.get(i + 1).map(SeqWord::word);
+        words.iter().enumerate().find_map(|(i, w)| {
+            let word = w.word();
+            let plain = !w.is_stop()
+                && word.len() >= 2
+                && !question::is_negation(word, next(i))
+                && !question::is_auxiliary(word)
+                && !rules.words.contains(w.stem());
+            if !plain {
+                return None;
+            }
+            let time = TIMES.contains(&word)
+                || (word == "next" && next(i).is_some_and(|n| TIME_UNITS.contains(&n)));
+            let unknown = !time_only
+                && !REPORTING.contains(&w.stem())
+                && word.len() >= 3
+                && word.chars().all(|c| c.is_ascii_alphabetic())
+                && !self.all_words.contains(w.stem())
+                && !self.asked_words.contains(w.stem())
+                && self.vocab.is_known(word);
+            (time || unknown).then(|| match next(i) {
+                Some(n) if word == "next" => format!("next {n}"),
+                _ => word.to_owned(),
+            })
+        })
     }
 
     /// The lead for a question answered by `intent`. In order:
     /// 1. for yes/no questions, a figure or date the question states that the intent's facts
     ///    don't give (`no` when they give another of the same kind, else `not_said`);
-    /// 2. a claim of the intent whose words the question uses;
+    /// 2. a claim of the intent whose words the question uses (for a yes/no question, in its
+    ///    first alternative; a negation in the question turns `yes` into `no` and back; a
+    ///    `yes` whose question names a time the intent never gives is `not_said`);
     /// 3. for yes/no questions about a slot, whether the sources name the value;
     /// 4. an unreported detail ("has the FTC approved …");
     /// 5. an aspect of the intent matching the form or words;
-    /// 6. the intent's default claim (one with no `when`), for yes/no questions;
+    /// 6. the intent's default claim (one with no `when`), for yes/no questions, unless it
+    ///    says `yes` to a predicate no intent, source or labelled question speaks of
+    ///    ([`Leads::unspoken`]);
     /// 7. "The sources don't say" for yes/no questions, "no amount/date" for amount/when ones.
     pub fn lead(
         &self,
@@ -235,6 +419,16 @@ impl Leads {
             lead.unreported = verdict == Verdict::NotSaid;
             return lead;
         }
+        // A yes/no question offering two alternatives ("…, or did it cash out?") is answered
+        // about the first.
+        let first;
+        let stems = match yes_no.then(|| question::first_alternative(question)) {
+            Some(head) if head.len() + 2 < question.trim_end().len() => {
+                first = self.stems(head);
+                first.as_slice()
+            }
+            _ => stems,
+        };
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
             let form_ok = claim.forms.is_empty() || claim.forms.iter().any(|f| f == form.name());
             if !form_ok || !rule.matches(stems) {
@@ -244,13 +438,37 @@ impl Leads {
                 || claim.verdict == Verdict::NotSaid
                 || (claim.verdict == Verdict::No && premise);
             if applies {
-                let mut lead = claim_lead(claim.verdict, &claim.lead, &claim.cite, yes_no);
-                lead.unreported = claim.verdict == Verdict::NotSaid;
+                // "So MS doesn't get a cut?" states the claim's opposite.
+                let flip = yes_no
+                    && rule
+                        .when
+                        .iter()
+                        .find(|w| w.matches(stems))
+                        .is_some_and(|w| {
+                            !w.is_negated()
+                                && w.match_end(stems)
+                                    .is_some_and(|end| question::negated_before(stems, end))
+                        });
+                let verdict = if flip {
+                    negate(claim.verdict)
+                } else {
+                    claim.verdict
+                };
+                if verdict == Verdict::Yes
+                    && let Some(word) = self.unspoken(index, question, stems, true)
+                {
+                    return unspoken_lead(&word);
+                }
+                let mut lead = claim_lead(verdict, &claim.lead, &claim.cite, yes_no);
+                lead.unreported = verdict == Verdict::NotSaid;
                 return lead;
             }
         }
         // The slot's own answers say which values the sources name; the lead is the verdict.
         if yes_no && let Some(named) = named_slot {
+            if named && let Some(word) = self.unspoken(index, question, stems, true) {
+                return unspoken_lead(&word);
+            }
             let (verdict, text) = if named {
                 (Verdict::Yes, "Yes —")
             } else {
@@ -284,7 +502,19 @@ impl Leads {
         }
         if yes_no {
             if let Some(claim) = intent.claims.iter().find(|c| c.when.is_empty()) {
-                return claim_lead(claim.verdict, &claim.lead, &claim.cite, true);
+                let verdict = if question::negated_before(stems, stems.len()) {
+                    negate(claim.verdict)
+                } else {
+                    claim.verdict
+                };
+                // The default "yes" answers the topic's own question; a predicate the sources
+                // never speak of ("will the stake shrink?") is not said.
+                if verdict == Verdict::Yes
+                    && let Some(word) = self.unspoken(index, question, stems, false)
+                {
+                    return unspoken_lead(&word);
+                }
+                return claim_lead(verdict, &claim.lead, &claim.cite, true);
             }
             return claim_lead(
                 Verdict::NotSaid,
@@ -307,6 +537,27 @@ impl Leads {
             _ => Lead::default(),
         }
     }
+}
+
+/// The verdict on the opposite claim.
+fn negate(verdict: Verdict) -> Verdict {
+    match verdict {
+        Verdict::Yes => Verdict::No,
+        Verdict::No => Verdict::Yes,
+        Verdict::NotSaid => Verdict::NotSaid,
+    }
+}
+
+/// `not_said` for a question whose predicate the sources never speak of.
+fn unspoken_lead(word: &str) -> Lead {
+    let mut lead = verdict_lead(
+        Verdict::NotSaid,
+        &format!(
+            "The sources don't say that: they never mention “{word}”. Here is what they do say:"
+        ),
+    );
+    lead.unreported = true;
+    lead
 }
 
 fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> Lead {
@@ -406,6 +657,46 @@ fn has_premise(question: &str) -> bool {
     PREMISE
         .iter()
         .any(|p| w.len() > p.len() && w[..p.len()].iter().zip(p.iter()).all(|(a, b)| a == b))
+}
+
+/// The stems of every word an intent's data uses.
+fn intent_words(vocab: &Vocab, intent: &Intent) -> HashSet<String> {
+    let mut texts: Vec<&str> = vec![intent.answer.as_str(), intent.topic.as_str()];
+    texts.extend(intent.question.as_deref());
+    texts.extend(intent.examples.iter().map(String::as_str));
+    texts.extend(intent.keywords.iter().map(String::as_str));
+    texts.extend(intent.requires.iter().map(String::as_str));
+    for fact in &intent.facts {
+        texts.push(&fact.text);
+        texts.extend(fact.cite.iter().map(|c| c.quote.as_str()));
+    }
+    for claim in &intent.claims {
+        texts.push(&claim.lead);
+        texts.extend(claim.when.iter().map(String::as_str));
+        texts.extend(claim.cite.iter().map(|c| c.quote.as_str()));
+    }
+    for aspect in &intent.aspects {
+        texts.push(&aspect.lead);
+        texts.extend(aspect.when.iter().map(String::as_str));
+    }
+    for conflict in &intent.conflicts {
+        texts.push(&conflict.quote);
+        texts.push(&conflict.note);
+    }
+    if let Some(slot) = &intent.slot {
+        for v in &slot.values {
+            texts.push(&v.name);
+            texts.push(&v.fact.text);
+            texts.extend(v.fact.cite.iter().map(|c| c.quote.as_str()));
+        }
+    }
+    let mut words = HashSet::new();
+    for text in texts {
+        for token in text.split('|') {
+            words.extend(vocab.data_terms(token).into_iter().map(|t| t.stem));
+        }
+    }
+    words
 }
 
 /// Everything an intent says, for number checks.

@@ -56,6 +56,81 @@ fn yes_no_questions_lead_with_the_verdict_and_negation_is_read() {
 }
 
 #[test]
+fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
+    let cases = [
+        // A predicate no source speaks of, on a topic whose default verdict is "yes".
+        (
+            "Will Microsoft's stake in OpenAI shrink?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        // A time the sources never give, on a claim they do make.
+        (
+            "Will OpenAI's models be on Google Cloud before the summer?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        // Claims the sources don't make, as data.
+        (
+            "Has the EU launched a formal probe into the agreement?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        (
+            "was microsoft paid extra to end exclusivity?",
+            Verdict::NotSaid,
+            "The sources don't",
+        ),
+        // Phrasal verbs read as the verb a claim uses.
+        (
+            "did they do away with the agi clause?",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+        // A statement asked with a question mark, negated: the claim's opposite.
+        (
+            "so openai doesn't pay microsoft anymore?",
+            Verdict::No,
+            "No — ",
+        ),
+        (
+            "am I right that microsoft is using anthropic models as well?",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+        // Two alternatives: the first is answered.
+        (
+            "is azure still the primary cloud, or has google taken over?",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+    ];
+    for (q, verdict, lead) in cases {
+        let answer = engine().answer(q);
+        assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
+        assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
+    }
+}
+
+#[test]
+fn refused_yes_no_questions_about_an_unreported_detail_are_not_said_on_their_topic() {
+    // Below the matcher's threshold, but its best guess has a `not_said` claim the question
+    // makes.
+    let answer = engine().answer("did amazon and openai sign a contract already?");
+    assert!(answer.answered, "{}", answer.text);
+    assert_eq!(answer.intent.as_deref(), Some("amazon_bedrock"));
+    assert_eq!(answer.verdict, Some(Verdict::NotSaid), "{}", answer.text);
+    assert!(
+        answer.text.starts_with("The sources don't"),
+        "{}",
+        answer.text
+    );
+    // Another deal altogether stays refused.
+    let other = engine().answer("Did the CMA clear Microsoft's Activision purchase?");
+    assert!(!other.answered, "{}", other.text);
+}
+
+#[test]
 fn other_forms_never_lead_with_yes_and_give_what_was_asked_first() {
     let cap = engine().answer("how big is the cap?");
     assert_eq!(cap.verdict, None);
@@ -340,8 +415,9 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // 93.8 / 67.6 / 73.1 / 69.4 % (BENCHMARKS.md); compound 96.2 % (25/26) once lists,
         // sentences, capitals, greetings, sources parts and "its" split and resolve; refused
         // 96.9 % and follow-ups 91.7 % once follow-ups stopped lending their topic to
-        // unrelated questions.
-        ("fresh-5.jsonl", 0.92, 0.93, 0.65, 0.9, 0.88),
+        // unrelated questions; verdicts 34/37 = 91.9 % after the unspoken-predicate rule,
+        // negation, alternatives and phrasal verbs (2026-11-27).
+        ("fresh-5.jsonl", 0.92, 0.93, 0.88, 0.9, 0.88),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
