@@ -498,6 +498,7 @@ fn no_training_question_is_a_held_out_test_question() {
         "fresh-3.jsonl",
         "fresh-4.jsonl",
         "fresh-5.jsonl",
+        "fresh-6.jsonl",
     ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).

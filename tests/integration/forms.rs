@@ -418,6 +418,10 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // unrelated questions; verdicts 34/37 = 91.9 % after the unspoken-predicate rule,
         // negation, alternatives and phrasal verbs (2026-11-27).
         ("fresh-5.jsonl", 0.92, 0.93, 0.88, 0.9, 0.88),
+        // fresh-6 (166 of its 180 rows; 14 repeat training questions), at first sight on the
+        // merged engine (ac6f75c): 94.9 / 96.0 / 60.9 / 65.6 / 71.4 % (BENCHMARKS.md). Nothing
+        // has been tuned on it; these floors only catch regressions.
+        ("fresh-6.jsonl", 0.9, 0.92, 0.58, 0.62, 0.68),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
