@@ -436,12 +436,7 @@ impl Engine {
                 if filler {
                     continue;
                 }
-                let smalltalk = answer.answered
-                    && answer
-                        .intent
-                        .as_deref()
-                        .and_then(|i| self.kb.intent(i))
-                        .is_some_and(|i| i.kind == IntentKind::Smalltalk);
+                let smalltalk = self.answered_kind(&answer) == Some(IntentKind::Smalltalk);
                 if !smalltalk {
                     running.push(turn);
                 }
@@ -450,23 +445,13 @@ impl Engine {
             // Small talk ("hi!") is answered in kind only in a message that asks nothing about
             // the deal ("hi! what can you do"); otherwise the reply goes straight to the point.
             let about_deal = answers.iter().any(|(a, smalltalk)| {
-                !smalltalk
-                    && (!a.answered
-                        || a.intent
-                            .as_deref()
-                            .and_then(|i| self.kb.intent(i))
-                            .is_some_and(|i| i.kind == IntentKind::Facts))
+                !smalltalk && (!a.answered || self.answered_kind(a) == Some(IntentKind::Facts))
             });
             if about_deal {
                 answers.retain(|(_, smalltalk)| !smalltalk);
             } else if greeting {
                 let (answer, _, _) = self.answer_part(&parts[0], &ctx, true);
-                let smalltalk = answer.answered
-                    && answer
-                        .intent
-                        .as_deref()
-                        .and_then(|i| self.kb.intent(i))
-                        .is_some_and(|i| i.kind == IntentKind::Smalltalk);
+                let smalltalk = self.answered_kind(&answer) == Some(IntentKind::Smalltalk);
                 // A greeting that is no question of its own is dropped, as above.
                 if answer.answered {
                     answers.insert(0, (answer, smalltalk));
@@ -496,6 +481,16 @@ impl Engine {
         let mut next = ctx;
         next.push(turn);
         (answer, next)
+    }
+
+    /// The kind of the intent that answered, if it was answered.
+    fn answered_kind(&self, answer: &Answer) -> Option<IntentKind> {
+        answer
+            .intent
+            .as_deref()
+            .filter(|_| answer.answered)
+            .and_then(|i| self.kb.intent(i))
+            .map(|i| i.kind)
     }
 
     /// Answers one part; the flag says its lead is a detail the sources don't report.
