@@ -1208,7 +1208,7 @@ const PARAPHRASES: &[(&[&str], &str)] = &[
 ];
 
 /// The words of a question, in order, stopwords included, for [`WordSeq::matches`]; a phrasal
-/// verb ([`PARAPHRASES`]) adds the plain verb it means.
+/// verb ("get rid of", "in talks") adds the plain verb it means.
 pub fn claim_stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
     let words = words(raw);
     let mut out = Vec::with_capacity(words.len() + 1);
