@@ -60,11 +60,17 @@ impl AnswerFact {
     /// " Only <source> reports this." for a fact backed by one source whose text does not
     /// already name it; empty otherwise.
     pub fn single_source_note(&self) -> String {
-        match &self.sole_source {
-            Some(name) if !self.text.contains(name.as_str()) => {
-                format!(" Only {name} reports this.")
-            }
-            _ => String::new(),
+        let mut out = String::new();
+        self.write_single_source_note(&mut out);
+        out
+    }
+
+    /// Appends [`AnswerFact::single_source_note`] to `out`.
+    fn write_single_source_note(&self, out: &mut String) {
+        if let Some(name) = &self.sole_source
+            && !self.text.contains(name.as_str())
+        {
+            let _ = write!(out, " Only {name} reports this.");
         }
     }
 }
@@ -133,11 +139,8 @@ impl Answer {
             for fact in &self.facts {
                 out.push_str("\n• ");
                 out.push_str(&fact.text);
-                if one.is_none()
-                    && let Some(name) = &fact.sole_source
-                    && !fact.text.contains(name.as_str())
-                {
-                    let _ = write!(out, " Only {name} reports this.");
+                if one.is_none() {
+                    fact.write_single_source_note(out);
                 }
                 fact.write_markers(out);
             }
