@@ -442,7 +442,8 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         let asks = listed
             || piece.ends_with('?')
             || opens_question(&window(piece))
-            || cut(piece).is_some();
+            || cut(piece).is_some()
+            || (parts.len() > greeting && adds_request(&window(piece)));
         if !asks {
             // A statement after a question says more about it ("… Asking for a client."); one
             // before the first question leads into it ("I run a fund. Is the cap public?").
@@ -730,6 +731,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let after = window(&text[i + 5..]);
                 (!before.is_empty() && after.len() >= 2).then_some((i, i + 5))
             }
+            // "announcement date; revenue share end year": items of a list.
+            b';' if bytes.get(i + 1) == Some(&b' ')
+                && window(&text[..i]).len() >= 2
+                && window(&text[i + 1..]).len() >= 2 =>
+            {
+                Some((i, i + 1))
+            }
+            // "… first why …, and second if …": the second item of an inline list.
+            b',' if second_item(text, i).is_some() => second_item(text, i),
             b';' | b',' => {
                 let after = &text[i + 1..];
                 let after_trim = after.trim_start();
@@ -778,6 +788,40 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Whether a piece after a question adds a request of its own ("also any word on the
+/// device?", "plus the dates"): it opens with "also" or "plus" and says three words or more.
+pub fn adds_request(w: &[String]) -> bool {
+    let w = match w.first().map(String::as_str) {
+        Some("and" | "oh") => &w[1..],
+        _ => w,
+    };
+    w.len() >= 3 && matches!(w[0].as_str(), "also" | "plus")
+}
+
+/// At the comma at byte `i`: when the text before it says "first" and the text after opens
+/// with "second" (", and secondly …"), the cut before the second item.
+fn second_item(text: &str, i: usize) -> Option<(usize, usize)> {
+    let after = &text[i + 1..];
+    let trimmed = after.trim_start();
+    let rest = match trimmed.get(..4) {
+        Some(a) if a.eq_ignore_ascii_case("and ") => &trimmed[4..],
+        _ => trimmed,
+    };
+    let word_end = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let ordinal = rest[..word_end].to_ascii_lowercase();
+    if !matches!(ordinal.as_str(), "second" | "secondly") {
+        return None;
+    }
+    let before = words(&text[..i]);
+    if !before.iter().any(|w| w == "first" || w == "firstly") {
+        return None;
+    }
+    let next = rest[word_end..].trim_start_matches([',', ':', ' ']);
+    (window(next).len() >= 2).then_some((i, text.len() - next.len()))
 }
 
 /// Words that open a phrase leading into a question rather than a question ("besides the
@@ -996,6 +1040,262 @@ pub fn after_topic_change(raw: &str) -> Option<&str> {
         .trim_start_matches([':', ',', ' ', '-', '—', '.', ';'])
         .trim_start_matches("but ");
     (!rest.trim().is_empty()).then_some(rest)
+}
+
+/// The words a request to confirm a statement is made of ("…, right?", "…, can I print that?",
+/// "…, is that in the articles?", "…, that's what I heard").
+const CONFIRM_WORDS: &[&str] = &[
+    "is",
+    "that",
+    "thats",
+    "this",
+    "it",
+    "its",
+    "right",
+    "correct",
+    "true",
+    "accurate",
+    "confirmed",
+    "confirm",
+    "confirms",
+    "can",
+    "could",
+    "may",
+    "i",
+    "we",
+    "print",
+    "say",
+    "write",
+    "run",
+    "use",
+    "report",
+    "fine",
+    "ok",
+    "okay",
+    "yeah",
+    "ya",
+    "yes",
+    "yep",
+    "no",
+    "nah",
+    "legit",
+    "in",
+    "there",
+    "the",
+    "sources",
+    "source",
+    "articles",
+    "article",
+    "by",
+    "isnt",
+    "isn",
+    "t",
+    "am",
+    "something",
+    "made",
+    "up",
+    "not",
+    "what",
+    "heard",
+    "hear",
+    "read",
+    "was",
+    "told",
+    "how",
+    "remember",
+    "headline",
+    "number",
+    "figure",
+    "always",
+    "see",
+    "saw",
+    "does",
+    "do",
+    "check",
+    "checks",
+    "out",
+    "still",
+    "hold",
+    "holds",
+    "stand",
+    "so",
+    "or",
+    "y",
+    "n",
+    "get",
+    "got",
+    "did",
+    "have",
+    "case",
+    "me",
+    "wrong",
+    "making",
+    "back",
+    "support",
+    "safe",
+    "to",
+    "a",
+    "fact",
+    "sure",
+    "verify",
+    "verified",
+    "im",
+    "just",
+    "you",
+    "bot",
+    "please",
+    "pls",
+    "then",
+    "and",
+    "all",
+    "good",
+    "well",
+    "reckon",
+    "think",
+    "agree",
+    "agreed",
+    "tho",
+    "though",
+    "story",
+    "copy",
+    "line",
+    "draft",
+    "claim",
+    "from",
+    "on",
+    "be",
+    "would",
+    "should",
+    "those",
+    "these",
+];
+/// The words of such a tail that ask for the confirmation: a tail of "in there" alone is not one.
+const CONFIRM_ANCHORS: &[&str] = &[
+    "right",
+    "correct",
+    "true",
+    "accurate",
+    "confirmed",
+    "confirm",
+    "confirms",
+    "print",
+    "fine",
+    "ok",
+    "okay",
+    "yeah",
+    "ya",
+    "yes",
+    "yep",
+    "nah",
+    "legit",
+    "heard",
+    "remember",
+    "verify",
+    "verified",
+    "safe",
+    "wrong",
+    "sure",
+    "isnt",
+    "isn",
+    "case",
+    "there",
+    "agree",
+    "agreed",
+    "reckon",
+    "no",
+    "articles",
+    "article",
+    "sources",
+    "source",
+];
+
+/// What a message asking to confirm a statement asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// A statement, then a request to confirm it ("the cap is $38 billion, can I print that?"):
+    /// the statement, as a yes/no question ("the cap is $38 billion, right?").
+    Statement(String),
+    /// Only a request to confirm ("is that confirmed?", "can I print that?"): about the answer
+    /// before.
+    Previous,
+}
+
+/// Whether a message asks to confirm something: a statement of three words or more followed
+/// by a tail of confirmation words holding at least one that asks ("right", "print", "heard"),
+/// after a comma, dash, colon or sentence end; or only such a tail. A statement that opens
+/// like a wh-question ("when does it end, right?") is no statement.
+pub fn confirmation(raw: &str) -> Option<Confirmation> {
+    let text = normalize::truncate(raw).trim();
+    let bytes = text.as_bytes();
+    // Where each clause of the message ends: its punctuation, not inside a number ("1,000",
+    // "1.5") nor a hyphenated word.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in text.char_indices() {
+        let after = i + c.len_utf8();
+        let digit_around = i > 0
+            && bytes[i - 1].is_ascii_digit()
+            && bytes.get(after).is_some_and(u8::is_ascii_digit);
+        let cut = match c {
+            ',' | '.' => !digit_around,
+            '-' => i > 0 && bytes[i - 1] == b' ' && bytes.get(after).is_none_or(|b| *b == b' '),
+            '?' | '!' | ';' | ':' | '—' | '–' | '(' | ')' => true,
+            _ => false,
+        };
+        if cut {
+            cuts.push((i, after));
+        }
+    }
+    // The clauses, from the last: the tail is every trailing clause made of confirmation words.
+    let mut end = text.len();
+    let mut head_end = text.len();
+    let mut anchored = false;
+    let mut tail = false;
+    for &(start, after) in cuts.iter().rev().chain(std::iter::once(&(0, 0))) {
+        let clause = &text[after..end];
+        let w = words(clause);
+        if w.is_empty() {
+            end = start;
+            continue;
+        }
+        if !w.iter().all(|x| CONFIRM_WORDS.contains(&x.as_str())) {
+            break;
+        }
+        anchored |= w.iter().any(|x| CONFIRM_ANCHORS.contains(&x.as_str()));
+        tail = true;
+        head_end = start;
+        end = start;
+        if after == 0 {
+            break;
+        }
+    }
+    if !tail || !anchored {
+        return None;
+    }
+    let head = text[..head_end].trim_end_matches([',', '.', ';', ':', '-', '—', '–', ' ', '(']);
+    let head_words = words(head);
+    if head_words.is_empty() {
+        // "is that confirmed?", "can I print that?"; not "ok" or "yeah" alone, which acknowledge.
+        const ACKNOWLEDGE: &[&str] = &[
+            "ok", "okay", "yeah", "ya", "yes", "yep", "no", "nah", "fine",
+        ];
+        let asks = words(text)
+            .iter()
+            .any(|x| CONFIRM_ANCHORS.contains(&x.as_str()) && !ACKNOWLEDGE.contains(&x.as_str()));
+        return (asks && text.contains('?')).then_some(Confirmation::Previous);
+    }
+    let start = head_words
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(head_words.len());
+    let first = head_words.get(start).map(String::as_str);
+    if head_words.len() - start < 3 || first.is_some_and(|w| WH.contains(&w)) {
+        return None;
+    }
+    let head = head.trim_end_matches('?');
+    if first.is_some_and(|w| AUX.contains(&w)) {
+        return Some(Confirmation::Statement(format!("{head}?")));
+    }
+    Some(Confirmation::Statement(format!("{head}, right?")))
 }
 
 /// Whether a message is elliptical: short, or opening like a follow-up, or leaning on "that".
@@ -1254,6 +1554,101 @@ pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn statement(raw: &str) -> Option<String> {
+        match confirmation(raw) {
+            Some(Confirmation::Statement(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_statement_with_a_request_to_confirm_is_one_yes_no_question() {
+        assert_eq!(
+            statement("the total cap is $38 billion, can I print that?").as_deref(),
+            Some("the total cap is $38 billion, right?")
+        );
+        assert_eq!(
+            statement("OpenAI pays msft 20% of revenue, confirmed?").as_deref(),
+            Some("OpenAI pays msft 20% of revenue, right?")
+        );
+        assert_eq!(
+            statement("Jassy talked about a runtime, right? not something I made up?").as_deref(),
+            Some("Jassy talked about a runtime, right?")
+        );
+        assert_eq!(
+            statement("the agi clause was kept in but reworded, that's what I heard").as_deref(),
+            Some("the agi clause was kept in but reworded, right?")
+        );
+        assert_eq!(
+            statement("copy says the 2019 investment was $1.5 billion. fine?").as_deref(),
+            Some("copy says the 2019 investment was $1.5 billion, right?")
+        );
+        assert_eq!(
+            statement("Is the stake being cut? that's what I heard").as_deref(),
+            Some("Is the stake being cut?")
+        );
+        assert_eq!(
+            form(&statement("Microsoft owns 49% of OpenAI, is that in the articles?").unwrap()),
+            Form::YesNo
+        );
+    }
+
+    #[test]
+    fn a_question_or_a_tail_without_a_request_is_no_confirmation() {
+        // A wh-question before the tag, a tail that asks nothing, a clause of the statement.
+        assert_eq!(
+            confirmation("when does the rev share end, is that right?"),
+            None
+        );
+        assert_eq!(confirmation("did Jassy say it, or not?"), None);
+        assert_eq!(
+            confirmation("Was it announced on April 27, a Monday?"),
+            None
+        );
+        assert_eq!(confirmation("is azure still the primary cloud"), None);
+        assert_eq!(confirmation("ok"), None);
+        assert_eq!(confirmation("yeah"), None);
+        assert_eq!(confirmation("cap, right?"), None);
+    }
+
+    #[test]
+    fn a_request_to_confirm_alone_is_about_the_answer_before() {
+        for q in ["is that confirmed?", "can I print that?", "right?", "true?"] {
+            assert_eq!(confirmation(q), Some(Confirmation::Previous), "{q}");
+        }
+    }
+
+    #[test]
+    fn semicolon_lists_ordinals_and_added_requests_are_parts() {
+        assert_eq!(
+            split("Pls check for me: announcement date; revenue share end year; licence end year"),
+            [
+                "Pls check for me: announcement date",
+                "revenue share end year",
+                "licence end year"
+            ]
+        );
+        assert_eq!(
+            split(
+                "I would like to know first why the clause went, and second if the EU looked at it"
+            ),
+            [
+                "I would like to know first why the clause went",
+                "if the EU looked at it"
+            ]
+        );
+        assert_eq!(
+            split("ipo? also any word on the openai device"),
+            ["ipo?", "also any word on the openai device"]
+        );
+        // "tl;dr" is no list; a second without a first is no item.
+        assert_eq!(split("tl;dr pls"), ["tl;dr pls"]);
+        assert_eq!(
+            split("is the licence exclusive, and second-hand resellers too?"),
+            ["is the licence exclusive, and second-hand resellers too?"]
+        );
+    }
 
     #[test]
     fn detects_forms() {

@@ -127,6 +127,18 @@ pub struct Lead {
     pub unreported: bool,
 }
 
+impl Lead {
+    /// "The sources don't say that", for a question whose claim no data of its topic speaks to.
+    pub fn not_said() -> Lead {
+        Lead {
+            verdict: Some(Verdict::NotSaid),
+            text: Some("The sources don't say that. Here is what they do say:".to_owned()),
+            cite: Vec::new(),
+            unreported: true,
+        }
+    }
+}
+
 /// The compiled claims, aspects and unreported details.
 #[derive(Debug)]
 pub struct Leads {
@@ -469,10 +481,12 @@ impl Leads {
             if named && let Some(word) = self.unspoken(index, question, stems, true) {
                 return unspoken_lead(&word);
             }
-            let (verdict, text) = if named {
-                (Verdict::Yes, "Yes —")
-            } else {
-                (Verdict::NotSaid, "The sources don't say.")
+            // "… can't put its models on Google Cloud?" denies what the sources name.
+            let negated = question::negated_before(stems, stems.len());
+            let (verdict, text) = match (named, negated) {
+                (true, false) => (Verdict::Yes, "Yes —"),
+                (true, true) => (Verdict::No, "No —"),
+                (false, _) => (Verdict::NotSaid, "The sources don't say."),
             };
             return Lead {
                 verdict: Some(verdict),

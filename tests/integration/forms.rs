@@ -257,6 +257,67 @@ fn compound_parts_of_every_shape_are_answered() {
 }
 
 #[test]
+fn refused_yes_no_questions_plainly_about_one_topic_are_not_said_on_it() {
+    // Refused by the matcher (below its threshold), no claim of the topic made: "the sources
+    // don't say that", never a verdict of the topic's default.
+    let answer = engine().answer("Did the UK's CMA look at this deal too?");
+    assert!(answer.answered, "{}", answer.text);
+    assert_eq!(answer.intent.as_deref(), Some("antitrust"));
+    assert_eq!(answer.verdict, Some(Verdict::NotSaid), "{}", answer.text);
+    assert!(answer.text.starts_with("The sources don't say that."));
+    // The same question outside the deal stays refused.
+    let other = engine().answer("did it rain in london yesterday?");
+    assert!(!other.answered, "{}", other.text);
+}
+
+#[test]
+fn a_statement_with_a_request_to_confirm_gets_a_verdict_and_is_not_split() {
+    let e = engine();
+    for (q, verdict) in [
+        (
+            "the total cap is $38 billion, can I print that?",
+            Verdict::NotSaid,
+        ),
+        (
+            "Microsoft owns 49% of OpenAI, right? that's the number I always see",
+            Verdict::No,
+        ),
+        (
+            "OpenAI keeps paying Microsoft through 2030, is that in the articles?",
+            Verdict::Yes,
+        ),
+        (
+            "copy says the 2019 investment was $10 billion. fine?",
+            Verdict::No,
+        ),
+    ] {
+        let answer = e.answer(q);
+        assert!(answer.answered, "{q}: {}", answer.text);
+        assert!(
+            answer.parts.is_empty(),
+            "{q}: split into {:?}",
+            answer.parts.len()
+        );
+        assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
+        assert_eq!(answer.question, q);
+    }
+    // Alone, after an answer: where that answer comes from.
+    let (_, ctx) = e.answer_in("is microsoft's licence exclusive?", &Context::default());
+    let (confirmed, _) = e.answer_in("is that confirmed?", &ctx);
+    assert_eq!(confirmed.intent.as_deref(), Some("ip_license"));
+    assert!(!confirmed.citations.is_empty());
+}
+
+#[test]
+fn a_yes_no_question_denying_a_named_value_is_no() {
+    let answer = engine().answer("so after this OpenAI can't put its models on Google Cloud?");
+    assert_eq!(answer.intent.as_deref(), Some("other_clouds"));
+    assert_eq!(answer.verdict, Some(Verdict::No), "{}", answer.text);
+    let answer = engine().answer("so after this OpenAI can put its models on Google Cloud?");
+    assert_eq!(answer.verdict, Some(Verdict::Yes), "{}", answer.text);
+}
+
+#[test]
 fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
     let e = engine();
     let (first, ctx) = e.answer_in("can openai use aws now?", &Context::default());
@@ -422,6 +483,15 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // merged engine (ac6f75c): 94.9 / 96.0 / 60.9 / 65.6 / 71.4 % (BENCHMARKS.md). Nothing
         // has been tuned on it; these floors only catch regressions.
         ("fresh-6.jsonl", 0.9, 0.92, 0.58, 0.62, 0.68),
+        // fresh-7 (171 of 180 rows), fresh-8 (170) and fresh-9 (171; rows repeating training
+        // questions removed), written by helpers from the articles and catalogue alone in the
+        // fourth session; first-sight figures are in BENCHMARKS.md. Measured at the end of that
+        // session (single / refused / verdicts / compound / follow-ups): fresh-7 95.3 / 84.4 /
+        // 75.9 / 73.3 / 76.9 % (its failures were read and worked on); fresh-8 97.4 / 90.3 /
+        // 53.8 / 81.2 / 84.4 %; fresh-9 89.7 / 87.1 / 70.2 / 63.3 / 87.5 %.
+        ("fresh-7.jsonl", 0.9, 0.8, 0.72, 0.68, 0.72),
+        ("fresh-8.jsonl", 0.92, 0.86, 0.5, 0.76, 0.8),
+        ("fresh-9.jsonl", 0.85, 0.83, 0.66, 0.58, 0.82),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
