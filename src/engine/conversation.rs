@@ -509,32 +509,26 @@ impl Engine {
     /// Answers one part; the flag says its lead is a detail the sources don't report.
     fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, ctx, part);
-        // A yes/no question about a detail the sources don't give ("has Amazon signed a
-        // contract yet?") is answered "the sources don't say" on its topic, not refused.
-        if reading.form == Form::YesNo
-            && !reading.source_request
-            && matches!(reading.decision, Decision::NotCovered { topic: None, .. })
-            && let Some(intent) = self.not_said_topic(question)
-        {
-            reading.decision = Decision::Answer {
-                intent,
-                confidence: FOLLOW_CONFIDENCE,
-            };
-            reading.slots = Vec::new();
-        }
-        // Refused, but plainly about one topic: "the sources don't say that" on that topic.
+        // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
+        // contract yet?") is answered "the sources don't say" on its topic; so is one plainly
+        // about a topic but making no claim of its data ("did the UK's CMA look at it too?").
         let mut near_only = false;
         if reading.form == Form::YesNo
             && !reading.source_request
             && matches!(reading.decision, Decision::NotCovered { topic: None, .. })
-            && let Some(intent) = self.near_topic(question)
         {
-            reading.decision = Decision::Answer {
-                intent,
-                confidence: FOLLOW_CONFIDENCE,
-            };
-            reading.slots = Vec::new();
-            near_only = true;
+            let topic = self.not_said_topic(question).or_else(|| {
+                let near = self.near_topic(question);
+                near_only = near.is_some();
+                near
+            });
+            if let Some(intent) = topic {
+                reading.decision = Decision::Answer {
+                    intent,
+                    confidence: FOLLOW_CONFIDENCE,
+                };
+                reading.slots = Vec::new();
+            }
         }
         let composer = Composer { kb: &self.kb };
         // A statement the question credits to someone: who really said it decides the topic

@@ -1042,8 +1042,8 @@ pub fn after_topic_change(raw: &str) -> Option<&str> {
     (!rest.trim().is_empty()).then_some(rest)
 }
 
-/// The words a request to confirm a statement is made of ("…, right?", "…, can I print that?",
-/// "…, is that in the articles?", "…, that's what I heard").
+/// Besides [`CONFIRM_ANCHORS`], the words a request to confirm a statement is made of ("…, is
+/// that in the articles?", "…, can I say that?", "…, that's what I heard").
 const CONFIRM_WORDS: &[&str] = &[
     "is",
     "that",
@@ -1051,44 +1051,19 @@ const CONFIRM_WORDS: &[&str] = &[
     "this",
     "it",
     "its",
-    "right",
-    "correct",
-    "true",
-    "accurate",
-    "confirmed",
-    "confirm",
-    "confirms",
     "can",
     "could",
     "may",
     "i",
     "we",
-    "print",
     "say",
     "write",
     "run",
     "use",
     "report",
-    "fine",
-    "ok",
-    "okay",
-    "yeah",
-    "ya",
-    "yes",
-    "yep",
-    "no",
-    "nah",
-    "legit",
     "in",
-    "there",
     "the",
-    "sources",
-    "source",
-    "articles",
-    "article",
     "by",
-    "isnt",
-    "isn",
     "t",
     "am",
     "something",
@@ -1096,13 +1071,11 @@ const CONFIRM_WORDS: &[&str] = &[
     "up",
     "not",
     "what",
-    "heard",
     "hear",
     "read",
     "was",
     "told",
     "how",
-    "remember",
     "headline",
     "number",
     "figure",
@@ -1126,19 +1099,13 @@ const CONFIRM_WORDS: &[&str] = &[
     "got",
     "did",
     "have",
-    "case",
     "me",
-    "wrong",
     "making",
     "back",
     "support",
-    "safe",
     "to",
     "a",
     "fact",
-    "sure",
-    "verify",
-    "verified",
     "im",
     "just",
     "you",
@@ -1150,10 +1117,7 @@ const CONFIRM_WORDS: &[&str] = &[
     "all",
     "good",
     "well",
-    "reckon",
     "think",
-    "agree",
-    "agreed",
     "tho",
     "though",
     "story",
@@ -1257,7 +1221,10 @@ pub fn confirmation(raw: &str) -> Option<Confirmation> {
             end = start;
             continue;
         }
-        if !w.iter().all(|x| CONFIRM_WORDS.contains(&x.as_str())) {
+        let confirming = |x: &String| {
+            CONFIRM_WORDS.contains(&x.as_str()) || CONFIRM_ANCHORS.contains(&x.as_str())
+        };
+        if !w.iter().all(confirming) {
             break;
         }
         anchored |= w.iter().any(|x| CONFIRM_ANCHORS.contains(&x.as_str()));
@@ -1564,30 +1531,35 @@ mod tests {
 
     #[test]
     fn a_statement_with_a_request_to_confirm_is_one_yes_no_question() {
-        assert_eq!(
-            statement("the total cap is $38 billion, can I print that?").as_deref(),
-            Some("the total cap is $38 billion, right?")
-        );
-        assert_eq!(
-            statement("OpenAI pays msft 20% of revenue, confirmed?").as_deref(),
-            Some("OpenAI pays msft 20% of revenue, right?")
-        );
-        assert_eq!(
-            statement("Jassy talked about a runtime, right? not something I made up?").as_deref(),
-            Some("Jassy talked about a runtime, right?")
-        );
-        assert_eq!(
-            statement("the agi clause was kept in but reworded, that's what I heard").as_deref(),
-            Some("the agi clause was kept in but reworded, right?")
-        );
-        assert_eq!(
-            statement("copy says the 2019 investment was $1.5 billion. fine?").as_deref(),
-            Some("copy says the 2019 investment was $1.5 billion, right?")
-        );
-        assert_eq!(
-            statement("Is the stake being cut? that's what I heard").as_deref(),
-            Some("Is the stake being cut?")
-        );
+        for (asked, read) in [
+            (
+                "the total cap is $38 billion, can I print that?",
+                "the total cap is $38 billion, right?",
+            ),
+            (
+                "OpenAI pays msft 20% of revenue, confirmed?",
+                "OpenAI pays msft 20% of revenue, right?",
+            ),
+            (
+                "Jassy talked about a runtime, right? not something I made up?",
+                "Jassy talked about a runtime, right?",
+            ),
+            (
+                "the agi clause was kept in but reworded, that's what I heard",
+                "the agi clause was kept in but reworded, right?",
+            ),
+            (
+                "copy says the 2019 investment was $1.5 billion. fine?",
+                "copy says the 2019 investment was $1.5 billion, right?",
+            ),
+            (
+                "Is the stake being cut? that's what I heard",
+                "Is the stake being cut?",
+            ),
+        ] {
+            assert_eq!(statement(asked).as_deref(), Some(read), "{asked}");
+            assert_eq!(form(read), Form::YesNo, "{read}");
+        }
         assert_eq!(
             form(&statement("Microsoft owns 49% of OpenAI, is that in the articles?").unwrap()),
             Form::YesNo
