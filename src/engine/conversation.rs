@@ -32,7 +32,7 @@ const MAX_FOLLOW_WORDS: usize = 24;
 /// An answer on a follow-up's own words this confident is not second-guessed by the context.
 const CONFIDENT: f32 = 0.6;
 /// Least probability of the best topic for a refused yes/no question to be answered "the
-/// sources don't say that" on it ([`Engine::near_topic`]); no refusal row of the labelled or
+/// sources don't say that" on it ([`Engine::refused_topic`]); no refusal row of the labelled or
 /// test data is answered down to 0.1.
 const NEAR_PROBABILITY: f32 = 0.15;
 /// Names of the parties: never a change of organisation.
@@ -517,10 +517,9 @@ impl Engine {
             && !reading.source_request
             && matches!(reading.decision, Decision::NotCovered { topic: None, .. })
         {
-            let topic = self.not_said_topic(question).or_else(|| {
-                let near = self.near_topic(question);
-                near_only = near.is_some();
-                near
+            let topic = self.refused_topic(question).map(|(intent, near)| {
+                near_only = near;
+                intent
             });
             if let Some(intent) = topic {
                 reading.decision = Decision::Answer {
@@ -619,42 +618,35 @@ impl Engine {
             .map(str::to_owned)
     }
 
-    /// The topic of a refused yes/no question when the question makes one of its `not_said`
-    /// claims: the matcher's best guess (its guards allow it), whose data uses at least two of
-    /// the question's words. A question naming something nothing here knows ("Activision")
-    /// stays refused.
-    fn not_said_topic(&self, question: &str) -> Option<usize> {
-        let stems = self.leads.stems(question);
-        let topics = self.leads.not_said_topics(&self.kb, &stems);
-        if topics.is_empty() || self.leads.names_unknown(&stems) {
-            return None;
-        }
-        let analysis = self.matcher.analyze(question);
-        let (best, _) = *self.matcher.ranked(&analysis, 1).first()?;
-        topics
-            .into_iter()
-            .find(|&(i, overlap)| i == best && overlap >= 2)
-            .map(|(i, _)| i)
-    }
-
-    /// The topic of a refused yes/no question that is still plainly about it: the matcher's
-    /// best guess with probability [`NEAR_PROBABILITY`] or more, a topic of facts whose data
-    /// knows at least two of the question's content words and no fewer than it misses ("did
-    /// the UK's CMA look at this deal too?": antitrust). It is answered "the sources don't say
-    /// that", then what they do say; a question naming something nothing here knows stays
-    /// refused.
-    fn near_topic(&self, question: &str) -> Option<usize> {
+    /// The topic of a refused yes/no question, read once for both rules; the flag says the
+    /// second rule placed it (no claim of its data is made). A question naming something nothing
+    /// here knows ("Activision") stays refused.
+    /// 1. The question makes one of the topic's `not_said` claims: the matcher's best guess (its
+    ///    guards allow it), whose data uses at least two of the question's words.
+    /// 2. The question is plainly about the topic: the best guess with probability
+    ///    [`NEAR_PROBABILITY`] or more, a topic of facts whose data knows at least two of the
+    ///    question's content words and no fewer than it misses ("did the UK's CMA look at this
+    ///    deal too?": antitrust), answered "the sources don't say that", then what they do say.
+    fn refused_topic(&self, question: &str) -> Option<(usize, bool)> {
         let stems = self.leads.stems(question);
         if self.leads.names_unknown(&stems) {
             return None;
         }
         let analysis = self.matcher.analyze(question);
         let (best, p) = *self.matcher.ranked(&analysis, 1).first()?;
+        let claimed = self
+            .leads
+            .not_said_topics(&self.kb, &stems)
+            .into_iter()
+            .any(|(i, overlap)| i == best && overlap >= 2);
+        if claimed {
+            return Some((best, false));
+        }
         if p < NEAR_PROBABILITY || self.kb.intents[best].kind != IntentKind::Facts {
             return None;
         }
         let cover = self.coverage(best, question, &[]);
-        (cover.known >= 2 && cover.known >= cover.unknown).then_some(best)
+        (cover.known >= 2 && cover.known >= cover.unknown).then_some((best, true))
     }
 
     /// "Not so: …" when the question's premise ("now that Microsoft pays OpenAI, …") is a claim
