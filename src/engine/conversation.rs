@@ -372,20 +372,19 @@ impl Engine {
             return (answer, ctx);
         }
         // "The cap is $38 billion, can I print that?": one yes/no question about the statement.
-        if let Some(question::Confirmation::Statement(asked)) = question::confirmation(question) {
-            let (mut answer, turn, _) = self.answer_part(&asked, &ctx, false);
-            answer.question = question.to_owned();
-            let mut next = ctx;
-            next.push(turn);
-            return (answer, next);
-        }
-        // A quoted statement ("Altman said 'we look forward …', didn't he?") is one question,
-        // whatever commas or "and"s its quote holds: only its sentences are parts.
-        let quoting = self
+        let confirmed = match question::confirmation(question) {
+            Some(question::Confirmation::Statement(asked)) => Some(asked),
+            _ => None,
+        };
+        let split = if confirmed.is_some() {
+            Vec::new()
+        } else if self
             .speakers
             .attribution(question, question::form(question))
-            .is_some();
-        let split = if quoting {
+            .is_some()
+        {
+            // A quoted statement ("Altman said 'we look forward …', didn't he?") is one
+            // question, whatever commas or "and"s its quote holds: only its sentences are parts.
             question::split_sentences(question)
         } else {
             question::split(question)
@@ -490,7 +489,9 @@ impl Engine {
                 return (combined, running);
             }
         }
-        let (answer, turn, _) = self.answer_part(question, &ctx, false);
+        let (mut answer, turn, _) =
+            self.answer_part(confirmed.as_deref().unwrap_or(question), &ctx, false);
+        answer.question = question.to_owned();
         let mut next = ctx;
         next.push(turn);
         (answer, next)

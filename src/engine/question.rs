@@ -738,9 +738,13 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
             {
                 Some((i, i + 1))
             }
-            // "… first why …, and second if …": the second item of an inline list.
-            b',' if second_item(text, i).is_some() => second_item(text, i),
             b';' | b',' => {
+                // "… first why …, and second if …": the second item of an inline list.
+                if c == b','
+                    && let cut @ Some(_) = second_item(text, i)
+                {
+                    return cut;
+                }
                 let after = &text[i + 1..];
                 let after_trim = after.trim_start();
                 let skip = after.len() - after_trim.len();

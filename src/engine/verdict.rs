@@ -130,12 +130,7 @@ pub struct Lead {
 impl Lead {
     /// "The sources don't say that", for a question whose claim no data of its topic speaks to.
     pub fn not_said() -> Lead {
-        Lead {
-            verdict: Some(Verdict::NotSaid),
-            text: Some("The sources don't say that. Here is what they do say:".to_owned()),
-            cite: Vec::new(),
-            unreported: true,
-        }
+        not_said_lead("The sources don't say that. Here is what they do say:")
     }
 }
 
@@ -461,11 +456,7 @@ impl Leads {
                                 && w.match_end(stems)
                                     .is_some_and(|end| question::negated_before(stems, end))
                         });
-                let verdict = if flip {
-                    negate(claim.verdict)
-                } else {
-                    claim.verdict
-                };
+                let verdict = negate_if(claim.verdict, flip);
                 if verdict == Verdict::Yes
                     && let Some(word) = self.unspoken(index, question, stems, true)
                 {
@@ -482,11 +473,15 @@ impl Leads {
                 return unspoken_lead(&word);
             }
             // "… can't put its models on Google Cloud?" denies what the sources name.
-            let negated = question::negated_before(stems, stems.len());
-            let (verdict, text) = match (named, negated) {
-                (true, false) => (Verdict::Yes, "Yes —"),
-                (true, true) => (Verdict::No, "No —"),
-                (false, _) => (Verdict::NotSaid, "The sources don't say."),
+            let verdict = if named {
+                negate_if(Verdict::Yes, question::negated_before(stems, stems.len()))
+            } else {
+                Verdict::NotSaid
+            };
+            let text = match verdict {
+                Verdict::Yes => "Yes —",
+                Verdict::No => "No —",
+                Verdict::NotSaid => "The sources don't say.",
             };
             return Lead {
                 verdict: Some(verdict),
@@ -516,11 +511,8 @@ impl Leads {
         }
         if yes_no {
             if let Some(claim) = intent.claims.iter().find(|c| c.when.is_empty()) {
-                let verdict = if question::negated_before(stems, stems.len()) {
-                    negate(claim.verdict)
-                } else {
-                    claim.verdict
-                };
+                let verdict =
+                    negate_if(claim.verdict, question::negated_before(stems, stems.len()));
                 // The default "yes" answers the topic's own question; a predicate the sources
                 // never speak of ("will the stake shrink?") is not said.
                 if verdict == Verdict::Yes
@@ -562,14 +554,21 @@ fn negate(verdict: Verdict) -> Verdict {
     }
 }
 
+/// The verdict on the claim, or on its opposite when the question negates it.
+fn negate_if(verdict: Verdict, negated: bool) -> Verdict {
+    if negated { negate(verdict) } else { verdict }
+}
+
 /// `not_said` for a question whose predicate the sources never speak of.
 fn unspoken_lead(word: &str) -> Lead {
-    let mut lead = verdict_lead(
-        Verdict::NotSaid,
-        &format!(
-            "The sources don't say that: they never mention “{word}”. Here is what they do say:"
-        ),
-    );
+    not_said_lead(&format!(
+        "The sources don't say that: they never mention “{word}”. Here is what they do say:"
+    ))
+}
+
+/// A `not_said` lead saying so in `text`: the detail asked is not reported.
+fn not_said_lead(text: &str) -> Lead {
+    let mut lead = verdict_lead(Verdict::NotSaid, text);
     lead.unreported = true;
     lead
 }
