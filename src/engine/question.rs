@@ -1193,6 +1193,14 @@ pub enum Confirmation {
 /// after a comma, dash, colon or sentence end; or only such a tail. A statement that opens
 /// like a wh-question ("when does it end, right?") is no statement.
 pub fn confirmation(raw: &str) -> Option<Confirmation> {
+    // A tail's words are the message's: without a word that asks for confirmation there is
+    // none. Most messages stop here, on words the other readings of the message share.
+    if !words(raw)
+        .iter()
+        .any(|w| CONFIRM_ANCHORS.contains(&w.as_str()))
+    {
+        return None;
+    }
     let text = normalize::truncate(raw).trim();
     let bytes = text.as_bytes();
     // Where each clause of the message ends: its punctuation, not inside a number ("1,000",
