@@ -7,7 +7,7 @@
 //! ([`MAX_TURNS`] turns, each question cut to [`MAX_TURN_QUESTION`] bytes), so a store can keep
 //! one per conversation.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::answer::{Answer, Composer};
@@ -233,6 +233,31 @@ fn prefix(word: &str) -> Option<&str> {
 pub(crate) struct TopicWords {
     known: FxHashSet<String>,
     prefixes: FxHashSet<String>,
+}
+
+/// Each word of the lexicon's synonym lists (a canonical word or a variant) with its group:
+/// the canonical word, then its one-word variants. A word in several lists takes the first list
+/// (in the lexicon's order) that names it. Built at load: a follow-up looks up each of its words.
+#[derive(Debug, Default)]
+pub(crate) struct SynonymGroups(FxHashMap<String, Vec<String>>);
+
+impl SynonymGroups {
+    pub(crate) fn new(kb: &KnowledgeBase) -> SynonymGroups {
+        let mut groups = FxHashMap::default();
+        for (canonical, variants) in &kb.lexicon.synonyms {
+            let mut group = vec![canonical.clone()];
+            group.extend(variants.iter().filter(|v| !v.contains(' ')).cloned());
+            for word in std::iter::once(canonical).chain(variants) {
+                groups.entry(word.clone()).or_insert_with(|| group.clone());
+            }
+        }
+        SynonymGroups(groups)
+    }
+
+    /// The group of `word`, if a synonym list names it.
+    fn of(&self, word: &str) -> Option<Vec<String>> {
+        self.0.get(word).cloned()
+    }
 }
 
 /// [`TopicWords`] of every intent of `kb`, in order.
@@ -1072,19 +1097,7 @@ impl Engine {
     fn content_words(&self, words: &[String], skip: &[&str]) -> Vec<Vec<String>> {
         // A follow-up is short; past this many words nothing more is looked up.
         let words = &words[..words.len().min(MAX_FOLLOW_WORDS)];
-        let synonyms = &self.kb.lexicon.synonyms;
-        let group = |variant: &str| {
-            synonyms
-                .iter()
-                .find(|(canonical, variants)| {
-                    canonical.as_str() == variant || variants.iter().any(|v| v == variant)
-                })
-                .map(|(canonical, variants)| {
-                    let mut all = vec![canonical.clone()];
-                    all.extend(variants.iter().filter(|v| !v.contains(' ')).cloned());
-                    all
-                })
-        };
+        let group = |variant: &str| self.synonym_groups.of(variant);
         let mut content = Vec::new();
         let mut i = 0;
         while i < words.len() {

@@ -49,6 +49,7 @@ pub struct Engine {
     leads: verdict::Leads,
     speakers: speakers::Speakers,
     topic_words: Vec<conversation::TopicWords>,
+    synonym_groups: conversation::SynonymGroups,
 }
 
 impl Engine {
@@ -76,12 +77,14 @@ impl Engine {
         let leads = verdict::Leads::new(&kb);
         let speakers = speakers::Speakers::new(&kb);
         let topic_words = conversation::topic_words(&kb);
+        let synonym_groups = conversation::SynonymGroups::new(&kb);
         Engine {
             kb,
             matcher,
             leads,
             speakers,
             topic_words,
+            synonym_groups,
         }
     }
 
