@@ -159,7 +159,14 @@ pub fn form(raw: &str) -> Form {
         .iter()
         .position(|w| !LEADING.contains(&w.as_str()))
         .unwrap_or(words.len());
-    let w = &words[start..];
+    let mut w = &words[start..];
+    // "Can you tell me when …": the form of what is asked for.
+    if let Some(rest) = request_rest(w) {
+        if rest.first().is_some_and(|x| x == "if" || x == "whether") {
+            return Form::YesNo;
+        }
+        w = rest;
+    }
     let first = w.first().map(String::as_str).unwrap_or("");
     let second = w.get(1).map(String::as_str).unwrap_or("");
     let has = |list: &[&str], from: usize, n: usize| {
@@ -179,40 +186,324 @@ pub fn form(raw: &str) -> Form {
         return form;
     }
     let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
-    if ends_tag {
+    if ends_tag || ends_negated_tag(w) || CHECK_OPENERS.iter().any(|o| w.starts_with(&to_owned(o)))
+    {
         return Form::YesNo;
+    }
+    let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
+    // A later clause that opens like a yes/no question ("my editor says X - did he say that?",
+    // "…, didn't he?", "…, is that what your sources have?"), before any wh-word outside it.
+    // The yes/no clause comes first when its sentence is the one asked ("last I checked X, is
+    // that what your sources have?") and it is not a request ("could you give me …").
+    let mut seen = 0;
+    let mut offset = 0;
+    let mut later_aux = None;
+    for (i, clause) in folded
+        .split([',', ';', ':', '-', '—', '–', '(', '.', '?'])
+        .enumerate()
+    {
+        let cw = normalize::words(clause);
+        if i > 0 && cw.first().is_some_and(|x| AUX.contains(&x.as_str())) {
+            let asked = folded[offset..]
+                .find(['?', '.', '!'])
+                .is_some_and(|end| folded[offset + end..].starts_with('?'));
+            let at = if asked && request_rest(&cw).is_none() {
+                seen
+            } else {
+                usize::MAX
+            };
+            later_aux = Some(at);
+            break;
+        }
+        seen += cw.len();
+        offset += clause.len() + 1;
     }
     // A wh-word later on ("on deadline — what's the end date …", "for how long …").
     if let Some(i) = w.iter().position(|x| WH.contains(&x.as_str()))
+        && later_aux.is_none_or(|at| start + i < at)
         && let Some(form) = wh_form(&w[i..])
     {
         return form;
     }
-    // A later clause that opens like a yes/no question ("my editor says X - did he say that?",
-    // "…, didn't he?", "…, is that legit").
-    let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
-    let later_aux = folded
-        .split([',', ';', ':', '-', '—', '–', '(', '.'])
-        .skip(1)
-        .any(|clause| {
-            let cw = normalize::words(clause);
-            cw.first().is_some_and(|x| AUX.contains(&x.as_str()))
-        });
-    if later_aux {
+    if later_aux.is_some() {
         return Form::YesNo;
     }
-    // A statement asked with a question mark ("so MS doesn't get a cut anymore?"): a clause
-    // with a verb of its own (an auxiliary or a negation), no wh-word.
-    let asked = folded.trim_end().ends_with('?');
-    let verb = w
-        .iter()
-        .skip(1)
-        .any(|x| AUX.contains(&x.as_str()) || NEGATIONS.contains(&x.as_str()));
+    // A statement closed by a tag and followed by more ("reuters had it, right? byline was …").
+    let tagged = folded.split('?').rev().skip(1).any(|sentence| {
+        let sw = normalize::words(sentence);
+        TAGS.iter()
+            .any(|tag| sw.len() > tag.len() + 1 && sw.ends_with(&to_owned(tag)))
+            || ends_negated_tag(&sw)
+    });
+    if tagged {
+        return Form::YesNo;
+    }
+    // A statement asked with a question mark ("so MS doesn't get a cut anymore?", "msft shares
+    // rallied on the news?"): a clause with a verb of its own, no wh-word.
+    let asked = folded
+        .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?')
+        .ends_with('?');
+    let verb = w.iter().enumerate().skip(1).any(|(i, x)| {
+        let x = x.as_str();
+        AUX.contains(&x)
+            || NEGATIONS.contains(&x)
+            || STATE_WORDS.contains(&x)
+            || (x == "no" && w.get(i + 1).is_some_and(|n| n == "longer"))
+            || is_finite_verb(x, i + 1 < w.len())
+    });
     if asked && verb && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str())) {
         return Form::YesNo;
     }
     let _ = second;
     Form::What
+}
+
+/// Openers that ask to check a statement ("correct me if I'm wrong but …").
+const CHECK_OPENERS: &[&[&str]] = &[&["correct", "me", "if"], &["am", "i", "right"]];
+
+/// Verbs of a request ("can you tell me …"): what follows them is what is asked.
+const REQUEST_VERBS: &[&str] = &[
+    "tell",
+    "give",
+    "explain",
+    "summarise",
+    "summarize",
+    "walk",
+    "list",
+    "share",
+    "send",
+    "show",
+    "remind",
+    "point",
+    "say",
+    "spell",
+    "break",
+    "run",
+];
+
+/// The words after a polite request's opening ("could you (please) tell me" / "can the bot
+/// give us"), or `None` when the words don't open with one.
+fn request_rest(w: &[String]) -> Option<&[String]> {
+    let aux = w.first()?;
+    if !matches!(
+        aux.as_str(),
+        "can" | "could" | "would" | "will" | "cn" | "pls"
+    ) {
+        return None;
+    }
+    let mut i = 1;
+    match w.get(i).map(String::as_str) {
+        Some("you" | "u" | "ya" | "ye") => i += 1,
+        Some("the") if w.get(2).is_some_and(|x| x == "bot") => i += 2,
+        _ => return None,
+    }
+    while w
+        .get(i)
+        .is_some_and(|x| matches!(x.as_str(), "please" | "pls" | "just" | "quickly"))
+    {
+        i += 1;
+    }
+    if !w
+        .get(i)
+        .is_some_and(|x| REQUEST_VERBS.contains(&x.as_str()))
+    {
+        return None;
+    }
+    i += 1;
+    while w.get(i).is_some_and(|x| {
+        matches!(
+            x.as_str(),
+            "me" | "us" | "through" | "down" | "over" | "out" | "again"
+        )
+    }) {
+        i += 1;
+    }
+    Some(&w[i..])
+}
+
+/// Negated auxiliaries of a closing tag ("…, didn't they", "… isn't it").
+const TAG_AUX: &[&str] = &[
+    "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "hasn", "haven", "hadn", "won",
+    "wouldn", "can", "couldn", "shouldn",
+];
+/// Pronouns that close a tag.
+const TAG_PRONOUNS: &[&str] = &["it", "they", "he", "she", "we", "you", "there", "i", "that"];
+
+/// Whether the words end with a negated tag ("they scrapped it didn't they").
+fn ends_negated_tag(w: &[String]) -> bool {
+    let Some((pronoun, head)) = w.split_last() else {
+        return false;
+    };
+    let negated = match head {
+        [.., aux, t] if t == "t" => TAG_AUX.contains(&aux.as_str()),
+        // Folded words join the apostrophe: "didnt", "isnt", "wont".
+        [.., aux] => aux.strip_suffix("nt").is_some_and(|a| {
+            matches!(
+                a,
+                "is" | "are"
+                    | "was"
+                    | "were"
+                    | "does"
+                    | "do"
+                    | "did"
+                    | "has"
+                    | "have"
+                    | "had"
+                    | "wo"
+                    | "ca"
+                    | "could"
+                    | "would"
+                    | "should"
+            )
+        }),
+        _ => false,
+    };
+    w.len() > 4 && negated && TAG_PRONOUNS.contains(&pronoun.as_str())
+}
+
+/// Words that make a statement of what comes before them ("azure-only still?", "no more
+/// exclusivity anymore?").
+const STATE_WORDS: &[&str] = &["still", "anymore", "already", "gone", "over"];
+
+/// Verbs a statement about the deal asks with ("msft shares rallied?", "payments hinge on
+/// AGI?"); forms that are as often nouns ("launches", "drop", "cuts") are left out.
+const VERBS: &[&str] = &[
+    "pay",
+    "pays",
+    "paid",
+    "hinge",
+    "hinges",
+    "rallied",
+    "rally",
+    "lose",
+    "loses",
+    "lost",
+    "get",
+    "gets",
+    "got",
+    "keep",
+    "keeps",
+    "kept",
+    "ends",
+    "ended",
+    "run",
+    "runs",
+    "ran",
+    "go",
+    "goes",
+    "went",
+    "stay",
+    "stays",
+    "stayed",
+    "fell",
+    "rose",
+    "popped",
+    "dipped",
+    "jumped",
+    "sank",
+    "closed",
+    "approved",
+    "signed",
+    "hosts",
+    "hosted",
+    "sell",
+    "sells",
+    "sold",
+    "owns",
+    "owned",
+    "invested",
+    "put",
+    "gave",
+    "give",
+    "gives",
+    "given",
+    "took",
+    "taken",
+    "takes",
+    "said",
+    "says",
+    "confirmed",
+    "announced",
+    "removed",
+    "scrapped",
+    "killed",
+    "expires",
+    "expired",
+    "kicks",
+    "kick",
+    "applies",
+    "covers",
+    "covered",
+    "launched",
+    "shipped",
+    "needs",
+    "requires",
+    "required",
+    "allows",
+    "allowed",
+    "lets",
+    "shrinks",
+    "shrank",
+    "grew",
+    "raised",
+    "means",
+    "meant",
+    "changed",
+    "worked",
+    "uses",
+    "used",
+    "happened",
+    "valued",
+    "capped",
+    "continues",
+    "continued",
+    "stopped",
+    "owes",
+    "owed",
+    "gained",
+    "planned",
+    "agreed",
+    "became",
+    "remains",
+    "remained",
+    "held",
+    "swapped",
+    "replaces",
+    "replaced",
+    "replacing",
+    "moved",
+    "offers",
+    "offered",
+    "licensed",
+    "exists",
+    "survives",
+    "survived",
+    "locked",
+    "renewed",
+    "extended",
+    "reported",
+    "wrote",
+    "cited",
+    "named",
+    "mentioned",
+    "quoted",
+    "tied",
+    "depends",
+    "depend",
+    "includes",
+    "included",
+    "prioritised",
+    "prioritized",
+    "set",
+    "stops",
+    "counts",
+    "dropped",
+];
+
+/// Whether a folded word is a finite verb of a statement: one of [`VERBS`] (a base form such as
+/// "pay" only when more words follow: "stock drop?" names a thing).
+fn is_finite_verb(word: &str, more: bool) -> bool {
+    VERBS.contains(&word) && (more || word.ends_with("ed") || word.ends_with('s'))
 }
 
 /// Words that negate the clause they stand in ("doesn't" is read as "doesn", "t").
@@ -1667,6 +1958,57 @@ mod tests {
         assert_eq!(form("the revenue share end date?"), Form::What);
         assert_eq!(form("tl;dr?"), Form::What);
         assert_eq!(form("so what does azure keep?"), Form::What);
+    }
+
+    #[test]
+    fn statements_with_a_verb_tags_and_requests_take_the_form_asked() {
+        // A statement with a verb of its own, asked.
+        assert_eq!(
+            form("msft shares rallied on the announcement?"),
+            Form::YesNo
+        );
+        assert_eq!(form("payments still hinge on AGI milestones?"), Form::YesNo);
+        assert_eq!(form("msft stock RALLIED on the news? 🚀"), Form::YesNo);
+        assert_eq!(form("agi clause gone?"), Form::YesNo);
+        // A thing named, not a statement: a base form at the end is a noun.
+        assert_eq!(form("msft stock drop?"), Form::What);
+        assert_eq!(form("msft stake in oai?"), Form::What);
+        // Closing tags without a comma, apostrophes joined by folding or not.
+        assert_eq!(
+            form("they scrapped the AGI clause didn't they"),
+            Form::YesNo
+        );
+        assert_eq!(form("the IPO is set for 2026 isnt it"), Form::YesNo);
+        assert_eq!(
+            form("reuters covered this, right? byline was soni i think"),
+            Form::YesNo
+        );
+        assert_eq!(
+            form("correct me if I'm wrong but the percentage hasn't changed"),
+            Form::YesNo
+        );
+        // A yes/no clause whose sentence is asked comes before a wh-word inside it.
+        assert_eq!(
+            form("last I checked it was 300bn, is that what your sources have?"),
+            Form::YesNo
+        );
+        // But a statement that merely has an auxiliary in it does not.
+        assert_eq!(
+            form("apologies. We're modelling it and I can't find how much they hold. any idea?"),
+            Form::Amount
+        );
+        // A request takes the form of what it asks for.
+        assert_eq!(form("Can you tell me when the rev share ends?"), Form::When);
+        assert_eq!(form("could you give me the key dates"), Form::What);
+        assert_eq!(
+            form("Hi. Could the bot give me the short version of what changed? Cheers."),
+            Form::What
+        );
+        assert_eq!(
+            form("can you tell me whether azure is primary"),
+            Form::YesNo
+        );
+        assert_eq!(form("can you confirm the cap is $38bn?"), Form::YesNo);
     }
 
     #[test]
