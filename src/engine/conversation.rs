@@ -35,6 +35,9 @@ const CONFIDENT: f32 = 0.6;
 /// sources don't say that" on it ([`Engine::refused_topic`]); no refusal row of the labelled or
 /// test data is answered down to 0.1.
 const NEAR_PROBABILITY: f32 = 0.15;
+/// A refused yes/no question making a `not_said` claim of one of the matcher's this many best
+/// topics is answered on it ([`Engine::refused_topic`]).
+const CLAIMED_RANK: usize = 3;
 /// Names of the parties: never a change of organisation.
 const PARTIES: &[&str] = &["microsoft", "openai", "azure"];
 /// Words a follow-up asks with that say nothing of its topic: time and degree ("back then",
@@ -659,15 +662,18 @@ impl Engine {
             return None;
         }
         let analysis = self.matcher.analyze(question);
-        let (best, p) = *self.matcher.ranked(&analysis, 1).first()?;
-        let claimed = self
-            .leads
-            .not_said_topics(&self.kb, &stems)
-            .into_iter()
-            .any(|(i, overlap)| i == best && overlap >= 2);
-        if claimed {
-            return Some((best, false));
+        let ranked = self.matcher.ranked(&analysis, CLAIMED_RANK);
+        let &(best, p) = ranked.first()?;
+        let claimed_all = self.leads.not_said_topics(&self.kb, &stems);
+        let claimed = ranked.iter().find(|(r, _)| {
+            claimed_all
+                .iter()
+                .any(|&(i, overlap)| i == *r && overlap >= 2)
+        });
+        if let Some(&(topic, _)) = claimed {
+            return Some((topic, false));
         }
+
         if p < NEAR_PROBABILITY || self.kb.intents[best].kind != IntentKind::Facts {
             return None;
         }

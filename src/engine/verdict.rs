@@ -63,6 +63,15 @@ const REPORTING: &[&str] = &[
     "rumor",
     "rumour",
 ];
+/// Contractions as folding writes them ("it'll" → "itll"): words, not names.
+const CONTRACTIONS: &[&str] = &[
+    "itll", "theyll", "youll", "itd", "theyd", "youd", "ive", "youve", "weve", "theyve", "youre",
+    "theyre", "thats", "theres", "heres", "whats", "hes", "shes", "aint", "yall", "wouldve",
+    "couldve", "shouldve", "gonna", "wanna", "gotta", "dunno", "kinda", "sorta", "itsnt", "dont",
+    "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant", "hasnt", "havent",
+    "hadnt", "shouldnt", "couldnt", "wouldnt", "mustnt",
+];
+
 /// "next …": a time.
 const TIME_UNITS: &[&str] = &[
     "year", "month", "week", "quarter", "spring", "summer", "autumn",
@@ -320,6 +329,7 @@ impl Leads {
         stems.iter().any(|w| {
             let word = w.word();
             !w.is_stop()
+                && !CONTRACTIONS.contains(&word)
                 && word.len() >= 3
                 && word.chars().all(|c| c.is_ascii_alphabetic())
                 && !self.all_words.contains(w.stem())
@@ -741,6 +751,8 @@ enum Number {
     Other(f64),
     /// A month named in words (1–12): "by June", "in March".
     Month(u8),
+    /// A multiple: "2x the investment", "twice as much".
+    Multiple(f64),
 }
 
 /// Month names read as dates. "May" is left out: it is far more often the modal verb.
@@ -792,7 +804,11 @@ fn numbers(text: &str) -> Vec<Number> {
         let dollar = start > 0 && chars[start - 1] == '$';
         let rest: String = chars[i..chars.len().min(i + 12)].iter().collect();
         let rest = rest.trim_start();
-        let number = if rest.starts_with('%') || rest.starts_with("percent") {
+        let multiple = chars.get(i) == Some(&'x')
+            && !chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
+        let number = if multiple {
+            Number::Multiple(value)
+        } else if rest.starts_with('%') || rest.starts_with("percent") {
             Number::Percent(value)
         } else if dollar
             || rest.starts_with("billion")
@@ -817,6 +833,15 @@ fn numbers(text: &str) -> Vec<Number> {
         out.push(number);
     }
     for word in folded.split(|c: char| !c.is_ascii_alphabetic()) {
+        let times = match word {
+            "twice" => Some(2.0),
+            "thrice" => Some(3.0),
+            "tenfold" => Some(10.0),
+            _ => None,
+        };
+        if let Some(times) = times {
+            out.push(Number::Multiple(times));
+        }
         if let Some(m) = MONTH_NAMES.iter().position(|m| !m.is_empty() && *m == word) {
             let month = Number::Month(m as u8 + 1);
             if !out.contains(&month) {
@@ -996,6 +1021,11 @@ mod tests {
             ]
         );
         assert_eq!(numbers("$50bn"), vec![Number::Money(50.0)]);
+        assert_eq!(
+            numbers("a cap of 2x the investment, or twice?"),
+            vec![Number::Multiple(2.0), Number::Multiple(2.0)]
+        );
+        assert_eq!(numbers("the 2xl model"), vec![Number::Other(2.0)]);
     }
 
     #[test]
