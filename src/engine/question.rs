@@ -66,14 +66,56 @@ const AUX: &[&str] = &[
 ];
 /// Words that open a wh-question.
 const WH: &[&str] = &[
-    "what", "whats", "when", "who", "whom", "whose", "which", "why", "how", "where",
+    "what", "whats", "when", "who", "whom", "whose", "which", "why", "how", "where", "whyd",
+    "whod", "whos", "hows", "howd", "wheres", "whens", "whatd",
 ];
 /// Words skipped at the start of a question before its form shows ("so", "and", "ok").
 const LEADING: &[&str] = &[
-    "and", "so", "ok", "okay", "also", "but", "then", "hey", "hi", "hello", "quick", "q", "one",
-    "more", "question", "pls", "please", "btw", "sorry", "um", "uh", "hmm", "oh", "right", "wait",
-    "follow", "up", "followup", "just", "to", "confirm", "check", "checking", "still", "now",
-    "for", "like",
+    "and",
+    "so",
+    "ok",
+    "okay",
+    "also",
+    "but",
+    "then",
+    "hey",
+    "hi",
+    "hello",
+    "quick",
+    "q",
+    "one",
+    "more",
+    "question",
+    "pls",
+    "please",
+    "btw",
+    "sorry",
+    "um",
+    "uh",
+    "hmm",
+    "oh",
+    "right",
+    "wait",
+    "follow",
+    "up",
+    "followup",
+    "just",
+    "to",
+    "confirm",
+    "check",
+    "checking",
+    "still",
+    "now",
+    "for",
+    "like",
+    "separately",
+    "additionally",
+    "unrelated",
+    "totally",
+    "lastly",
+    "finally",
+    "secondly",
+    "plus",
 ];
 /// Tags that turn a statement into a yes/no question ("…, right?").
 const TAGS: &[&[&str]] = &[
@@ -733,6 +775,7 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         let asks = listed
             || piece.ends_with('?')
             || opens_question(&window(piece))
+            || asks_politely(piece)
             || cut(piece).is_some()
             || (parts.len() > greeting && adds_request(&window(piece)));
         if !asks {
@@ -783,6 +826,15 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         parts.push(text.to_owned());
     }
     parts
+}
+
+/// Whether a piece asks for something without a question: it ends with "pls" or "please"
+/// ("key dates pls.") or opens with a request ("give me the timeline").
+fn asks_politely(piece: &str) -> bool {
+    let w = words(piece);
+    w.last()
+        .is_some_and(|x| matches!(x.as_str(), "pls" | "please" | "plz" | "plse"))
+        || opens_request(&w)
 }
 
 /// Appends `piece` to `text`, a space between.
@@ -893,6 +945,13 @@ fn marker_len(text: &str) -> usize {
             || (matches!(b[0], b'a'..=b'e') && b[1] == b')'))
     {
         if spaced(2) { 2 } else { 0 }
+    } else if b.len() >= 3
+        && matches!(b[0], b'q' | b'Q')
+        && matches!(b[1], b'1'..=b'9')
+        && matches!(b[2], b':' | b')' | b'.')
+    {
+        // "q1: …", "Q2) …".
+        if spaced(3) { 3 } else { 0 }
     } else if b.len() >= 3 && b[0] == b'(' && b[1].is_ascii_alphanumeric() && b[2] == b')' {
         if spaced(3) { 3 } else { 0 }
     } else {
@@ -1022,6 +1081,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let after = window(&text[i + 5..]);
                 (!before.is_empty() && after.len() >= 2).then_some((i, i + 5))
             }
+            // "when does it end / is it capped": a slash between two questions.
+            b'/' if i > 0 && bytes[i - 1] == b' ' && bytes.get(i + 1) == Some(&b' ') => {
+                let head = window(&text[..i]);
+                let after = window(&text[i + 1..]);
+                (head.len() >= 2
+                    && after.len() >= 2
+                    && (opens_question(&after) || head_asks(&head)))
+                .then_some((i, i + 1))
+            }
             // "announcement date; revenue share end year": items of a list.
             b';' if bytes.get(i + 1) == Some(&b' ')
                 && window(&text[..i]).len() >= 2
@@ -1039,19 +1107,23 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let after = &text[i + 1..];
                 let after_trim = after.trim_start();
                 let skip = after.len() - after_trim.len();
-                let off = if after_trim.len() > 4
-                    && after_trim.as_bytes()[..4].eq_ignore_ascii_case(b"and ")
-                {
-                    4
-                } else {
-                    0
-                };
+                let joined = ["and ", "as well as "]
+                    .iter()
+                    .find(|j| {
+                        after_trim.len() > j.len()
+                            && after_trim.as_bytes()[..j.len()].eq_ignore_ascii_case(j.as_bytes())
+                    })
+                    .map_or(0, |j| j.len());
+                let off = joined;
                 // "…, second, has Pichai commented": the ordinal is the next item's marker.
                 let off = off + marker_len(&after_trim[off..]);
                 let next = &after_trim[off..];
                 let w = window(next);
                 let head = window(&text[..i]);
-                (head_asks(&head) && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                // After ", and" a question of its own may follow a thing asked for ("key
+                // dates, and who wrote it"); after a bare comma only a question.
+                let head_ok = head_asks(&head) || (joined > 0 && names_request(&head));
+                (head_ok && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
                     .then_some((i, i + 1 + skip + off))
             }
             b'a' | b'A' if word_at(text, i, "and") => {
@@ -1059,6 +1131,20 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let w = window(next);
                 let head = window(&text[..i]);
                 if head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w) {
+                    Some((i, i + 4))
+                } else if !head.is_empty() && w.len() >= 3 && opens_request(&w) {
+                    // "tell me what Jassy said and give me the stock move".
+                    Some((i, i + 4))
+                } else if names_request(&head)
+                    && head.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str()))
+                    && head.len() <= 4
+                    && (2..=5).contains(&w.len())
+                    && matches!(w[0].as_str(), "your" | "the" | "a" | "any")
+                    && !w
+                        .iter()
+                        .any(|x| AUX.contains(&x.as_str()) || WH.contains(&x.as_str()))
+                {
+                    // "tl;dr and your sources pls": two things asked for.
                     Some((i, i + 4))
                 } else if !head.is_empty()
                     && w.len() >= 3
@@ -1083,6 +1169,63 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Things people ask the bot for by name ("tl;dr", "key dates", "your sources").
+const REQUEST_NOUNS: &[&str] = &[
+    "tl",
+    "dr",
+    "tldr",
+    "summary",
+    "gist",
+    "recap",
+    "timeline",
+    "dates",
+    "chronology",
+    "sources",
+    "links",
+    "quote",
+    "quotes",
+    "statement",
+    "overview",
+    "background",
+    "rundown",
+    "breakdown",
+    "pls",
+    "please",
+];
+
+/// Whether words open a request of their own: "give me …", "tell us …", "list your sources".
+fn opens_request(w: &[String]) -> bool {
+    w.first()
+        .is_some_and(|x| REQUEST_VERBS.contains(&x.as_str()) && x != "run" && x != "break")
+        && w.get(1).is_some_and(|x| {
+            matches!(
+                x.as_str(),
+                "me" | "us" | "your" | "the" | "a" | "all" | "what" | "how"
+            )
+        })
+}
+
+/// Words that ask for something without asking a question ("key dates pls", "tl;dr", "give me
+/// the timeline"): a request or a short noun phrase that opens with no preamble ("for the
+/// licence, …") or condition ("if it ends, …").
+fn names_request(head: &[String]) -> bool {
+    let start = head
+        .iter()
+        .position(|w| !LEADING.contains(&w.as_str()))
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    let preamble = |w: &String| PREAMBLE.contains(&w.as_str()) || CONDITIONAL.contains(&w.as_str());
+    !rest.is_empty()
+        && !head.first().is_some_and(preamble)
+        && (opens_request(rest)
+            || (rest.len() <= 4
+                && !PREAMBLE.contains(&rest[0].as_str())
+                && !CONDITIONAL.contains(&rest[0].as_str())
+                && !rest
+                    .iter()
+                    .any(|x| AUX.contains(&x.as_str()) || WH.contains(&x.as_str()))))
 }
 
 /// Whether a piece after a question adds a request of its own ("also any word on the
@@ -2157,6 +2300,64 @@ mod tests {
             vec!["the gist", "the key dates"]
         );
         assert_eq!(split("did they invest and then again later").len(), 1);
+    }
+
+    #[test]
+    fn splits_at_slashes_separators_and_things_asked_for() {
+        assert_eq!(
+            split("when does rev share stop / how did the stock react / is openai gonna IPO"),
+            vec![
+                "when does rev share stop",
+                "how did the stock react",
+                "is openai gonna IPO"
+            ]
+        );
+        assert_eq!(
+            split("is it tied to AGI. separately, how big is the cap"),
+            vec!["is it tied to AGI.", "separately, how big is the cap"]
+        );
+        assert_eq!(
+            split("key dates, and who wrote the reuters piece"),
+            vec!["key dates", "who wrote the reuters piece"]
+        );
+        assert_eq!(
+            split("tl;dr and your sources pls"),
+            vec!["tl;dr", "your sources pls"]
+        );
+        assert_eq!(
+            split("summarise the deal for me and tell me how Azure customers are affected"),
+            vec![
+                "summarise the deal for me",
+                "tell me how Azure customers are affected"
+            ]
+        );
+        assert_eq!(
+            split("why'd they do it, what's the antitrust angle"),
+            vec!["why'd they do it", "what's the antitrust angle"]
+        );
+        assert_eq!(
+            split("What's Microsoft's plan now, as well as why the deal changed?"),
+            vec!["What's Microsoft's plan now", "why the deal changed?"]
+        );
+        assert_eq!(
+            split("q1: is the AGI clause gone. q2: does azure still get launches first"),
+            vec![
+                "is the AGI clause gone.",
+                "does azure still get launches first"
+            ]
+        );
+        assert_eq!(
+            split("key dates pls. totally unrelated but is it raining in seattle?"),
+            vec![
+                "key dates pls.",
+                "totally unrelated but is it raining in seattle?"
+            ]
+        );
+        // One thing asked: a preamble, a condition, a pair of names, a ratio.
+        assert_eq!(split("for the licence, and who holds it?").len(), 1);
+        assert_eq!(split("microsoft and the openai board").len(), 1);
+        assert_eq!(split("is the split 80/20 or 70/30?").len(), 1);
+        assert_eq!(split("when does the cap kick in and does it end").len(), 2);
     }
 
     #[test]
