@@ -918,6 +918,15 @@ impl Engine {
         if self.leads.is_bare(question) {
             return stay(form);
         }
+        // "And the other way round?": the previous topic asked of the other party, which its
+        // `follow` for "who" names ("who pays whom?"), unless another form is asked ("…, until
+        // when?").
+        if question::asks_reverse(question) {
+            return stay(match form {
+                Form::What | Form::YesNo => Form::Who,
+                asked => asked,
+            });
+        }
         // Nothing but the name of what a form asks for ("and the dates?", "the figure?"): that
         // form of the previous topic, or the topic its `follow` names for it.
         let confident = |d: &Decision| {
@@ -931,6 +940,15 @@ impl Engine {
         }
         // A detail the sources never cover ("and what did Nadella say?") stays uncovered.
         if let Decision::NotCovered { topic: Some(_), .. } = decision {
+            return alone(decision);
+        }
+        // What someone else said ("what did amazon say about it?" after the clouds): the topic
+        // that quotes them, when the question names it clearly on its own.
+        if let Decision::Answer { intent, confidence } = decision
+            && intent != prev
+            && confidence >= CONFIDENT
+            && question::asks_statement(question)
+        {
             return alone(decision);
         }
         // A value of the previous topic's slot ("and Google?").

@@ -1345,6 +1345,45 @@ fn starts_clause(w: &[String]) -> bool {
         })
 }
 
+/// Whether a follow-up asks the previous question the other way round ("and the other way
+/// round?", "vice versa?", "what about the reverse").
+pub fn asks_reverse(raw: &str) -> bool {
+    let w = words(raw);
+    w.len() <= 10
+        && (w.windows(4).any(|x| {
+            x[0] == "the"
+                && x[1] == "other"
+                && x[2] == "way"
+                && matches!(x[3].as_str(), "round" | "around")
+        }) || w.windows(2).any(|x| {
+            (x[0] == "vice" && x[1] == "versa")
+                || (x[0] == "the" && matches!(x[1].as_str(), "reverse" | "opposite"))
+                    && w.len() <= 4
+        }))
+}
+
+/// Whether a message asks what someone said ("what did amazon say about it", "any comment
+/// from google?").
+pub fn asks_statement(raw: &str) -> bool {
+    words(raw).iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "say"
+                | "said"
+                | "says"
+                | "saying"
+                | "comment"
+                | "comments"
+                | "commented"
+                | "statement"
+                | "statements"
+                | "quote"
+                | "quoted"
+                | "remarks"
+        )
+    })
+}
+
 /// Whether a message is a greeting and nothing else ("hi!", "morning all 👋").
 pub fn is_greeting(raw: &str) -> bool {
     let w = words(raw);
@@ -2300,6 +2339,21 @@ mod tests {
             vec!["the gist", "the key dates"]
         );
         assert_eq!(split("did they invest and then again later").len(), 1);
+    }
+
+    #[test]
+    fn reads_reversals_and_requests_for_statements() {
+        assert!(asks_reverse("and the other way round?"));
+        assert!(asks_reverse("vice versa?"));
+        assert!(asks_reverse("and the other way round, until when"));
+        assert!(!asks_reverse(
+            "is there any other way round the cap for openai?"
+        ));
+        assert!(!asks_reverse(
+            "what is the opposite view in the articles about the cap"
+        ));
+        assert!(asks_statement("what did amazon say about it"));
+        assert!(!asks_statement("what did amazon do"));
     }
 
     #[test]
