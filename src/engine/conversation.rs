@@ -862,7 +862,12 @@ impl Engine {
         }
         // "ok and what about Amazon's stock?" after Microsoft's: the previous topic asked of an
         // organisation it never covers is not answered, by that topic or by another one.
-        if (!part || question::is_elliptical(question))
+        let elliptical = if part {
+            question::is_elliptical_part(question)
+        } else {
+            question::is_elliptical(question)
+        };
+        if (!part || elliptical)
             && self.asks_prev_of_other_org(question, prev, &decision, &analysis)
         {
             return Reading {
@@ -876,7 +881,7 @@ impl Engine {
                 source_request: false,
             };
         }
-        if !question::is_elliptical(question) {
+        if !elliptical {
             // A full question that matches nothing on its own may still lean on the previous
             // one ("how far down at worst?" after "did MSFT stock move?"), when every word it
             // asks with is one the topic knows: "how many parameters does GPT-4 have?" after

@@ -716,9 +716,9 @@ pub fn opens_question(words: &[String]) -> bool {
         .iter()
         .position(|w| !LEADING.contains(&w.as_str()))
         .unwrap_or(words.len());
-    words
-        .get(start)
-        .is_some_and(|w| AUX.contains(&w.as_str()) || WH.contains(&w.as_str()))
+    words.get(start).is_some_and(|w| {
+        AUX.contains(&w.as_str()) || WH.contains(&w.as_str()) || (start > 0 && w == "whether")
+    })
 }
 
 /// Splits a message that asks several things into its parts, in order: at most [`MAX_PARTS`]
@@ -1137,7 +1137,7 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                     Some((i, i + 4))
                 } else if names_request(&head)
                     && head.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str()))
-                    && head.len() <= 4
+                    && head.len() <= 6
                     && (2..=5).contains(&w.len())
                     && matches!(w[0].as_str(), "your" | "the" | "a" | "any")
                     && !w
@@ -1235,7 +1235,7 @@ pub fn adds_request(w: &[String]) -> bool {
         Some("and" | "oh") => &w[1..],
         _ => w,
     };
-    w.len() >= 3 && matches!(w[0].as_str(), "also" | "plus")
+    w.len() >= 3 && matches!(w[0].as_str(), "also" | "plus" | "then")
 }
 
 /// At the comma at byte `i`: when the text before it says "first" and the text after opens
@@ -1752,7 +1752,20 @@ pub fn confirmation(raw: &str) -> Option<Confirmation> {
 
 /// Whether a message is elliptical: short, or opening like a follow-up, or leaning on "that".
 pub fn is_elliptical(raw: &str) -> bool {
+    elliptical_words(&words(raw))
+}
+
+/// Whether a part of a message is elliptical, read without the conjunction that joined it to
+/// the part before ("…; and what's the weather in Redmond" asks a question of its own).
+pub fn is_elliptical_part(raw: &str) -> bool {
     let w = words(raw);
+    let joined = w
+        .first()
+        .is_some_and(|x| matches!(x.as_str(), "and" | "also" | "plus"));
+    elliptical_words(if joined { &w[1..] } else { &w })
+}
+
+fn elliptical_words(w: &[String]) -> bool {
     if w.is_empty() {
         return false;
     }
@@ -2377,6 +2390,23 @@ mod tests {
         assert_eq!(
             split("tl;dr and your sources pls"),
             vec!["tl;dr", "your sources pls"]
+        );
+        assert_eq!(
+            split("give me a tl;dr and your sources"),
+            vec!["give me a tl;dr", "your sources"]
+        );
+        assert_eq!(
+            split("Give me a tl;dr first. Then the key dates."),
+            vec!["Give me a tl;dr first.", "Then the key dates."]
+        );
+        assert_eq!(
+            split(
+                "tell me whether azure customers lose anything, and also whether regulators care"
+            ),
+            vec![
+                "tell me whether azure customers lose anything",
+                "also whether regulators care"
+            ]
         );
         assert_eq!(
             split("summarise the deal for me and tell me how Azure customers are affected"),
