@@ -497,6 +497,12 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         ("fresh-7.jsonl", 0.9, 0.9, 0.72, 0.68, 0.72),
         ("fresh-8.jsonl", 0.92, 0.92, 0.5, 0.76, 0.8),
         ("fresh-9.jsonl", 0.85, 0.86, 0.66, 0.58, 0.82),
+        // fresh-10 (172 of 180 rows; 8 repeating training questions removed), written by a
+        // helper from the articles and catalogue alone in the fifth session. At first sight
+        // (`789611c`): 90.5 / 100 / 68.5 / 74.2 / 86.1 %; measured after that session's form,
+        // verdict, split and follow-up work, which read its failures: 90.5 / 100 / 86.8 / 87.1
+        // / 90.6 %.
+        ("fresh-10.jsonl", 0.86, 0.95, 0.82, 0.82, 0.85),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
