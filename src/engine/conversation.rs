@@ -767,8 +767,14 @@ impl Engine {
             }
         }
         // "What is Microsoft doing now that it lost exclusivity?": the question before a
-        // trailing premise is what is asked, when it names a topic clearly on its own.
-        if let Decision::Answer { intent, .. } = decision
+        // trailing premise is what is asked, when it names a topic clearly on its own (and
+        // settles a question whose premise made it ambiguous).
+        let placed = match &decision {
+            Decision::Answer { intent, .. } => Some(*intent),
+            Decision::Ambiguous { .. } => Some(usize::MAX),
+            _ => None,
+        };
+        if let Some(intent) = placed
             && let Some(head) = question::before_premise(question)
         {
             let head_analysis = self.matcher.analyze(head);
