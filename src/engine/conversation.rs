@@ -673,7 +673,6 @@ impl Engine {
         if let Some(&(topic, _)) = claimed {
             return Some((topic, false));
         }
-
         if p < NEAR_PROBABILITY || self.kb.intents[best].kind != IntentKind::Facts {
             return None;
         }
@@ -769,12 +768,13 @@ impl Engine {
         // "What is Microsoft doing now that it lost exclusivity?": the question before a
         // trailing premise is what is asked, when it names a topic clearly on its own (and
         // settles a question whose premise made it ambiguous).
+        // The topic it is placed on; an ambiguous reading has none of its own to keep.
         let placed = match &decision {
-            Decision::Answer { intent, .. } => Some(*intent),
-            Decision::Ambiguous { .. } => Some(usize::MAX),
+            Decision::Answer { intent, .. } => Some(Some(*intent)),
+            Decision::Ambiguous { .. } => Some(None),
             _ => None,
         };
-        if let Some(intent) = placed
+        if let Some(current) = placed
             && let Some(head) = question::before_premise(question)
         {
             let head_analysis = self.matcher.analyze(head);
@@ -783,7 +783,7 @@ impl Engine {
                 intent: asked,
                 confidence,
             } = head_decision
-                && asked != intent
+                && current != Some(asked)
                 && confidence >= TOPIC_CHANGE_CONFIDENCE
             {
                 analysis = head_analysis;
@@ -958,7 +958,7 @@ impl Engine {
         if let Decision::Answer { intent, confidence } = decision
             && intent != prev
             && confidence >= CONFIDENT
-            && question::asks_statement(question)
+            && super::speakers::asks_statement(question)
         {
             return alone(decision);
         }

@@ -1362,28 +1362,6 @@ pub fn asks_reverse(raw: &str) -> bool {
         }))
 }
 
-/// Whether a message asks what someone said ("what did amazon say about it", "any comment
-/// from google?").
-pub fn asks_statement(raw: &str) -> bool {
-    words(raw).iter().any(|x| {
-        matches!(
-            x.as_str(),
-            "say"
-                | "said"
-                | "says"
-                | "saying"
-                | "comment"
-                | "comments"
-                | "commented"
-                | "statement"
-                | "statements"
-                | "quote"
-                | "quoted"
-                | "remarks"
-        )
-    })
-}
-
 /// Whether a message is a greeting and nothing else ("hi!", "morning all 👋").
 pub fn is_greeting(raw: &str) -> bool {
     let w = words(raw);
@@ -2365,8 +2343,6 @@ mod tests {
         assert!(!asks_reverse(
             "what is the opposite view in the articles about the cap"
         ));
-        assert!(asks_statement("what did amazon say about it"));
-        assert!(!asks_statement("what did amazon do"));
     }
 
     #[test]

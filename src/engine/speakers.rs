@@ -42,6 +42,14 @@ const SAY: &[&str] = &[
     "words",
 ];
 
+/// Whether a message asks what someone said ("what did amazon say about it", "any comment
+/// from google?"): it uses a word of [`SAY`].
+pub fn asks_statement(raw: &str) -> bool {
+    question::words(raw)
+        .iter()
+        .any(|w| SAY.contains(&w.as_str()))
+}
+
 /// Quotation marks that open a quoted statement.
 const QUOTE_MARKS: &[char] = &['"', '“', '”', '‘', '’', '«', '»'];
 
@@ -422,6 +430,13 @@ mod tests {
         ] {
             assert_eq!(verdict_of(&s, q), None, "{q}");
         }
+    }
+
+    #[test]
+    fn asks_what_someone_said() {
+        assert!(asks_statement("what did amazon say about it"));
+        assert!(asks_statement("any comment from google?"));
+        assert!(!asks_statement("what did amazon do"));
     }
 
     #[test]

@@ -63,13 +63,12 @@ const REPORTING: &[&str] = &[
     "rumor",
     "rumour",
 ];
-/// Contractions as folding writes them ("it'll" → "itll"): words, not names.
+/// Contractions as folding writes them ("it'll" → "itll"): words, not names. Negations
+/// ("didnt") are [`question::is_negation`]'s.
 const CONTRACTIONS: &[&str] = &[
     "itll", "theyll", "youll", "itd", "theyd", "youd", "ive", "youve", "weve", "theyve", "youre",
     "theyre", "thats", "theres", "heres", "whats", "hes", "shes", "aint", "yall", "wouldve",
-    "couldve", "shouldve", "gonna", "wanna", "gotta", "dunno", "kinda", "sorta", "itsnt", "dont",
-    "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant", "hasnt", "havent",
-    "hadnt", "shouldnt", "couldnt", "wouldnt", "mustnt",
+    "couldve", "shouldve", "gonna", "wanna", "gotta", "dunno", "kinda", "sorta", "mustnt",
 ];
 
 /// "next …": a time.
@@ -330,6 +329,7 @@ impl Leads {
             let word = w.word();
             !w.is_stop()
                 && !CONTRACTIONS.contains(&word)
+                && !question::is_negation(word, None)
                 && word.len() >= 3
                 && word.chars().all(|c| c.is_ascii_alphabetic())
                 && !self.all_words.contains(w.stem())
