@@ -43,7 +43,7 @@ const SAY: &[&str] = &[
 ];
 
 /// Whether a message asks what someone said ("what did amazon say about it", "any comment
-/// from google?"): it uses a word of [`SAY`].
+/// from google?"): it uses one of the words of saying this module reads quotes with.
 pub fn asks_statement(raw: &str) -> bool {
     question::words(raw)
         .iter()
