@@ -426,16 +426,6 @@ impl Leads {
         };
         let yes_no = form == Form::YesNo;
         let premise = has_premise(question);
-        // A figure or date the question states that the intent's facts don't give.
-        if yes_no && let Some(verdict) = number_verdict(&rules.given, question) {
-            let lead = match verdict {
-                Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
-                _ => "the sources give a different figure or date.".to_owned(),
-            };
-            let mut lead = claim_lead(verdict, &lead, &[], true);
-            lead.unreported = verdict == Verdict::NotSaid;
-            return lead;
-        }
         // A yes/no question offering two alternatives ("…, or did it cash out?") is answered
         // about the first.
         let first;
@@ -446,6 +436,28 @@ impl Leads {
             }
             _ => stems,
         };
+        // A figure or date the question states that the intent's facts don't give, unless the
+        // question is about a detail no source reports ("closed the day down 3 %": the closing
+        // price, not the opening move of 1 %).
+        let unreported_claim = || {
+            intent
+                .claims
+                .iter()
+                .zip(&rules.claims)
+                .any(|(c, r)| c.verdict == Verdict::NotSaid && r.matches(stems))
+        };
+        if yes_no
+            && let Some(verdict) = number_verdict(&rules.given, question)
+            && !(verdict == Verdict::No && unreported_claim())
+        {
+            let lead = match verdict {
+                Verdict::NotSaid => "The sources don't give that figure or date.".to_owned(),
+                _ => "the sources give a different figure or date.".to_owned(),
+            };
+            let mut lead = claim_lead(verdict, &lead, &[], true);
+            lead.unreported = verdict == Verdict::NotSaid;
+            return lead;
+        }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
             let form_ok = claim.forms.is_empty() || claim.forms.iter().any(|f| f == form.name());
             if !form_ok || !rule.matches(stems) {

@@ -128,6 +128,34 @@ fn refused_yes_no_questions_about_an_unreported_detail_are_not_said_on_their_top
     // Another deal altogether stays refused.
     let other = engine().answer("Did the CMA clear Microsoft's Activision purchase?");
     assert!(!other.answered, "{}", other.text);
+    // A move at the close, which no source reports, is not said (not "a different figure"
+    // from the opening moves), also when the matcher ranks the stock topic low ("close the
+    // day" lifts its guard).
+    for question in [
+        "MSFT closed the day down 2.3%, correct?",
+        "did msft close the day down 4%",
+    ] {
+        let answer = engine().answer(question);
+        assert_eq!(
+            answer.intent.as_deref(),
+            Some("stock_reaction"),
+            "{question}"
+        );
+        assert_eq!(
+            answer.verdict,
+            Some(Verdict::NotSaid),
+            "{question}: {}",
+            answer.text
+        );
+        assert!(answer.text.contains("closing price"), "{}", answer.text);
+    }
+    // A statement with a verb of its own, asked, is a yes/no question; a claim the sources
+    // never make (a renewal) is not said, not the topic's default "yes".
+    let rallied = engine().answer("msft shares rallied on the announcement?");
+    assert_eq!(rallied.verdict, Some(Verdict::No), "{}", rallied.text);
+    let renewed = engine().answer("Microsoft's licence can be renewed after 2032?");
+    assert_eq!(renewed.intent.as_deref(), Some("ip_license"));
+    assert_eq!(renewed.verdict, Some(Verdict::NotSaid), "{}", renewed.text);
 }
 
 #[test]
