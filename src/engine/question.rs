@@ -197,10 +197,7 @@ pub fn words(raw: &str) -> Vec<String> {
 /// The form of a question.
 pub fn form(raw: &str) -> Form {
     let words = words(raw);
-    let start = words
-        .iter()
-        .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(words.len());
+    let start = leading_len(&words);
     let mut w = &words[start..];
     // "Can you tell me when …": the form of what is asked for.
     if let Some(rest) = request_rest(w) {
@@ -710,12 +707,17 @@ pub fn is_auxiliary(word: &str) -> bool {
     AUX.contains(&word)
 }
 
-/// Whether a message opens like a question of its own ("what …", "is …", "how …").
-pub fn opens_question(words: &[String]) -> bool {
-    let start = words
+/// How many words open a message before its form shows ("so", "ok", "quick one": [`LEADING`]).
+fn leading_len(words: &[String]) -> usize {
+    words
         .iter()
         .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(words.len());
+        .unwrap_or(words.len())
+}
+
+/// Whether a message opens like a question of its own ("what …", "is …", "how …").
+pub fn opens_question(words: &[String]) -> bool {
+    let start = leading_len(words);
     words.get(start).is_some_and(|w| {
         AUX.contains(&w.as_str()) || WH.contains(&w.as_str()) || (start > 0 && w == "whether")
     })
@@ -1211,10 +1213,7 @@ fn opens_request(w: &[String]) -> bool {
 /// the timeline"): a request or a short noun phrase that opens with no preamble ("for the
 /// licence, …") or condition ("if it ends, …").
 fn names_request(head: &[String]) -> bool {
-    let start = head
-        .iter()
-        .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(head.len());
+    let start = leading_len(head);
     let rest = &head[start..];
     let preamble = |w: &String| PREAMBLE.contains(&w.as_str()) || CONDITIONAL.contains(&w.as_str());
     !rest.is_empty()
@@ -1310,10 +1309,7 @@ const PREAMBLE: &[&str] = &[
 /// Whether what comes before a conjunction asks something of its own: it opens like a
 /// question, or is a clause of five words or more that is not a lead-in ("besides the licence").
 fn head_asks(head: &[String]) -> bool {
-    let start = head
-        .iter()
-        .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(head.len());
+    let start = leading_len(head);
     let rest = &head[start..];
     opens_question(head)
         || (rest.len() >= 5
@@ -1713,10 +1709,7 @@ pub fn confirmation(raw: &str) -> Option<Confirmation> {
             .any(|x| CONFIRM_ANCHORS.contains(&x.as_str()) && !ACKNOWLEDGE.contains(&x.as_str()));
         return (asks && text.contains('?')).then_some(Confirmation::Previous);
     }
-    let start = head_words
-        .iter()
-        .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(head_words.len());
+    let start = leading_len(&head_words);
     let first = head_words.get(start).map(String::as_str);
     if head_words.len() - start < 3 || first.is_some_and(|w| WH.contains(&w)) {
         return None;
