@@ -539,17 +539,23 @@ impl Engine {
     fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, ctx, part);
         // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
-        // contract yet?") is answered "the sources don't say" on its topic; so is one plainly
-        // about a topic but making no claim of its data ("did the UK's CMA look at it too?").
+        // contract yet?", "is the licence royalty-free?") is answered "the sources don't say" on
+        // its topic; so is one plainly about a topic but making no claim of its data ("did the
+        // UK's CMA look at it too?"). That holds when a not-covered topic refused it, unless the
+        // topic keeps its yes/no questions (`keeps_yes_no`).
         let mut near_only = false;
         if reading.form == Form::YesNo
             && !reading.source_request
-            && matches!(reading.decision, Decision::NotCovered { topic: None, .. })
+            && let Decision::NotCovered { topic, .. } = reading.decision
+            && topic.is_none_or(|t| !self.kb.uncovered[t].keeps_yes_no)
         {
-            let topic = self.refused_topic(question).map(|(intent, near)| {
-                near_only = near;
-                intent
-            });
+            let topic = self
+                .refused_topic(question)
+                .filter(|&(_, near)| !near || topic.is_none())
+                .map(|(intent, near)| {
+                    near_only = near;
+                    intent
+                });
             if let Some(intent) = topic {
                 reading.decision = Decision::Answer {
                     intent,

@@ -383,6 +383,11 @@ pub struct Uncovered {
     /// When the question meets `requires`, this topic wins outright: its words ("salary",
     /// "lawsuit") name something the sources never cover, whatever else the question says.
     pub decisive: bool,
+    /// A yes/no question this topic refuses stays refused, even when it is plainly about one of
+    /// the deal's topics ("did Nadella say the payments end in 2030?": the sources quote no
+    /// Nadella). Other refused yes/no questions may be answered "the sources don't say" on their
+    /// topic.
+    pub keeps_yes_no: bool,
 }
 
 /// The lexicon: synonyms, stopwords, filler and organisation names.
@@ -692,6 +697,8 @@ struct UncoveredEntry {
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
     decisive: bool,
+    #[serde(default)]
+    keeps_yes_no: bool,
 }
 
 // ---- parsing --------------------------------------------------------------------------------
@@ -874,6 +881,7 @@ fn parse(files: &DataFiles, errors: &mut Vec<DataError>) -> (KnowledgeBase, Site
                             requires: t.requires,
                             patterns,
                             decisive: t.decisive,
+                            keeps_yes_no: t.keeps_yes_no,
                         });
                     }
                     for u in parsed.unreported {
