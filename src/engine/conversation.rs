@@ -604,11 +604,16 @@ impl Engine {
                         ..Default::default()
                     }
                 } else {
-                    let mut lead = if near_only {
+                    let lead =
+                        self.leads
+                            .lead(&self.kb, *intent, reading.form, &stems, question, named);
+                    // A question the matcher refused, placed on a topic only because it is
+                    // plainly about it, never gets "yes"; a claim the sources deny still gets
+                    // "no" ("so oai can still only sell via azure, with a bit more wiggle room?").
+                    let mut lead = if near_only && lead.verdict != Some(super::Verdict::No) {
                         super::verdict::Lead::not_said()
                     } else {
-                        self.leads
-                            .lead(&self.kb, *intent, reading.form, &stems, question, named)
+                        lead
                     };
                     if let Some(correction) = self.correct_premise(question) {
                         lead.text = Some(match lead.text {

@@ -290,7 +290,10 @@ pub fn form(raw: &str) -> Form {
             || (x == "no" && w.get(i + 1).is_some_and(|n| n == "longer"))
             || is_finite_verb(x, i + 1 < w.len())
     });
-    if asked && verb && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str())) {
+    // "so basically X?" sums something up to be confirmed, with or without a verb.
+    let summing_up = w.first().is_some_and(|x| x == "basically");
+    if asked && (verb || summing_up) && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str()))
+    {
         return Form::YesNo;
     }
     let _ = second;
@@ -2139,6 +2142,13 @@ mod tests {
         // A thing named, not a statement: a base form at the end is a noun.
         assert_eq!(form("msft stock drop?"), Form::What);
         assert_eq!(form("msft stake in oai?"), Form::What);
+        // A summing-up, with or without a verb of the list.
+        assert_eq!(
+            form("so basically new openai products launch on AWS first from now on?"),
+            Form::YesNo
+        );
+        assert_eq!(form("basically a one-way payment now?"), Form::YesNo);
+        assert_eq!(form("so basically what changed?"), Form::What);
         // Closing tags without a comma, apostrophes joined by folding or not.
         assert_eq!(
             form("they scrapped the AGI clause didn't they"),

@@ -237,6 +237,14 @@ impl Speakers {
             None => (None, format!("{who} said it, in these words:")),
             // Crediting a statement to a named person is a claim to check, whatever its form
             // ("wasn't it Jassy who said …", "so Sam was the one saying …").
+            // … unless the question denies what the quote states ("did Altman say Microsoft is
+            // no longer their primary cloud partner?").
+            Some(c) if c == owner && denies(statement(question, &words), &person.said[quote].0) => {
+                (
+                    Some(Verdict::No),
+                    format!("No — that is not what {who} said; in these words:"),
+                )
+            }
             Some(c) if c == owner => (
                 Some(Verdict::Yes),
                 format!("Yes — {who} said it, in these words:"),
@@ -265,6 +273,36 @@ impl Speakers {
             },
         })
     }
+}
+
+/// Words that deny a statement: negations, and verbs that stop what a quote says continues.
+const DENIALS: &[&str] = &[
+    "stop", "stops", "stopping", "stopped", "cease", "ceases", "halt",
+];
+
+/// The words of the statement a question credits: its quoted span, else what follows the
+/// first "say" verb.
+fn statement(question: &str, words: &[String]) -> Vec<String> {
+    match quoted_span(question) {
+        Some(span) => question::words(span),
+        None => words
+            .iter()
+            .skip_while(|w| !SAY.contains(&w.as_str()))
+            .skip(1)
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Whether a statement denies or stops something while the quote has no such word.
+fn denies(statement: Vec<String>, quote: &Citation) -> bool {
+    let denial = |words: &[String]| {
+        words.iter().enumerate().any(|(i, w)| {
+            question::is_negation(w, words.get(i + 1).map(String::as_str))
+                || DENIALS.contains(&w.as_str())
+        })
+    };
+    denial(&statement) && !denial(&question::words(&quote.quote))
 }
 
 /// Whether the text has a span in single quotes ("said 'we look forward …'"), as opposed to

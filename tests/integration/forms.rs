@@ -367,6 +367,33 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
     assert_eq!(answer.verdict, Some(Verdict::No), "{}", answer.text);
     let answer = engine().answer("so after this OpenAI can put its models on Google Cloud?");
     assert_eq!(answer.verdict, Some(Verdict::Yes), "{}", answer.text);
+    // Another cloud first is the opposite of Azure first; "stop supplying" the opposite of
+    // Altman's "continue to provide".
+    for (question, intent) in [
+        (
+            "New OpenAI products will launch on AWS first from now on, yeah?",
+            "primary_cloud",
+        ),
+        (
+            "Did Sam Altman say OpenAI will stop supplying models to Microsoft?",
+            "altman_statement",
+        ),
+        // Refused by the matcher, placed on its topic as plainly about it: a claim the topic
+        // denies is still "no".
+        (
+            "so basically oai can still only sell via azure, just with a bit more wiggle room?",
+            "other_clouds",
+        ),
+    ] {
+        let answer = engine().answer(question);
+        assert_eq!(answer.intent.as_deref(), Some(intent), "{question}");
+        assert_eq!(
+            answer.verdict,
+            Some(Verdict::No),
+            "{question}: {}",
+            answer.text
+        );
+    }
 }
 
 #[test]
@@ -669,6 +696,13 @@ fn misattributed_statements_are_no_and_name_the_real_speaker() {
             Verdict::Yes,
             "Yes — Andy Jassy (Amazon) said it",
             "amazon_bedrock",
+        ),
+        // The right speaker, but the question denies what he said.
+        (
+            "Did Altman say Microsoft is no longer their primary cloud partner?",
+            Verdict::No,
+            "No — that is not what Sam Altman (OpenAI) said",
+            "altman_statement",
         ),
     ];
     for (q, verdict, lead, intent) in cases {
