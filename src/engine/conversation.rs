@@ -426,7 +426,8 @@ impl Engine {
                 Some(last)
                     if !question::is_greeting(last)
                         && self.leads.is_bare(&part)
-                        && !self.asks_about_dealbot(&part) =>
+                        && !self.asks_about_dealbot(&part)
+                        && !self.aspect_elsewhere(last, &part) =>
                 {
                     last.push(' ');
                     last.push_str(&part);
@@ -453,7 +454,10 @@ impl Engine {
                 // "… and what are your sources?": the reply to the whole message cites its
                 // sources already; the part asks what they are, not where one part comes from.
                 let alone = Context::default();
-                let within = if n > 0 && question::asks_for_source(part) {
+                // "…, why now": a bare part kept apart because its own words name another topic
+                // is read on its own, not as an aspect of the part before.
+                let own = n > 0 && self.leads.is_bare(part) && self.confident_alone(part);
+                let within = if n > 0 && (question::asks_for_source(part) || own) {
                     &alone
                 } else {
                     &running
@@ -638,6 +642,30 @@ impl Engine {
             form: reading.form,
         };
         (answer, turn, unreported)
+    }
+
+    /// Whether a bare part ("…, until when", "…, capped?") asks about another topic than the
+    /// part before it: the earlier topic's `follow` map sends its form elsewhere, or its own
+    /// words name another topic confidently. It is then a part of its own.
+    fn aspect_elsewhere(&self, before: &str, part: &str) -> bool {
+        let Decision::Answer { intent, .. } = self.matcher.decide(&self.matcher.analyze(before))
+        else {
+            return false;
+        };
+        let form = question::form(part);
+        let followed = self.kb.intents[intent]
+            .follow
+            .get(form.name())
+            .is_some_and(|id| *id != self.kb.intents[intent].id);
+        followed
+            || matches!(self.matcher.decide(&self.matcher.analyze(part)),
+                Decision::Answer { intent: own, confidence } if own != intent && confidence >= CONFIDENT)
+    }
+
+    /// Whether a part's own words name a topic confidently.
+    fn confident_alone(&self, part: &str) -> bool {
+        matches!(self.matcher.decide(&self.matcher.analyze(part)),
+            Decision::Answer { confidence, .. } if confidence >= CONFIDENT)
     }
 
     /// Whether a part asks about dealbot itself (its help, its sources, small talk) rather than

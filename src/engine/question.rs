@@ -1128,7 +1128,11 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 // After ", and" a question of its own may follow a thing asked for ("key
                 // dates, and who wrote it"); after a bare comma only a question.
                 let head_ok = head_asks(&head) || (joined > 0 && names_request(&head));
-                (head_ok && w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                // "…, and until when": a bare aspect, which may ask another topic.
+                let until_when = w.len() <= 3
+                    && w.first().is_some_and(|x| x == "until" || x == "till")
+                    && w.get(1).is_some_and(|x| x == "when");
+                (head_ok && ((w.len() >= 2 && opens_question(&w) && !is_tag(&w)) || until_when))
                     .then_some((i, i + 1 + skip + off))
             }
             b'a' | b'A' if word_at(text, i, "and") => {
@@ -2357,6 +2361,16 @@ mod tests {
                 "how did the stock react",
                 "is openai gonna IPO"
             ]
+        );
+        // A bare "until when" after a comma is cut (the engine decides whether it stays a
+        // part); words after a comma that ask nothing are not.
+        assert_eq!(
+            split("is it tied to AGI milestones, and until when"),
+            vec!["is it tied to AGI milestones", "until when"]
+        );
+        assert_eq!(
+            split("who pays whom, roughly until 2030"),
+            vec!["who pays whom, roughly until 2030"]
         );
         assert_eq!(
             split("is it tied to AGI. separately, how big is the cap"),

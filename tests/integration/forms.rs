@@ -306,6 +306,20 @@ fn compound_parts_of_every_shape_are_answered() {
         [Some("original_investment"), Some("microsoft_stake")]
     );
     assert_eq!(its.parts[1].question, "how big is its stake today?");
+    // A bare aspect is a part of its own when it asks another topic: through the earlier
+    // topic's `follow` map ("until when" of a milestone is the end date), or by its own words
+    // ("why now" is the reasons).
+    assert_eq!(
+        intents("is it tied to AGI milestones, and until when"),
+        some(&["revenue_share_milestones", "revenue_share_end"])
+    );
+    assert_eq!(
+        intents("when was it announced, why now, and what did the stock do"),
+        some(&["announcement_date", "reasons", "stock_reaction"])
+    );
+    // One it asks of the same topic stays with its part.
+    let aspect = engine().answer("when was the deal announced, and what day exactly?");
+    assert!(aspect.parts.is_empty(), "{:?}", aspect.parts);
 }
 
 #[test]
