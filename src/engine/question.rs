@@ -1003,7 +1003,10 @@ fn next_piece(text: &str, pos: usize) -> Option<(usize, usize, bool)> {
                 return Some((start, i + 1, marker > 0));
             }
             // "… public 2) how many …": the next item of an inline list.
-            b' ' if i > start && inline_item(&text[i + 1..]) && marker_len(&text[i..]) > 0 => {
+            b' ' if i > start
+                && (inline_item(&text[i + 1..]) || dotted_item(text, i + 1))
+                && marker_len(&text[i..]) > 0 =>
+            {
                 return Some((start, i, marker > 0));
             }
             _ => {}
@@ -1037,6 +1040,21 @@ fn inline_item(text: &str) -> bool {
     let b = text.as_bytes();
     (b.len() >= 3 && (b[0].is_ascii_digit() || matches!(b[0], b'a'..=b'e')) && b[1] == b')')
         || (b.len() >= 4 && b[0] == b'(' && b[1].is_ascii_alphanumeric() && b[2] == b')')
+}
+
+/// Whether "N. " at byte `at` opens an item of an inline list numbered with dots ("two
+/// things: 1. … 2. …"): "1. " when "2. " follows, a later number when "1. " came before. Only
+/// the text around such a number is read.
+fn dotted_item(text: &str, at: usize) -> bool {
+    let b = &text.as_bytes()[at..];
+    if b.len() < 4 || !matches!(b[0], b'1'..=b'9') || b[1] != b'.' || b[2] != b' ' {
+        return false;
+    }
+    if b[0] == b'1' {
+        text[at..].contains(" 2. ")
+    } else {
+        text[..at].contains("1. ")
+    }
 }
 
 /// Bytes of text around a cut point that splitting looks at: enough for the few words that
@@ -1590,6 +1608,9 @@ const CONFIRM_WORDS: &[&str] = &[
     "should",
     "those",
     "these",
+    "anywhere",
+    "elsewhere",
+    "somewhere",
 ];
 /// The words of such a tail that ask for the confirmation: a tail of "in there" alone is not one.
 const CONFIRM_ANCHORS: &[&str] = &[
@@ -2361,6 +2382,14 @@ mod tests {
                 "how did the stock react",
                 "is openai gonna IPO"
             ]
+        );
+        assert_eq!(
+            split("two things: 1. what ended exclusivity-wise 2. ms stake %"),
+            vec!["two things: what ended exclusivity-wise", "ms stake %"]
+        );
+        assert_eq!(
+            split("is section 2. still in the new deal?"),
+            vec!["is section 2. still in the new deal?"]
         );
         // A bare "until when" after a comma is cut (the engine decides whether it stays a
         // part); words after a comma that ask nothing are not.

@@ -421,6 +421,15 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
     let (source, ctx) = e.answer_in("source?", &ctx);
     assert_eq!(source.intent.as_deref(), Some("other_clouds"));
     assert!(!source.citations.is_empty());
+    let (confirmed, ctx) = e.answer_in("is that confirmed anywhere?", &ctx);
+    assert_eq!(confirmed.intent.as_deref(), Some("other_clouds"));
+    assert!(
+        confirmed
+            .text
+            .starts_with("Here is where the last answer comes from"),
+        "{}",
+        confirmed.text
+    );
     let (stock, _) = e.answer_in("different question: did microsoft's shares drop?", &ctx);
     assert_eq!(stock.intent.as_deref(), Some("stock_reaction"));
 
