@@ -289,7 +289,8 @@ pub fn form(raw: &str) -> Form {
             || STATE_WORDS.contains(&x)
             || (x == "no" && w.get(i + 1).is_some_and(|n| n == "longer"))
             || is_finite_verb(x, i + 1 < w.len())
-    });
+        // "so there's no ceiling …?" (read "there no ceiling").
+    }) || w.first().is_some_and(|x| x == "there" || x == "theres");
     // "so basically X?" sums something up to be confirmed, with or without a verb.
     let summing_up = w.first().is_some_and(|x| x == "basically");
     if asked && (verb || summing_up) && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str()))
@@ -2173,6 +2174,10 @@ mod tests {
             Form::YesNo
         );
         assert_eq!(form("basically a one-way payment now?"), Form::YesNo);
+        assert_eq!(
+            form("So there's no ceiling at all on the payments now?"),
+            Form::YesNo
+        );
         assert_eq!(form("so basically what changed?"), Form::What);
         // Closing tags without a comma, apostrophes joined by folding or not.
         assert_eq!(

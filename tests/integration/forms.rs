@@ -381,6 +381,8 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
     assert_eq!(answer.verdict, Some(Verdict::No), "{}", answer.text);
     let answer = engine().answer("so after this OpenAI can put its models on Google Cloud?");
     assert_eq!(answer.verdict, Some(Verdict::Yes), "{}", answer.text);
+    let answer = engine().answer("Was it announced in April?");
+    assert_eq!(answer.verdict, Some(Verdict::Yes), "{}", answer.text);
     // Another cloud first is the opposite of Azure first; "stop supplying" the opposite of
     // Altman's "continue to provide".
     for (question, intent) in [
@@ -397,6 +399,15 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
         (
             "so basically oai can still only sell via azure, just with a bit more wiggle room?",
             "other_clouds",
+        ),
+        // Another day of the month the sources give; "there's" states what is asked.
+        (
+            "the amendment was announced on April 1? no joke?",
+            "announcement_date",
+        ),
+        (
+            "So there's no ceiling at all on the payments OpenAI makes to Microsoft now?",
+            "revenue_share_cap",
         ),
     ] {
         let answer = engine().answer(question);
