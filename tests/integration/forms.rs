@@ -104,12 +104,21 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::Yes,
             "Yes — ",
         ),
+        // British slang for selling ("flog"), and selling to anyone is what the sources say.
+        (
+            "Does OpenAI get to flog its models to whoever it likes now?",
+            Verdict::Yes,
+            "Yes — OpenAI may now license its models",
+        ),
     ];
     for (q, verdict, lead) in cases {
         let answer = engine().answer(q);
         assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
         assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
     }
+    // "in bed with" is partnering.
+    let partners = engine().answer("who else is oai in bed with besides microsoft");
+    assert_eq!(partners.intent.as_deref(), Some("openai_partners"));
 }
 
 #[test]
