@@ -418,6 +418,11 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
             "So there's no ceiling at all on the payments OpenAI makes to Microsoft now?",
             "revenue_share_cap",
         ),
+        // One reporter alone, where the sources credit three.
+        (
+            "the reuters story was by stephen nellis on his own, yeah?",
+            "reporting",
+        ),
     ] {
         let answer = engine().answer(question);
         assert_eq!(answer.intent.as_deref(), Some(intent), "{question}");
