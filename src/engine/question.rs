@@ -1167,7 +1167,8 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                     && head.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str()))
                     && head.len() <= 6
                     && (2..=5).contains(&w.len())
-                    && matches!(w[0].as_str(), "your" | "the" | "a" | "any")
+                    && (matches!(w[0].as_str(), "your" | "the" | "a" | "any")
+                        || w.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str())))
                     && !w
                         .iter()
                         .any(|x| AUX.contains(&x.as_str()) || WH.contains(&x.as_str()))
@@ -2395,6 +2396,10 @@ mod tests {
         assert_eq!(
             split("is section 2. still in the new deal?"),
             vec!["is section 2. still in the new deal?"]
+        );
+        assert_eq!(
+            split("tl;dr and key dates pls"),
+            vec!["tl;dr", "key dates pls"]
         );
         // A bare "until when" after a comma is cut (the engine decides whether it stays a
         // part); words after a comma that ask nothing are not.
