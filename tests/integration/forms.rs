@@ -119,6 +119,9 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
     // "in bed with" is partnering.
     let partners = engine().answer("who else is oai in bed with besides microsoft");
     assert_eq!(partners.intent.as_deref(), Some("openai_partners"));
+    // "sorted" is thanks, not a question about what dealbot can do.
+    let thanks = engine().answer("cheers, that's sorted it");
+    assert_eq!(thanks.intent.as_deref(), Some("smalltalk"));
 }
 
 #[test]
