@@ -504,6 +504,8 @@ fn no_training_question_is_a_held_out_test_question() {
         "fresh-9.jsonl",
         "fresh-10.jsonl",
         "fresh-11.jsonl",
+        "fresh-12.jsonl",
+        "fresh-13.jsonl",
     ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).
