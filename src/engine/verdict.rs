@@ -377,6 +377,7 @@ impl Leads {
             let word = w.word();
             let plain = !w.is_stop()
                 && word.len() >= 2
+                && !is_number_word(word)
                 && !question::is_negation(word, next(i))
                 && !question::is_auxiliary(word)
                 && !rules.words.contains(w.stem());
@@ -790,6 +791,89 @@ impl Number {
 }
 
 /// The numbers in a text: years, percentages, money (in billions when a scale follows).
+/// Number words up to ninety-nine, with their values.
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+
+fn number_word(word: &str) -> Option<u32> {
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|&(_, v)| v)
+}
+
+/// Whether a folded word is a number word ("twenty", "seven").
+pub fn is_number_word(word: &str) -> bool {
+    number_word(word).is_some()
+}
+
+/// The text with numbers written in words as digits ("twenty seven percent" → "27 percent",
+/// "ten billion" → "10 billion"); a tens word takes a following unit ("forty-nine").
+fn spell_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let word_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        if word_len == 0 {
+            let c = rest.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..c]);
+            rest = &rest[c..];
+            continue;
+        }
+        let word = &rest[..word_len];
+        let Some(mut value) = number_word(word) else {
+            out.push_str(word);
+            rest = &rest[word_len..];
+            continue;
+        };
+        rest = &rest[word_len..];
+        // "twenty seven", "forty-nine": a tens word and a unit.
+        if value >= 20 && value % 10 == 0 {
+            let after = rest.trim_start_matches([' ', '-']);
+            let unit_len = after
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(after.len());
+            if let Some(unit) = number_word(&after[..unit_len]).filter(|u| *u < 10)
+                && after.len() < rest.len()
+            {
+                value += unit;
+                rest = &after[unit_len..];
+            }
+        }
+        out.push_str(&value.to_string());
+    }
+    out
+}
+
 fn numbers(text: &str) -> Vec<Number> {
     let folded = text.to_lowercase().replace(['‑', '–'], "-");
     let chars: Vec<char> = folded.chars().collect();
@@ -867,7 +951,8 @@ fn numbers(text: &str) -> Vec<Number> {
 /// For a yes/no question stating a number: `not_said` when the intent gives no number of that
 /// kind, `no` when it gives only different ones; `None` when every stated number is given.
 fn number_verdict(given: &[Number], question: &str) -> Option<Verdict> {
-    let asked = numbers(question);
+    // "ten billion" is a figure the question states.
+    let asked = numbers(&spell_digits(&question.to_lowercase()));
     if asked.is_empty() {
         return None;
     }
@@ -1038,6 +1123,26 @@ mod tests {
             vec![Number::Multiple(2.0), Number::Multiple(2.0)]
         );
         assert_eq!(numbers("the 2xl model"), vec![Number::Other(2.0)]);
+    }
+
+    #[test]
+    fn reads_numbers_written_in_words_in_a_question() {
+        assert_eq!(
+            spell_digits("about twenty seven percent, or forty-nine, or ten billion?"),
+            "about 27 percent, or 49, or 10 billion?"
+        );
+        assert_eq!(
+            spell_digits("someone swears it's often"),
+            "someone swears it's often"
+        );
+        assert_eq!(
+            number_verdict(&[Number::Money(1.0)], "was it ten billion?"),
+            Some(Verdict::No)
+        );
+        assert_eq!(
+            number_verdict(&[Number::Percent(27.0)], "twenty-seven percent?"),
+            None
+        );
     }
 
     #[test]

@@ -426,6 +426,16 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
             "the reuters story was by stephen nellis on his own, yeah?",
             "reporting",
         ),
+        // "can" is no removal word ("canned" would stem to it).
+        (
+            "can OpenAI still walk away from Microsoft if it builds AGI?",
+            "agi_clause",
+        ),
+        // A figure in words.
+        (
+            "msft's original 2019 cheque was ten billion, right?",
+            "original_investment",
+        ),
     ] {
         let answer = engine().answer(question);
         assert_eq!(answer.intent.as_deref(), Some(intent), "{question}");
