@@ -436,6 +436,11 @@ fn a_yes_no_question_denying_a_named_value_is_no() {
             "msft's original 2019 cheque was ten billion, right?",
             "original_investment",
         ),
+        // Barred from another cloud: a restriction the sources lifted.
+        (
+            "Isn't OpenAI still barred from Google Cloud?",
+            "other_clouds",
+        ),
     ] {
         let answer = engine().answer(question);
         assert_eq!(answer.intent.as_deref(), Some(intent), "{question}");
