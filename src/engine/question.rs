@@ -1044,17 +1044,19 @@ fn inline_item(text: &str) -> bool {
 }
 
 /// Whether "N. " at byte `at` opens an item of an inline list numbered with dots ("two
-/// things: 1. … 2. …"): "1. " when "2. " follows, a later number when "1. " came before. Only
-/// the text around such a number is read.
+/// things: 1. … 2. …"): "1. " when "2. " follows, a later number when "1. " came before, each
+/// within [`WINDOW`] bytes (so a message of many such numbers costs no more than its length).
 fn dotted_item(text: &str, at: usize) -> bool {
     let b = &text.as_bytes()[at..];
     if b.len() < 4 || !matches!(b[0], b'1'..=b'9') || b[1] != b'.' || b[2] != b' ' {
         return false;
     }
     if b[0] == b'1' {
-        text[at..].contains(" 2. ")
+        b[..b.len().min(WINDOW)].windows(4).any(|w| w == b" 2. ")
     } else {
-        text[..at].contains("1. ")
+        text.as_bytes()[at.saturating_sub(WINDOW)..at]
+            .windows(3)
+            .any(|w| w == b"1. ")
     }
 }
 
@@ -1168,7 +1170,8 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                     && head.len() <= 6
                     && (2..=5).contains(&w.len())
                     && (matches!(w[0].as_str(), "your" | "the" | "a" | "any")
-                        || w.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str())))
+                        || (!matches!(w[0].as_str(), "then" | "also")
+                            && w.iter().any(|x| REQUEST_NOUNS.contains(&x.as_str()))))
                     && !w
                         .iter()
                         .any(|x| AUX.contains(&x.as_str()) || WH.contains(&x.as_str()))
