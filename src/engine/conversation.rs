@@ -418,21 +418,32 @@ impl Engine {
             question::split(question)
         };
         let mut parts: Vec<String> = Vec::new();
+        // Per part: a bare aspect whose own words name a topic confidently, read on its own.
+        let mut alone_parts: Vec<bool> = Vec::new();
         for part in split {
+            let bare = self.leads.is_bare(&part);
+            let own = if bare {
+                self.confident_topic(&part)
+            } else {
+                None
+            };
             // Nothing but question words ("…, and for how much?"): an aspect of the part before,
             // unless that is a greeting or the words ask something of their own ("what can you
             // do", "what are your sources?").
             match parts.last_mut() {
                 Some(last)
                     if !question::is_greeting(last)
-                        && self.leads.is_bare(&part)
+                        && bare
                         && !self.asks_about_dealbot(&part)
-                        && !self.aspect_elsewhere(last, &part) =>
+                        && !self.aspect_elsewhere(last, &part, own) =>
                 {
                     last.push(' ');
                     last.push_str(&part);
                 }
-                _ => parts.push(part),
+                _ => {
+                    parts.push(part);
+                    alone_parts.push(own.is_some());
+                }
             }
         }
         if parts.len() > 1 {
@@ -456,8 +467,7 @@ impl Engine {
                 let alone = Context::default();
                 // "…, why now": a bare part kept apart because its own words name another topic
                 // is read on its own, not as an aspect of the part before.
-                let own = n > 0 && self.leads.is_bare(part) && self.confident_alone(part);
-                let within = if n > 0 && (question::asks_for_source(part) || own) {
+                let within = if n > 0 && (question::asks_for_source(part) || alone_parts[n]) {
                     &alone
                 } else {
                     &running
@@ -646,8 +656,9 @@ impl Engine {
 
     /// Whether a bare part ("…, until when", "…, capped?") asks about another topic than the
     /// part before it: the earlier topic's `follow` map sends its form elsewhere, or its own
-    /// words name another topic confidently. It is then a part of its own.
-    fn aspect_elsewhere(&self, before: &str, part: &str) -> bool {
+    /// words name another topic confidently (`own`, from [`Engine::confident_topic`]). It is
+    /// then a part of its own.
+    fn aspect_elsewhere(&self, before: &str, part: &str, own: Option<usize>) -> bool {
         let Decision::Answer { intent, .. } = self.matcher.decide(&self.matcher.analyze(before))
         else {
             return false;
@@ -657,15 +668,15 @@ impl Engine {
             .follow
             .get(form.name())
             .is_some_and(|id| *id != self.kb.intents[intent].id);
-        followed
-            || matches!(self.matcher.decide(&self.matcher.analyze(part)),
-                Decision::Answer { intent: own, confidence } if own != intent && confidence >= CONFIDENT)
+        followed || own.is_some_and(|own| own != intent)
     }
 
-    /// Whether a part's own words name a topic confidently.
-    fn confident_alone(&self, part: &str) -> bool {
-        matches!(self.matcher.decide(&self.matcher.analyze(part)),
-            Decision::Answer { confidence, .. } if confidence >= CONFIDENT)
+    /// The topic a part's own words name confidently, if any.
+    fn confident_topic(&self, part: &str) -> Option<usize> {
+        match self.matcher.decide(&self.matcher.analyze(part)) {
+            Decision::Answer { intent, confidence } if confidence >= CONFIDENT => Some(intent),
+            _ => None,
+        }
     }
 
     /// Whether a part asks about dealbot itself (its help, its sources, small talk) rather than

@@ -790,7 +790,6 @@ impl Number {
     }
 }
 
-/// The numbers in a text: years, percentages, money (in billions when a scale follows).
 /// Number words up to ninety-nine, with their values.
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("one", 1),
@@ -830,7 +829,7 @@ fn number_word(word: &str) -> Option<u32> {
 }
 
 /// Whether a folded word is a number word ("twenty", "seven").
-pub fn is_number_word(word: &str) -> bool {
+fn is_number_word(word: &str) -> bool {
     number_word(word).is_some()
 }
 
@@ -874,6 +873,7 @@ fn spell_digits(text: &str) -> String {
     out
 }
 
+/// The numbers in a text: years, percentages, money (in billions when a scale follows).
 fn numbers(text: &str) -> Vec<Number> {
     let folded = text.to_lowercase().replace(['‑', '–'], "-");
     let chars: Vec<char> = folded.chars().collect();
