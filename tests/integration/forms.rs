@@ -168,23 +168,27 @@ fn refused_yes_no_questions_about_an_unreported_detail_are_not_said_on_their_top
     let renewed = engine().answer("Microsoft's licence can be renewed after 2032?");
     assert_eq!(renewed.intent.as_deref(), Some("ip_license"));
     assert_eq!(renewed.verdict, Some(Verdict::NotSaid), "{}", renewed.text);
-    // A not-covered topic refused these ("royalty" is a pricing word, "sell its stake" a change
-    // of stake), but each makes a `not_said` claim of a topic the question is about.
+    // A not-covered topic refused these ("royalty" is a pricing word, "a fee" too), but each
+    // makes a `not_said` claim of a topic the question is about.
     for (question, intent) in [
         (
             "Is Microsoft's licence to the models through 2032 royalty-free?",
             "ip_license",
         ),
-        ("is microsoft selling its openai stake", "microsoft_stake"),
+        (
+            "Did OpenAI have to pay Microsoft a fee to get out of the exclusivity?",
+            "exclusivity",
+        ),
     ] {
         let answer = engine().answer(question);
         assert_eq!(answer.intent.as_deref(), Some(intent), "{}", answer.text);
         assert_eq!(answer.verdict, Some(Verdict::NotSaid), "{}", answer.text);
     }
     // Topics that keep their yes/no questions (`keeps_yes_no`): another company's investment,
-    // people the sources never quote, lawsuits.
+    // people the sources never quote, lawsuits, a change of Microsoft's stake.
     for question in [
         "did amazon invest in openai",
+        "is microsoft selling its openai stake",
         "Did Satya Nadella say the revenue share ending was a win for Microsoft?",
         "did the EU fine msft over the oai partnership?",
     ] {
