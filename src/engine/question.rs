@@ -289,6 +289,12 @@ pub fn form(raw: &str) -> Form {
             || STATE_WORDS.contains(&x)
             || (x == "no" && w.get(i + 1).is_some_and(|n| n == "longer"))
             || is_finite_verb(x, i + 1 < w.len())
+            // "products launch on google cloud first?": a base form that is often a noun, as
+            // a verb when a place or "first" follows.
+            || (matches!(x, "launch" | "ship" | "arrive" | "debut")
+                && w.get(i + 1).is_some_and(|n| {
+                    matches!(n.as_str(), "on" | "in" | "at" | "via" | "through" | "first")
+                }))
         // "so there's no ceiling …?" (read "there no ceiling").
     }) || w.first().is_some_and(|x| x == "there" || x == "theres");
     // "so basically X?" sums something up to be confirmed, with or without a verb.
@@ -2178,6 +2184,11 @@ mod tests {
             Form::YesNo
         );
         assert_eq!(form("basically a one-way payment now?"), Form::YesNo);
+        assert_eq!(
+            form("so new oai products launch on google cloud first now?"),
+            Form::YesNo
+        );
+        assert_eq!(form("the launch date on azure?"), Form::What);
         assert_eq!(
             form("So there's no ceiling at all on the payments now?"),
             Form::YesNo
