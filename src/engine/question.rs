@@ -295,12 +295,13 @@ pub fn form(raw: &str) -> Form {
                 && w.get(i + 1).is_some_and(|n| {
                     matches!(n.as_str(), "on" | "in" | "at" | "via" | "through" | "first")
                 }))
-        // "so there's no ceiling …?" (read "there no ceiling").
-    }) || w.first().is_some_and(|x| x == "there" || x == "theres");
-    // "so basically X?" sums something up to be confirmed, with or without a verb.
-    let summing_up = w.first().is_some_and(|x| x == "basically");
-    if asked && (verb || summing_up) && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str()))
-    {
+    });
+    // "so there's no ceiling …?" (read "there no ceiling") states something; "so basically X?"
+    // sums something up to be confirmed, with or without a verb.
+    let states = w
+        .first()
+        .is_some_and(|x| matches!(x.as_str(), "there" | "theres" | "basically"));
+    if asked && (verb || states) && w.len() >= 3 && !w.iter().any(|x| WH.contains(&x.as_str())) {
         return Form::YesNo;
     }
     let _ = second;

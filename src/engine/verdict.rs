@@ -790,7 +790,7 @@ impl Number {
     }
 }
 
-/// Number words up to ninety-nine, with their values.
+/// Number words up to ninety-nine, with their values (matched in any case).
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("one", 1),
     ("two", 2),
@@ -824,7 +824,7 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 fn number_word(word: &str) -> Option<u32> {
     NUMBER_WORDS
         .iter()
-        .find(|(w, _)| *w == word)
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
         .map(|&(_, v)| v)
 }
 
@@ -952,7 +952,7 @@ fn numbers(text: &str) -> Vec<Number> {
 /// kind, `no` when it gives only different ones; `None` when every stated number is given.
 fn number_verdict(given: &[Number], question: &str) -> Option<Verdict> {
     // "ten billion" is a figure the question states.
-    let asked = numbers(&spell_digits(&question.to_lowercase()));
+    let asked = numbers(&spell_digits(question));
     if asked.is_empty() {
         return None;
     }
@@ -1136,7 +1136,7 @@ mod tests {
             "someone swears it's often"
         );
         assert_eq!(
-            number_verdict(&[Number::Money(1.0)], "was it ten billion?"),
+            number_verdict(&[Number::Money(1.0)], "was it Ten Billion?"),
             Some(Verdict::No)
         );
         assert_eq!(
