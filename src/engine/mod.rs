@@ -107,9 +107,25 @@ impl Engine {
         self.answer_in(question, &Context::default()).0
     }
 
-    /// How a question is analysed and scored, for maintainers tuning the data.
+    /// How a question is analysed and scored, for maintainers tuning the data; a message read as
+    /// several parts lists them first, as answered.
     pub fn explain(&self, question: &str) -> String {
-        self.matcher.explain(&self.kb, question)
+        let mut text = String::new();
+        let parts = self.answer(question).parts;
+        if !parts.is_empty() {
+            text.push_str("parts as read:\n");
+            for (n, part) in parts.iter().enumerate() {
+                let verdict = part.verdict.map(|v| format!(", {v:?}")).unwrap_or_default();
+                let intent = part.intent.as_deref().unwrap_or("(not answered)");
+                text.push_str(&format!(
+                    "  {}. {} → {intent}{verdict}\n",
+                    n + 1,
+                    part.question
+                ));
+            }
+        }
+        text.push_str(&self.matcher.explain(&self.kb, question));
+        text
     }
 
     /// The knowledge base.
