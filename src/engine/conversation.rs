@@ -481,11 +481,13 @@ impl Engine {
                     answer.intent = None;
                     answer.outcome = super::Outcome::NotCovered;
                 }
-                // A part that is no question of its own ("thanks in advance") is dropped.
+                // A part that is no question of its own ("thanks in advance") is dropped; one
+                // holding a question word asks ("I need (a) how the stock moved (b) whether …").
                 let words = question::words(part);
                 let filler = !answer.answered
                     && !part.trim_end().ends_with('?')
                     && !question::opens_question(&words)
+                    && !question::holds_question_word(&words)
                     && !question::adds_request(&words);
                 if filler {
                     continue;

@@ -329,6 +329,10 @@ const REQUEST_VERBS: &[&str] = &[
     "spell",
     "break",
     "run",
+    "indicate",
+    "describe",
+    "outline",
+    "clarify",
 ];
 
 /// The words after a polite request's opening ("could you (please) tell me" / "can the bot
@@ -575,7 +579,7 @@ const CONDITIONAL: &[&str] = &[
 /// Whether the question negates what it asks before word `end` (exclusive of a negated
 /// opener: "isn't Azure still primary?" asks whether it is): "so MS doesn't get a cut?",
 /// "is it true they didn't remove it?". A conditional clause ("even if it can't …") stops the
-/// search.
+/// search; "or not" offers an alternative and negates nothing.
 pub fn negated_before(words: &[SeqWord], end: usize) -> bool {
     let Some(mut i) = words
         .iter()
@@ -598,7 +602,9 @@ pub fn negated_before(words: &[SeqWord], end: usize) -> bool {
         if CONDITIONAL.contains(&w.word.as_str()) {
             return false;
         }
-        if is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str())) {
+        // "… legit or not?": the alternative offered negates nothing.
+        let offered = at > 0 && words[at - 1].word == "or";
+        if !offered && is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str())) {
             return true;
         }
     }
@@ -732,6 +738,14 @@ pub fn opens_question(words: &[String]) -> bool {
     words.get(start).is_some_and(|w| {
         AUX.contains(&w.as_str()) || WH.contains(&w.as_str()) || (start > 0 && w == "whether")
     })
+}
+
+/// Whether words hold a question word anywhere ("I need how the stock moved", "whether they
+/// still get paid"), as a part of a list may.
+pub fn holds_question_word(words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| WH.contains(&w.as_str()) || w == "whether")
 }
 
 /// Splits a message that asks several things into its parts, in order: at most [`MAX_PARTS`]
@@ -950,7 +964,9 @@ fn marker_len(text: &str) -> usize {
     let lead = text.len() - trimmed.len();
     let b = trimmed.as_bytes();
     let spaced = |n: usize| b.len() > n && (b[n] == b' ' || b[n] == b'\t');
-    let marker = if trimmed.starts_with(['-', '*', '•', '–', '—', '·']) {
+    let marker = if let Some(n) = emphasised_marker(b) {
+        n
+    } else if trimmed.starts_with(['-', '*', '•', '–', '—', '·']) {
         let n = trimmed.chars().next().map_or(1, char::len_utf8);
         if spaced(n) { n } else { 0 }
     } else if b.len() >= 2
@@ -987,6 +1003,38 @@ fn marker_len(text: &str) -> usize {
     }
     let after = &trimmed[marker..];
     lead + marker + (after.len() - after.trim_start().len())
+}
+
+/// The bytes of a list number set in bold or italics ("**Q1** …", "__2.__ …", "*Q3:* …"), up to
+/// the space after it; `None` when `b` opens with none.
+fn emphasised_marker(b: &[u8]) -> Option<usize> {
+    let mark = *b.first().filter(|c| matches!(c, b'*' | b'_'))?;
+    let open = b.iter().take(2).take_while(|&&c| c == mark).count();
+    let mut i = open;
+    if b.get(i).is_some_and(|c| matches!(c, b'q' | b'Q')) {
+        i += 1;
+    }
+    let digits = b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&digits) {
+        return None;
+    }
+    i += digits;
+    if b.get(i).is_some_and(|c| matches!(c, b':' | b')' | b'.')) {
+        i += 1;
+    }
+    if b.len() < i + open || b[i..i + open].iter().any(|&c| c != mark) {
+        return None;
+    }
+    i += open;
+    if b.get(i) == Some(&b':') {
+        i += 1;
+    }
+    b.get(i)
+        .is_some_and(|c| *c == b' ' || *c == b'\t')
+        .then_some(i)
 }
 
 /// The next piece of `text` from byte `pos`: (start after its list marker, end, whether it is a
@@ -1160,7 +1208,12 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let until_when = w.len() <= 3
                     && w.first().is_some_and(|x| x == "until" || x == "till")
                     && w.get(1).is_some_and(|x| x == "when");
-                (head_ok && ((w.len() >= 2 && opens_question(&w) && !is_tag(&w)) || until_when))
+                // "…, and also list your sources": a request of its own after ", and".
+                let request = joined > 0 && opens_request(&w[leading_len(&w)..]);
+                (head_ok
+                    && ((w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                        || until_when
+                        || request))
                     .then_some((i, i + 1 + skip + off))
             }
             b'a' | b'A' if word_at(text, i, "and") => {
@@ -1241,7 +1294,7 @@ fn opens_request(w: &[String]) -> bool {
         && w.get(1).is_some_and(|x| {
             matches!(
                 x.as_str(),
-                "me" | "us" | "your" | "the" | "a" | "all" | "what" | "how"
+                "me" | "us" | "your" | "the" | "a" | "all" | "what" | "how" | "whether"
             )
         })
 }
@@ -1265,13 +1318,18 @@ fn names_request(head: &[String]) -> bool {
 }
 
 /// Whether a piece after a question adds a request of its own ("also any word on the
-/// device?", "plus the dates"): it opens with "also" or "plus" and says three words or more.
+/// device?", "plus the dates", "Additionally, please indicate …"): it opens with "also",
+/// "plus", "then", "additionally" or "separately" and says three words or more.
 pub fn adds_request(w: &[String]) -> bool {
     let w = match w.first().map(String::as_str) {
         Some("and" | "oh") => &w[1..],
         _ => w,
     };
-    w.len() >= 3 && matches!(w[0].as_str(), "also" | "plus" | "then")
+    w.len() >= 3
+        && matches!(
+            w[0].as_str(),
+            "also" | "plus" | "then" | "additionally" | "separately"
+        )
 }
 
 /// At the comma at byte `i`: when the text before it says "first" and the text after opens
@@ -1302,6 +1360,14 @@ fn second_item(text: &str, i: usize) -> Option<(usize, usize)> {
 /// licence, which …", "after the rewrite, who …").
 const PREAMBLE: &[&str] = &[
     "besides",
+    "under",
+    "compared",
+    "versus",
+    "vs",
+    "between",
+    "during",
+    "within",
+    "unlike",
     "after",
     "before",
     "apart",
@@ -2268,6 +2334,7 @@ mod tests {
         assert!(!neg(
             "does azure come first even if microsoft can't support it?"
         ));
+        assert!(!neg("azure still gets new products first, legit or not?"));
     }
 
     #[test]
@@ -2329,6 +2396,17 @@ mod tests {
         );
         // More items than parts: the last part takes the rest.
         assert_eq!(split("- a\n- b\n- c\n- d").len(), MAX_PARTS);
+        // Numbers set in bold or italics, as Slack and Discord markdown writes them.
+        assert_eq!(
+            split("**Q1** is the cap public?\n**Q2:** who pays whom?"),
+            vec!["is the cap public?", "who pays whom?"]
+        );
+        assert_eq!(
+            split("_1._ is the cap public\n_2._ who pays whom"),
+            vec!["is the cap public", "who pays whom"]
+        );
+        assert_eq!(emphasised_marker(b"**bold** text"), None);
+        assert_eq!(emphasised_marker(b"**12345** is a number"), None);
     }
 
     #[test]
@@ -2433,6 +2511,17 @@ mod tests {
         assert_eq!(
             split("key dates, and who wrote the reuters piece"),
             vec!["key dates", "who wrote the reuters piece"]
+        );
+        assert_eq!(
+            split("timeline pls, and also list the sources you're using"),
+            vec!["timeline pls", "also list the sources you're using"]
+        );
+        assert_eq!(
+            split("Why did they do it? Additionally, please indicate whether customers lose out."),
+            vec![
+                "Why did they do it?",
+                "Additionally, please indicate whether customers lose out."
+            ]
         );
         assert_eq!(
             split("tl;dr and your sources pls"),
@@ -2580,6 +2669,7 @@ mod tests {
             "Besides the licence and the money, which areas will they work on?",
             "I'm an Azure OpenAI customer, does this change anything for me?",
             "We run everything on Google Cloud today, can we get the models there?",
+            "Under the old deal vs the new one, what changed about the clouds?",
         ] {
             assert_eq!(split(q).len(), 1, "{q}");
         }

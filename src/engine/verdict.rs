@@ -63,6 +63,21 @@ const REPORTING: &[&str] = &[
     "rumor",
     "rumour",
 ];
+/// Words that hedge a figure or a claim ("somewhere around 27 %", "roughly"): not what the
+/// question asks.
+const HEDGES: &[&str] = &[
+    "around",
+    "roughly",
+    "approximately",
+    "approx",
+    "somewhere",
+    "nearly",
+    "almost",
+    "circa",
+    "ish",
+    "thereabouts",
+    "ballpark",
+];
 /// Contractions as folding writes them ("it'll" → "itll"): words, not names. Negations
 /// ("didnt") are [`question::is_negation`]'s.
 const CONTRACTIONS: &[&str] = &[
@@ -388,6 +403,7 @@ impl Leads {
                 || (word == "next" && next(i).is_some_and(|n| TIME_UNITS.contains(&n)));
             let unknown = !time_only
                 && !REPORTING.contains(&w.stem())
+                && !HEDGES.contains(&word)
                 && word.len() >= 3
                 && word.chars().all(|c| c.is_ascii_alphabetic())
                 && !self.all_words.contains(w.stem())
@@ -458,6 +474,10 @@ impl Leads {
             let mut lead = claim_lead(verdict, &lead, &[], true);
             lead.unreported = verdict == Verdict::NotSaid;
             return lead;
+        }
+        // "Has Microsoft disclosed how much it spends on Phi?": an amount the topic never gives.
+        if yes_no && !rules.has_amount && asks_amount_within(question) {
+            return not_said_lead("The sources don't give that amount. Here is what they do say:");
         }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
             let form_ok = claim.forms.is_empty() || claim.forms.iter().any(|f| f == form.name());
@@ -566,6 +586,13 @@ impl Leads {
             _ => Lead::default(),
         }
     }
+}
+
+/// Whether a question asks an amount inside a yes/no question ("did they say how much …").
+fn asks_amount_within(question: &str) -> bool {
+    question::words(question)
+        .windows(2)
+        .any(|w| w[0] == "how" && matches!(w[1].as_str(), "much" | "many"))
 }
 
 /// The verdict on the opposite claim.

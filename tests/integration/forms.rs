@@ -110,6 +110,36 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::Yes,
             "Yes — OpenAI may now license its models",
         ),
+        // A hedge on a figure the sources give is no predicate of its own.
+        (
+            "Does Microsoft hold somewhere around 27% of OpenAI?",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+        // "… or not?" offers an alternative; it does not negate the statement.
+        (
+            "> OpenAI products still ship on Azure first\nlegit or not?",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+        // "MS" is Microsoft, which no longer pays OpenAI.
+        (
+            "MS still pays openai a cut of revenue, right?",
+            Verdict::No,
+            "No — ",
+        ),
+        // Barred from what the sources say it may now do.
+        (
+            "Is OpenAI still barred from licensing its models to third parties?",
+            Verdict::No,
+            "No — ",
+        ),
+        // An amount asked within a yes/no question, on a topic that gives none.
+        (
+            "Has Microsoft disclosed how much it's spending on its Phi models?",
+            Verdict::NotSaid,
+            "The sources don't give that amount",
+        ),
     ];
     for (q, verdict, lead) in cases {
         let answer = engine().answer(q);
@@ -119,6 +149,17 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
     // "in bed with" is partnering.
     let partners = engine().answer("who else is oai in bed with besides microsoft");
     assert_eq!(partners.intent.as_deref(), Some("openai_partners"));
+    // "free to" is leave to do something, not a price.
+    let free = engine().answer("is openai free to license its models to rivals?");
+    assert_eq!(free.intent.as_deref(), Some("exclusivity"), "{}", free.text);
+    // "… is fine" is no fine.
+    let fine = engine().answer("OpenAI can use any cloud now, Oracle too. Paraphrase is fine");
+    assert_eq!(
+        fine.intent.as_deref(),
+        Some("other_clouds"),
+        "{}",
+        fine.text
+    );
     // "sorted" is thanks, not a question about what dealbot can do.
     let thanks = engine().answer("cheers, that's sorted it");
     assert_eq!(thanks.intent.as_deref(), Some("smalltalk"));
@@ -332,6 +373,28 @@ fn compound_parts_of_every_shape_are_answered() {
     assert_eq!(
         intents("when was it announced, why now, and what did the stock do"),
         some(&["announcement_date", "reasons", "stock_reaction"])
+    );
+    // Numbered in markdown bold, lettered inline, or added with "also" after a request; a
+    // lettered item opening with "whether" asks, it is no filler.
+    assert_eq!(
+        intents("**Q1** is the Bedrock thing real?\n**Q2** who pays whom now?"),
+        some(&["amazon_bedrock", "revenue_share_direction"])
+    );
+    assert_eq!(
+        intents("I need (a) how the stock moved (b) what stake they hold (c) whether the agi clause is gone")
+            .len(),
+        3
+    );
+    assert_eq!(
+        intents("timeline pls, and also list the sources you're using"),
+        some(&["timeline", "sources"])
+    );
+    assert_eq!(
+        intents(
+            "Could you summarise the reasons behind the change? Additionally, please indicate \
+             whether Azure customers are affected."
+        ),
+        some(&["reasons", "azure_customers"])
     );
     // One it asks of the same topic stays with its part.
     let aspect = engine().answer("when was the deal announced, and what day exactly?");
