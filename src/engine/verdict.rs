@@ -475,6 +475,12 @@ impl Leads {
             lead.unreported = verdict == Verdict::NotSaid;
             return lead;
         }
+        // "Did CNBC report …?": an outlet none of the sources comes from.
+        if yes_no && let Some(outlet) = unsourced_outlet(kb, question) {
+            return not_said_lead(&format!(
+                "The sources don't say: none of them comes from {outlet}. Here is what they do say:"
+            ));
+        }
         // "Has Microsoft disclosed how much it spends on Phi?": an amount the topic never gives.
         if yes_no && !rules.has_amount && asks_amount_within(question) {
             return not_said_lead("The sources don't give that amount. Here is what they do say:");
@@ -586,6 +592,47 @@ impl Leads {
             _ => Lead::default(),
         }
     }
+}
+
+/// News outlets a reporter may ask about ("did CNBC report …?"): (words as folded, name).
+const OUTLETS: &[(&[&str], &str)] = &[
+    (&["cnbc"], "CNBC"),
+    (&["bloomberg"], "Bloomberg"),
+    (&["verge"], "The Verge"),
+    (&["wsj"], "The Wall Street Journal"),
+    (&["wall", "street", "journal"], "The Wall Street Journal"),
+    (&["nyt"], "The New York Times"),
+    (&["new", "york", "times"], "The New York Times"),
+    (&["financial", "times"], "the Financial Times"),
+    (&["techcrunch"], "TechCrunch"),
+    (&["axios"], "Axios"),
+    (&["cnn"], "CNN"),
+    (&["bbc"], "the BBC"),
+    (&["guardian"], "The Guardian"),
+    (&["wired"], "Wired"),
+    (&["business", "insider"], "Business Insider"),
+    (&["semafor"], "Semafor"),
+    (&["reuters"], "Reuters"),
+    (&["engadget"], "Engadget"),
+    (&["geekwire"], "GeekWire"),
+];
+
+/// The name of a news outlet the question names when no source is attributed to it.
+fn unsourced_outlet(kb: &KnowledgeBase, question: &str) -> Option<&'static str> {
+    let words = question::words(question);
+    let (_, name) = OUTLETS
+        .iter()
+        .find(|(outlet, _)| words.windows(outlet.len()).any(|w| w == *outlet))?;
+    let sourced = kb.sources.iter().any(|s| {
+        [&s.attribution, &s.title, &s.label]
+            .into_iter()
+            .flatten()
+            .any(|t| {
+                t.to_lowercase()
+                    .contains(&name.to_lowercase().replace("the ", ""))
+            })
+    });
+    (!sourced).then_some(*name)
 }
 
 /// Whether a question asks an amount inside a yes/no question ("did they say how much …").

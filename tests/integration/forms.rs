@@ -134,6 +134,12 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::No,
             "No — ",
         ),
+        // An outlet none of the sources comes from.
+        (
+            "Did CNBC report the premarket drop in Microsoft shares?",
+            Verdict::NotSaid,
+            "The sources don't say: none of them comes from CNBC",
+        ),
         // An amount asked within a yes/no question, on a topic that gives none.
         (
             "Has Microsoft disclosed how much it's spending on its Phi models?",
@@ -149,6 +155,15 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
     // "in bed with" is partnering.
     let partners = engine().answer("who else is oai in bed with besides microsoft");
     assert_eq!(partners.intent.as_deref(), Some("openai_partners"));
+    // Reuters, the outlet two sources cite, is no organisation an answer must be about.
+    let reuters = engine()
+        .answer("what does the Reuters write-up say about how long the revenue share lasts?");
+    assert_eq!(
+        reuters.intent.as_deref(),
+        Some("revenue_share_end"),
+        "{}",
+        reuters.text
+    );
     // "free to" is leave to do something, not a price.
     let free = engine().answer("is openai free to license its models to rivals?");
     assert_eq!(free.intent.as_deref(), Some("exclusivity"), "{}", free.text);
