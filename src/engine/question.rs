@@ -1203,11 +1203,20 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let head = window(&text[..i]);
                 // After ", and" a question of its own may follow a thing asked for ("key
                 // dates, and who wrote it"); after a bare comma only a question.
-                let head_ok = head_asks(&head) || (joined > 0 && names_request(&head));
-                // "…, and until when": a bare aspect, which may ask another topic.
-                let until_when = w.len() <= 3
-                    && w.first().is_some_and(|x| x == "until" || x == "till")
-                    && w.get(1).is_some_and(|x| x == "when");
+                // So may one after ", then" ("give me the gist, then what it means for …").
+                let then = w
+                    .first()
+                    .is_some_and(|x| matches!(x.as_str(), "then" | "also" | "plus"));
+                let head_ok = head_asks(&head) || ((joined > 0 || then) && names_request(&head));
+                // "…, and until when": a bare aspect, which may ask another topic; "…, until
+                // when OpenAI pays": a question of its own, unless it asks about the part
+                // before ("…, and until when does it run?").
+                let until_when = w.first().is_some_and(|x| x == "until" || x == "till")
+                    && w.get(1).is_some_and(|x| x == "when")
+                    && (w.len() <= 3
+                        || !w[2..].iter().any(|x| {
+                            matches!(x.as_str(), "it" | "its" | "that" | "this" | "they")
+                        }));
                 // "…, and also list your sources": a request of its own after ", and".
                 let request = joined > 0 && opens_request(&w[leading_len(&w)..]);
                 (head_ok
@@ -1410,11 +1419,15 @@ const PREAMBLE: &[&str] = &[
 ];
 
 /// Whether what comes before a conjunction asks something of its own: it opens like a
-/// question, or is a clause of five words or more that is not a lead-in ("besides the licence").
+/// question (or with "until when"), or is a clause of five words or more that is not a lead-in
+/// ("besides the licence").
 fn head_asks(head: &[String]) -> bool {
     let start = leading_len(head);
     let rest = &head[start..];
+    let until_when =
+        rest.len() >= 2 && matches!(rest[0].as_str(), "until" | "till") && rest[1] == "when";
     opens_question(head)
+        || until_when
         || (rest.len() >= 5
             && rest
                 .first()
@@ -2511,6 +2524,23 @@ mod tests {
         assert_eq!(
             split("key dates, and who wrote the reuters piece"),
             vec!["key dates", "who wrote the reuters piece"]
+        );
+        assert_eq!(
+            split("What's changed on exclusivity, until when OpenAI pays, what did Satya say"),
+            vec![
+                "What's changed on exclusivity",
+                "until when OpenAI pays",
+                "what did Satya say"
+            ]
+        );
+        // "until when" asking about the part before stays with it.
+        assert_eq!(
+            split("is the licence exclusive, and until when does it run?"),
+            vec!["is the licence exclusive, and until when does it run?"]
+        );
+        assert_eq!(
+            split("give me the gist, then what it means for enterprises"),
+            vec!["give me the gist", "then what it means for enterprises"]
         );
         assert_eq!(
             split("timeline pls, and also list the sources you're using"),

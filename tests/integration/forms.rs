@@ -411,6 +411,15 @@ fn compound_parts_of_every_shape_are_answered() {
         ),
         some(&["reasons", "azure_customers"])
     );
+    // "…, until when OpenAI pays, …" names what it asks about: a part of its own.
+    assert_eq!(
+        intents("What's changed on exclusivity, until when OpenAI pays, what did Satya say"),
+        vec![
+            Some("exclusivity".to_owned()),
+            Some("revenue_share_end".to_owned()),
+            None
+        ]
+    );
     // One it asks of the same topic stays with its part.
     let aspect = engine().answer("when was the deal announced, and what day exactly?");
     assert!(aspect.parts.is_empty(), "{:?}", aspect.parts);
