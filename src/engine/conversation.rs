@@ -447,6 +447,8 @@ impl Engine {
             }
         }
         if parts.len() > 1 {
+            // "/dealbot exclusivity, aws, msft stake": each keyword is a query of its own.
+            let keywords = question::keyword_items(question).is_some();
             let mut running = ctx.clone();
             // (answer, whether it is small talk) per part kept.
             let mut answers: Vec<(Answer, bool)> = Vec::new();
@@ -466,12 +468,13 @@ impl Engine {
                 // sources already; the part asks what they are, not where one part comes from.
                 let alone = Context::default();
                 // "…, why now": a bare part kept apart because its own words name another topic
-                // is read on its own, not as an aspect of the part before.
-                let within = if n > 0 && (question::asks_for_source(part) || alone_parts[n]) {
-                    &alone
-                } else {
-                    &running
-                };
+                // is read on its own, not as an aspect of the part before; so is each keyword.
+                let within =
+                    if n > 0 && (question::asks_for_source(part) || alone_parts[n] || keywords) {
+                        &alone
+                    } else {
+                        &running
+                    };
                 let (mut answer, turn, unreported) = self.answer_part(read_as, within, true);
                 answer.question = part.clone();
                 // Within a message of several parts, a part asking a detail the sources don't
@@ -484,7 +487,8 @@ impl Engine {
                 // A part that is no question of its own ("thanks in advance") is dropped; one
                 // holding a question word asks ("I need (a) how the stock moved (b) whether …").
                 let words = question::words(part);
-                let filler = !answer.answered
+                let filler = !keywords
+                    && !answer.answered
                     && !part.trim_end().ends_with('?')
                     && !question::opens_question(&words)
                     && !question::holds_question_word(&words)

@@ -773,6 +773,9 @@ pub fn split_sentences(raw: &str) -> Vec<String> {
 
 fn split_with(raw: &str, within: bool) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
+    if within && let Some(items) = keyword_items(text) {
+        return items;
+    }
     let mut parts: Vec<String> = Vec::new();
     let mut rest = text;
     if let Some(end) = greeting_len(text)
@@ -853,6 +856,37 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         parts.push(text.to_owned());
     }
     parts
+}
+
+/// The items of a message that is a list of three keyword queries and nothing else
+/// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas or
+/// semicolons, none asking a question of its own; a leading slash command is dropped.
+pub fn keyword_items(text: &str) -> Option<Vec<String>> {
+    let body = match text.strip_prefix('/') {
+        Some(command) => command.split_once(' ')?.1.trim_start(),
+        None => text,
+    };
+    let items: Vec<&str> = body
+        .trim_end_matches(['?', '.', '!'])
+        .split([',', ';'])
+        .map(str::trim)
+        .collect();
+    if items.len() != MAX_PARTS {
+        return None;
+    }
+    items
+        .iter()
+        .all(|item| {
+            let w = words(item);
+            (1..=4).contains(&w.len())
+                && !item.contains('?')
+                && !w.iter().any(|x| {
+                    AUX.contains(&x.as_str())
+                        || WH.contains(&x.as_str())
+                        || matches!(x.as_str(), "and" | "or" | "but")
+                })
+        })
+        .then(|| items.iter().map(|i| (*i).to_owned()).collect())
 }
 
 /// Whether a piece asks for something without a question: it ends with "pls" or "please"
@@ -2538,6 +2572,17 @@ mod tests {
             split("is the licence exclusive, and until when does it run?"),
             vec!["is the licence exclusive, and until when does it run?"]
         );
+        // Three keyword queries, as a slash command takes them.
+        assert_eq!(
+            split("/dealbot exclusivity, aws, msft stake"),
+            vec!["exclusivity", "aws", "msft stake"]
+        );
+        assert_eq!(
+            split("agi clause; ipo; stock reaction?"),
+            vec!["agi clause", "ipo", "stock reaction"]
+        );
+        assert_eq!(split("is it capped, right, or not").len(), 1);
+        assert_eq!(split("exclusivity, aws").len(), 1);
         assert_eq!(
             split("give me the gist, then what it means for enterprises"),
             vec!["give me the gist", "then what it means for enterprises"]

@@ -420,6 +420,13 @@ fn compound_parts_of_every_shape_are_answered() {
             None
         ]
     );
+    // Keyword queries are read each on its own; one too vague to place is said to be
+    // uncovered, not dropped.
+    assert_eq!(
+        intents("/dealbot agi clause, ipo, msft stake"),
+        some(&["agi_clause", "ipo", "microsoft_stake"])
+    );
+    assert_eq!(intents("/dealbot exclusivity, aws, msft stake").len(), 3);
     // One it asks of the same topic stays with its part.
     let aspect = engine().answer("when was the deal announced, and what day exactly?");
     assert!(aspect.parts.is_empty(), "{:?}", aspect.parts);
