@@ -1848,7 +1848,22 @@ pub fn confirmation(raw: &str) -> Option<Confirmation> {
         }
     }
     if !tail || !anchored {
-        return None;
+        // "is that confirmed? pretty sure I saw 2032 somewhere else": the opening question
+        // asks about the last answer; the statement after it only says why.
+        let first = text.find('?')?;
+        let rest = &text[first + 1..];
+        // The question alone is read once: it ends at its own "?", so it comes back here with
+        // nothing after it.
+        if rest.trim().is_empty()
+            || rest.contains('?')
+            || opens_question(&window(rest.trim_start()))
+        {
+            return None;
+        }
+        return match confirmation(&text[..=first]) {
+            Some(Confirmation::Previous) => Some(Confirmation::Previous),
+            _ => None,
+        };
     }
     let head = text[..head_end].trim_end_matches([',', '.', ';', ':', '-', '—', '–', ' ', '(']);
     let head_words = words(head);
@@ -2208,9 +2223,21 @@ mod tests {
 
     #[test]
     fn a_request_to_confirm_alone_is_about_the_answer_before() {
-        for q in ["is that confirmed?", "can I print that?", "right?", "true?"] {
+        for q in [
+            "is that confirmed?",
+            "can I print that?",
+            "right?",
+            "true?",
+            "is that confirmed? pretty sure I saw 2032 attached to something else",
+        ] {
             assert_eq!(confirmation(q), Some(Confirmation::Previous), "{q}");
         }
+        // A question after it is a question of its own; one asking about the deal is no
+        // request to confirm, whatever follows it.
+        assert_eq!(confirmation("is that confirmed? and who pays whom?"), None);
+        assert_eq!(confirmation("is the cap confirmed? I read it was"), None);
+        assert_eq!(confirmation("is the cap confirmed?"), None);
+        assert_eq!(confirmation("is that confirmed? who pays whom"), None);
     }
 
     #[test]
