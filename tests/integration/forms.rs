@@ -152,32 +152,38 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
         assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
         assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
     }
-    // "in bed with" is partnering.
-    let partners = engine().answer("who else is oai in bed with besides microsoft");
-    assert_eq!(partners.intent.as_deref(), Some("openai_partners"));
-    // Reuters, the outlet two sources cite, is no organisation an answer must be about.
-    let reuters = engine()
-        .answer("what does the Reuters write-up say about how long the revenue share lasts?");
-    assert_eq!(
-        reuters.intent.as_deref(),
-        Some("revenue_share_end"),
-        "{}",
-        reuters.text
-    );
-    // "free to" is leave to do something, not a price.
-    let free = engine().answer("is openai free to license its models to rivals?");
-    assert_eq!(free.intent.as_deref(), Some("exclusivity"), "{}", free.text);
-    // "… is fine" is no fine.
-    let fine = engine().answer("OpenAI can use any cloud now, Oracle too. Paraphrase is fine");
-    assert_eq!(
-        fine.intent.as_deref(),
-        Some("other_clouds"),
-        "{}",
-        fine.text
-    );
-    // "sorted" is thanks, not a question about what dealbot can do.
-    let thanks = engine().answer("cheers, that's sorted it");
-    assert_eq!(thanks.intent.as_deref(), Some("smalltalk"));
+    for (q, intent) in [
+        // "in bed with" is partnering.
+        (
+            "who else is oai in bed with besides microsoft",
+            "openai_partners",
+        ),
+        // Reuters, the outlet two sources cite, is no organisation an answer must be about.
+        (
+            "what does the Reuters write-up say about how long the revenue share lasts?",
+            "revenue_share_end",
+        ),
+        // "free to" is leave to do something, not a price.
+        (
+            "is openai free to license its models to rivals?",
+            "exclusivity",
+        ),
+        // "… is fine" is no fine.
+        (
+            "OpenAI can use any cloud now, Oracle too. Paraphrase is fine",
+            "other_clouds",
+        ),
+        // "sorted" is thanks, not a question about what dealbot can do.
+        ("cheers, that's sorted it", "smalltalk"),
+    ] {
+        let answer = engine().answer(q);
+        assert_eq!(
+            answer.intent.as_deref(),
+            Some(intent),
+            "{q}: {}",
+            answer.text
+        );
+    }
 }
 
 #[test]
@@ -759,6 +765,14 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // 97.6 / 93.1 / 83.3 / 71.9 / 81.6 %, fresh-13 86.0 / 93.8 / 76.9 / 65.6 / 87.5 %.
         ("fresh-12.jsonl", 0.92, 0.89, 0.78, 0.68, 0.76),
         ("fresh-13.jsonl", 0.82, 0.9, 0.66, 0.6, 0.82),
+        // fresh-14 (172 of 180 rows) and fresh-15 (176; rows repeating training questions
+        // removed), written by helpers from the articles and catalogue alone at the start of the
+        // seventh session; first-sight figures are in BENCHMARKS.md. fresh-14's failures were
+        // read and worked on; fresh-15 was scored only at the start and at the end. At the end
+        // of that session: fresh-14 95.1 / 100 / 94.4 / 84.4 / 92.6 %, fresh-15 88.1 / 96.9 /
+        // 81.5 / 62.5 / 90.0 %.
+        ("fresh-14.jsonl", 0.9, 0.95, 0.88, 0.8, 0.85),
+        ("fresh-15.jsonl", 0.84, 0.93, 0.76, 0.58, 0.85),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
