@@ -404,8 +404,17 @@ impl Engine {
             Some(question::Confirmation::Statement(asked)) => Some(asked),
             _ => None,
         };
+        // "/dealbot exclusivity, aws, msft stake": each keyword is a query of its own.
+        let keyword_items = if confirmed.is_some() {
+            None
+        } else {
+            question::keyword_items(question)
+        };
+        let keywords = keyword_items.is_some();
         let split = if confirmed.is_some() {
             Vec::new()
+        } else if let Some(items) = keyword_items {
+            items
         } else if self
             .speakers
             .attribution(question, question::form(question))
@@ -447,8 +456,6 @@ impl Engine {
             }
         }
         if parts.len() > 1 {
-            // "/dealbot exclusivity, aws, msft stake": each keyword is a query of its own.
-            let keywords = question::keyword_items(question).is_some();
             let mut running = ctx.clone();
             // (answer, whether it is small talk) per part kept.
             let mut answers: Vec<(Answer, bool)> = Vec::new();

@@ -773,9 +773,6 @@ pub fn split_sentences(raw: &str) -> Vec<String> {
 
 fn split_with(raw: &str, within: bool) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
-    if within && let Some(items) = keyword_items(text) {
-        return items;
-    }
     let mut parts: Vec<String> = Vec::new();
     let mut rest = text;
     if let Some(end) = greeting_len(text)
@@ -860,8 +857,10 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
 
 /// The items of a message that is a list of three keyword queries and nothing else
 /// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas or
-/// semicolons, none asking a question of its own; a leading slash command is dropped.
-pub fn keyword_items(text: &str) -> Option<Vec<String>> {
+/// semicolons, none asking a question of its own; a leading slash command is dropped. Such a
+/// message is its items, not what [`split`] makes of it.
+pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
+    let text = normalize::truncate(raw).trim();
     let body = match text.strip_prefix('/') {
         Some(command) => command.split_once(' ')?.1.trim_start(),
         None => text,
@@ -2601,15 +2600,23 @@ mod tests {
         );
         // Three keyword queries, as a slash command takes them.
         assert_eq!(
-            split("/dealbot exclusivity, aws, msft stake"),
-            vec!["exclusivity", "aws", "msft stake"]
+            keyword_items("/dealbot exclusivity, aws, msft stake"),
+            Some(vec![
+                "exclusivity".to_owned(),
+                "aws".to_owned(),
+                "msft stake".to_owned()
+            ])
         );
         assert_eq!(
-            split("agi clause; ipo; stock reaction?"),
-            vec!["agi clause", "ipo", "stock reaction"]
+            keyword_items("agi clause; ipo; stock reaction?"),
+            Some(vec![
+                "agi clause".to_owned(),
+                "ipo".to_owned(),
+                "stock reaction".to_owned()
+            ])
         );
-        assert_eq!(split("is it capped, right, or not").len(), 1);
-        assert_eq!(split("exclusivity, aws").len(), 1);
+        assert_eq!(keyword_items("is it capped, right, or not"), None);
+        assert_eq!(keyword_items("exclusivity, aws"), None);
         assert_eq!(
             split("give me the gist, then what it means for enterprises"),
             vec!["give me the gist", "then what it means for enterprises"]

@@ -475,14 +475,19 @@ impl Leads {
             lead.unreported = verdict == Verdict::NotSaid;
             return lead;
         }
+        let asked = if yes_no {
+            question::words(question)
+        } else {
+            Vec::new()
+        };
         // "Did CNBC report …?": an outlet none of the sources comes from.
-        if yes_no && let Some(outlet) = unsourced_outlet(kb, question) {
+        if yes_no && let Some(outlet) = unsourced_outlet(kb, &asked) {
             return not_said_lead(&format!(
                 "The sources don't say: none of them comes from {outlet}. Here is what they do say:"
             ));
         }
         // "Has Microsoft disclosed how much it spends on Phi?": an amount the topic never gives.
-        if yes_no && !rules.has_amount && asks_amount_within(question) {
+        if yes_no && !rules.has_amount && asks_amount_within(&asked) {
             return not_said_lead("The sources don't give that amount. Here is what they do say:");
         }
         for (claim, rule) in intent.claims.iter().zip(&rules.claims) {
@@ -618,26 +623,23 @@ const OUTLETS: &[(&[&str], &str)] = &[
 ];
 
 /// The name of a news outlet the question names when no source is attributed to it.
-fn unsourced_outlet(kb: &KnowledgeBase, question: &str) -> Option<&'static str> {
-    let words = question::words(question);
+fn unsourced_outlet(kb: &KnowledgeBase, words: &[String]) -> Option<&'static str> {
     let (_, name) = OUTLETS
         .iter()
         .find(|(outlet, _)| words.windows(outlet.len()).any(|w| w == *outlet))?;
+    let plain = name.to_lowercase().replace("the ", "");
     let sourced = kb.sources.iter().any(|s| {
         [&s.attribution, &s.title, &s.label]
             .into_iter()
             .flatten()
-            .any(|t| {
-                t.to_lowercase()
-                    .contains(&name.to_lowercase().replace("the ", ""))
-            })
+            .any(|t| t.to_lowercase().contains(&plain))
     });
     (!sourced).then_some(*name)
 }
 
 /// Whether a question asks an amount inside a yes/no question ("did they say how much …").
-fn asks_amount_within(question: &str) -> bool {
-    question::words(question)
+fn asks_amount_within(words: &[String]) -> bool {
+    words
         .windows(2)
         .any(|w| w[0] == "how" && matches!(w[1].as_str(), "much" | "many"))
 }
