@@ -798,13 +798,15 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         }
         let cut = |t: &str| if within { next_cut(t) } else { None };
         // A piece asks something when it is a list item, ends with "?", opens like a question,
-        // or holds two requests ("tl;dr + key dates").
-        let asks = listed
-            || piece.ends_with('?')
-            || opens_question(&window(piece))
-            || asks_politely(piece)
-            || cut(piece).is_some()
-            || (parts.len() > greeting && adds_request(&window(piece)));
+        // names a thing asked for ("key dates."), or holds two requests ("tl;dr + key dates").
+        let asks = listed || piece.ends_with('?') || {
+            let w = window(piece);
+            opens_question(&w)
+                || asks_politely(piece)
+                || names_thing_asked(&w)
+                || cut(piece).is_some()
+                || (parts.len() > greeting && adds_request(&w))
+        };
         if !asks {
             // A statement after a question says more about it ("… Asking for a client."); one
             // before the first question leads into it ("I run a fund. Is the cap public?").
@@ -1328,6 +1330,21 @@ const REQUEST_NOUNS: &[&str] = &[
     "pls",
     "please",
 ];
+
+/// Whether a short piece names a thing people ask the bot for and nothing else ("key dates.",
+/// "the timeline."): it asks for it, even with no question mark. Thanks ("great summary") do not.
+fn names_thing_asked(w: &[String]) -> bool {
+    (1..=3).contains(&w.len())
+        && w.iter()
+            .any(|x| REQUEST_NOUNS.contains(&x.as_str()) && x != "pls" && x != "please")
+        && !w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "thanks" | "thank" | "thx" | "ty" | "cheers" | "great" | "nice" | "good" | "love"
+            )
+        })
+        && names_request(w)
+}
 
 /// Whether words open a request of their own: "give me …", "tell us …", "list your sources".
 fn opens_request(w: &[String]) -> bool {
@@ -2631,6 +2648,15 @@ mod tests {
                 "Why did they do it?",
                 "Additionally, please indicate whether customers lose out."
             ]
+        );
+        // A short piece naming a thing asked for asks, full stop or not; thanks do not.
+        assert_eq!(
+            split("key dates. also whats anthropic valued at"),
+            vec!["key dates.", "also whats anthropic valued at"]
+        );
+        assert_eq!(
+            split("who pays whom? great summary."),
+            vec!["who pays whom? great summary."]
         );
         assert_eq!(
             split("tl;dr and your sources pls"),

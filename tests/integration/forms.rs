@@ -433,6 +433,11 @@ fn compound_parts_of_every_shape_are_answered() {
         some(&["agi_clause", "ipo", "microsoft_stake"])
     );
     assert_eq!(intents("/dealbot exclusivity, aws, msft stake").len(), 3);
+    // A short piece naming a thing asked for is a part, full stop or not.
+    assert_eq!(
+        intents("key dates. also whats anthropic valued at"),
+        vec![Some("timeline".to_owned()), None]
+    );
     // One it asks of the same topic stays with its part.
     let aspect = engine().answer("when was the deal announced, and what day exactly?");
     assert!(aspect.parts.is_empty(), "{:?}", aspect.parts);
