@@ -492,11 +492,12 @@ impl Engine {
                     answer.outcome = super::Outcome::NotCovered;
                 }
                 // A part that is no question of its own ("thanks in advance") is dropped; one
-                // holding a question word asks ("I need (a) how the stock moved (b) whether …").
+                // holding a question mark or word asks ("I need (a) how the stock moved (b)
+                // whether …").
                 let words = question::words(part);
                 let filler = !keywords
                     && !answer.answered
-                    && !part.trim_end().ends_with('?')
+                    && !part.contains('?')
                     && !question::opens_question(&words)
                     && !question::holds_question_word(&words)
                     && !question::adds_request(&words);
@@ -710,6 +711,14 @@ impl Engine {
             .map(str::to_owned)
     }
 
+    /// Whether a text names an organisation other than the deal's parties ("Google", "Apple").
+    fn names_other_org(&self, text: &str) -> bool {
+        self.leads.stems(text).iter().any(|w| {
+            !matches!(w.word(), "microsoft" | "openai" | "azure")
+                && self.kb.lexicon.orgs.iter().any(|o| o == w.word())
+        })
+    }
+
     /// The topic of a refused yes/no question, read once for both rules; the flag says the
     /// second rule placed it (no claim of its data is made). A question naming something nothing
     /// here knows ("Activision") stays refused.
@@ -851,6 +860,23 @@ impl Engine {
             {
                 analysis = head_analysis;
                 decision = head_decision;
+            }
+        }
+        // "… half of it was nonsense. anyway — does MS still get launches on azure first? that
+        // was all I wanted to know.": a long message read as not covered may bury its question
+        // among statements; its questions on their own decide, when they name a topic clearly
+        // and the statements name no organisation besides the deal's parties.
+        if matches!(decision, Decision::NotCovered { .. })
+            && let Some((asked, said)) = question::asked_sentences(question)
+            && !self.names_other_org(&said)
+        {
+            let asked_analysis = self.matcher.analyze(&asked);
+            let asked_decision = self.matcher.decide(&asked_analysis);
+            if let Decision::Answer { confidence, .. } = asked_decision
+                && confidence >= TOPIC_CHANGE_CONFIDENCE
+            {
+                analysis = asked_analysis;
+                decision = asked_decision;
             }
         }
         // "Did Altman say …?": a statement attributed to a person is the topic that requires

@@ -135,7 +135,8 @@ pub fn fold(text: &str) -> String {
 
 /// Splits folded text into words: runs of letters and digits. `'s` endings are dropped and other
 /// apostrophes joined (`openai's` → `openai`, `don't` → `dont`); `%` and `$` stand as words of
-/// their own; everything else (punctuation, emoji, symbols) separates words.
+/// their own; everything else (punctuation, emoji, symbols) separates words. Numbers written in
+/// words become digits ([`spell_numbers`]).
 pub fn words(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -180,7 +181,121 @@ pub fn words(folded: &str) -> Vec<String> {
         }
     }
     flush(&mut current, &mut len, &mut out);
+    spell_numbers(&mut out);
     out
+}
+
+/// Number words up to ninety, with their values (matched in any case).
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+
+/// Ordinal units, read as numbers only after a tens word ("twenty-seventh" is 27; "first" alone
+/// stays a word).
+const ORDINAL_UNITS: &[&str] = &[
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+];
+
+/// Words after which a number word is a figure ("thirteen billion", "ten percent").
+const SCALES: &[&str] = &[
+    "percent", "%", "pct", "billion", "bn", "million", "trillion",
+];
+
+/// The value of a number word ("seven", "Twenty").
+pub fn number_word(word: &str) -> Option<u32> {
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        .map(|&(_, v)| v)
+}
+
+/// A number said in words at the start of `word(0)`, `word(1)`, …: its value and how many words
+/// it takes. A tens word takes a following unit ("twenty seven" and "twenty-seventh" are 27) and
+/// "twenty" a following
+/// pair ("twenty nineteen" is 2019, "twenty thirty two" 2032); `None` when `word(0)` is no number
+/// word.
+pub fn read_number<'a>(word: impl Fn(usize) -> Option<&'a str>) -> Option<(u32, usize)> {
+    let tens_and_unit = |at: usize| {
+        let value = number_word(word(at)?)?;
+        let unit = (value >= 20 && value % 10 == 0)
+            .then(|| {
+                let next = word(at + 1)?;
+                number_word(next).filter(|u| *u < 10).or_else(|| {
+                    ORDINAL_UNITS
+                        .iter()
+                        .zip(1..)
+                        .find_map(|(o, u)| o.eq_ignore_ascii_case(next).then_some(u))
+                })
+            })
+            .flatten();
+        Some(unit.map_or((value, 1), |u| (value + u, 2)))
+    };
+    let (value, used) = tens_and_unit(0)?;
+    if value == 20
+        && used == 1
+        && let Some((pair, more)) = tens_and_unit(1).filter(|&(pair, _)| pair >= 10)
+    {
+        return Some((2000 + pair, 1 + more));
+    }
+    Some((value, used))
+}
+
+/// Numbers written in words, as the digits people also type: "twenty seven" → "27", "twenty
+/// nineteen" → "2019", "thirteen billion" → "13 billion"; "per cent" is "percent". A small
+/// number word stays a word unless a scale follows ("which one", "the two firms").
+fn spell_numbers(words: &mut Vec<String>) {
+    let spoken = |w: &String| w == "per" || number_word(w).is_some();
+    if !words.iter().any(spoken) {
+        return;
+    }
+    let old = std::mem::take(words);
+    let mut i = 0;
+    while i < old.len() {
+        let at = |k: usize| old.get(i + k).map(String::as_str);
+        if at(0) == Some("per") && at(1) == Some("cent") {
+            words.push("percent".to_owned());
+            i += 2;
+            continue;
+        }
+        match read_number(at) {
+            Some((value, used))
+                if value >= 20 || at(used).is_some_and(|next| SCALES.contains(&next)) =>
+            {
+                words.push(value.to_string());
+                i += used;
+            }
+            _ => {
+                words.push(old[i].clone());
+                i += 1;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -221,6 +336,30 @@ mod tests {
         assert_eq!(
             words("openai's rev-share?? don't 27 % tl;dr 🚀🚀"),
             ["openai", "rev", "share", "dont", "27", "%", "tl", "dr"]
+        );
+    }
+
+    #[test]
+    fn reads_numbers_written_in_words() {
+        assert_eq!(
+            words("twenty-seven per cent since twenty nineteen, until twenty thirty two?"),
+            ["27", "percent", "since", "2019", "until", "2032"]
+        );
+        assert_eq!(
+            words("thirteen billion, or ten %? fifty fifty, twenty one, the twenty-seventh"),
+            [
+                "13", "billion", "or", "10", "%", "50", "50", "21", "the", "27"
+            ]
+        );
+        // A small number word stays a word unless a scale follows.
+        assert_eq!(
+            words("which one of the two? one per person"),
+            ["which", "one", "of", "the", "two", "one", "per", "person"]
+        );
+        assert_eq!(read_number(|_| None), None);
+        assert_eq!(
+            read_number(|k| ["twenty", "twenty", "five"].get(k).copied()),
+            Some((2025, 3))
         );
     }
 

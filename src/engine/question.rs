@@ -1501,9 +1501,20 @@ fn starts_clause(w: &[String]) -> bool {
         // "what about …" after "and" is a follow-up in a single question only when short.
         return true;
     }
+    // "and have three things to check": "have" with an object is no question.
+    let has_object = |s: &str| {
+        matches!(first, "have" | "has" | "had")
+            && (matches!(
+                s,
+                "a" | "an" | "some" | "several" | "few" | "lots" | "loads" | "no"
+            ) || s.bytes().all(|b| b.is_ascii_digit())
+                || normalize::number_word(s).is_some())
+    };
     AUX.contains(&first)
         && w.get(1).is_some_and(|s| {
-            !AUX.contains(&s.as_str()) && !["not", "also", "then"].contains(&s.as_str())
+            !AUX.contains(&s.as_str())
+                && !["not", "also", "then"].contains(&s.as_str())
+                && !has_object(s)
         })
 }
 
@@ -1597,6 +1608,32 @@ pub fn premise(raw: &str) -> Option<&str> {
     let end = rest.find([',', ';', '?'])?;
     let clause = rest[..end].trim();
     (words(clause).len() >= 3 && end + 1 < rest.len()).then_some(clause)
+}
+
+/// The sentences of a message that ask ("… podcast about AI bubbles. anyway — does MS still get
+/// launches on azure first? that was all I wanted to know." → the middle one), and the sentences
+/// around them: `None` unless the message holds both a sentence ending with "?" and one that is
+/// a statement.
+pub fn asked_sentences(raw: &str) -> Option<(String, String)> {
+    let text = normalize::truncate(raw).trim();
+    let (mut asked, mut said) = (String::new(), String::new());
+    let mut pos = 0;
+    while let Some((start, end, _)) = next_piece(text, pos) {
+        pos = end;
+        let piece = text[start..end].trim();
+        if !piece.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        push_words(
+            if piece.ends_with('?') {
+                &mut asked
+            } else {
+                &mut said
+            },
+            piece,
+        );
+    }
+    (!asked.is_empty() && !said.is_empty()).then_some((asked, said))
 }
 
 /// The question before a trailing premise ("what is Microsoft doing now that it lost
@@ -2823,5 +2860,26 @@ mod tests {
         assert!(!asks_for_source(
             "what sources do you use to answer questions about the deal"
         ));
+    }
+
+    #[test]
+    fn finds_the_question_among_statements() {
+        assert_eq!(
+            asked_sentences("long story about a podcast. anyway, is azure first? that's all."),
+            Some((
+                "anyway, is azure first?".to_owned(),
+                "long story about a podcast. that's all.".to_owned()
+            ))
+        );
+        assert_eq!(asked_sentences("is azure first? and until when?"), None);
+        assert_eq!(asked_sentences("tell me about azure."), None);
+    }
+
+    #[test]
+    fn have_with_an_object_opens_no_clause() {
+        assert!(!starts_clause(&to_owned(&["have", "three", "things"])));
+        assert!(!starts_clause(&to_owned(&["has", "a", "few", "gaps"])));
+        assert!(starts_clause(&to_owned(&["have", "they", "signed"])));
+        assert!(starts_clause(&to_owned(&["has", "the", "ftc", "approved"])));
     }
 }

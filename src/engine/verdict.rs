@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 
 use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
+use super::normalize;
 use super::question::{self, Form, SeqWord, WordSeq};
 use super::validate::DataError;
 use super::vocab::Vocab;
@@ -866,86 +867,49 @@ impl Number {
     }
 }
 
-/// Number words up to ninety-nine, with their values (matched in any case).
-const NUMBER_WORDS: &[(&str, u32)] = &[
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("eleven", 11),
-    ("twelve", 12),
-    ("thirteen", 13),
-    ("fourteen", 14),
-    ("fifteen", 15),
-    ("sixteen", 16),
-    ("seventeen", 17),
-    ("eighteen", 18),
-    ("nineteen", 19),
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-];
-
-fn number_word(word: &str) -> Option<u32> {
-    NUMBER_WORDS
-        .iter()
-        .find(|(w, _)| w.eq_ignore_ascii_case(word))
-        .map(|&(_, v)| v)
-}
-
 /// Whether a folded word is a number word ("twenty", "seven").
 fn is_number_word(word: &str) -> bool {
-    number_word(word).is_some()
+    normalize::number_word(word).is_some()
 }
 
 /// The text with numbers written in words as digits ("twenty seven percent" → "27 percent",
 /// "ten billion" → "10 billion"); a tens word takes a following unit ("forty-nine").
 fn spell_digits(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let word_len = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        if word_len == 0 {
-            let c = rest.chars().next().map_or(1, char::len_utf8);
-            out.push_str(&rest[..c]);
-            rest = &rest[c..];
-            continue;
+    // Runs of letters, as byte ranges; a number can run on over spaces and hyphens only.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (at, c) in text.char_indices() {
+        match spans.last_mut() {
+            Some(last) if c.is_ascii_alphabetic() && last.1 == at => last.1 = at + 1,
+            _ if c.is_ascii_alphabetic() => spans.push((at, at + 1)),
+            _ => {}
         }
-        let word = &rest[..word_len];
-        let Some(mut value) = number_word(word) else {
-            out.push_str(word);
-            rest = &rest[word_len..];
-            continue;
-        };
-        rest = &rest[word_len..];
-        // "twenty seven", "forty-nine": a tens word and a unit.
-        if value >= 20 && value % 10 == 0 {
-            let after = rest.trim_start_matches([' ', '-']);
-            let unit_len = after
-                .find(|c: char| !c.is_ascii_alphabetic())
-                .unwrap_or(after.len());
-            if let Some(unit) = number_word(&after[..unit_len]).filter(|u| *u < 10)
-                && after.len() < rest.len()
-            {
-                value += unit;
-                rest = &after[unit_len..];
-            }
-        }
-        out.push_str(&value.to_string());
     }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut j = 0;
+    while j < spans.len() {
+        let word = |k: usize| {
+            let joined = (j..j + k).all(|m| {
+                spans.get(m + 1).is_some_and(|next| {
+                    text[spans[m].1..next.0]
+                        .chars()
+                        .all(|c| c == ' ' || c == '-')
+                })
+            });
+            let (start, end) = *spans.get(j + k)?;
+            joined.then(|| &text[start..end])
+        };
+        match normalize::read_number(word) {
+            Some((value, used)) => {
+                out.push_str(&text[copied..spans[j].0]);
+                out.push_str(&value.to_string());
+                copied = spans[j + used - 1].1;
+                j += used;
+            }
+            None => j += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -980,7 +944,10 @@ fn numbers(text: &str) -> Vec<Number> {
             && !chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
         let number = if multiple {
             Number::Multiple(value)
-        } else if rest.starts_with('%') || rest.starts_with("percent") {
+        } else if rest.starts_with('%')
+            || rest.starts_with("percent")
+            || rest.starts_with("per cent")
+        {
             Number::Percent(value)
         } else if dollar
             || rest.starts_with("billion")
@@ -1210,6 +1177,10 @@ mod tests {
         assert_eq!(
             spell_digits("someone swears it's often"),
             "someone swears it's often"
+        );
+        assert_eq!(
+            spell_digits("since twenty nineteen, twenty per cent until twenty thirty-two"),
+            "since 2019, 20 per cent until 2032"
         );
         assert_eq!(
             number_verdict(&[Number::Money(1.0)], "was it Ten Billion?"),

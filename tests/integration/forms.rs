@@ -438,6 +438,17 @@ fn compound_parts_of_every_shape_are_answered() {
         intents("key dates. also whats anthropic valued at"),
         vec![Some("timeline".to_owned()), None]
     );
+    // A sentence saying what follows ("… and have three things I can't nail down.") asks
+    // nothing; the three questions after it are the parts, none lost.
+    assert_eq!(
+        intents(
+            "hey, writing the explainer for tomorrow and have three things I can't nail down.\n\n\
+             First — is the AGI clause actually gone, or just reworded? Two pieces say different \
+             things in my notes.\n\nSecond, what's Microsoft doing on its own models now?\n\n\
+             And lastly is there any antitrust angle I should flag for the legal desk? thanks!!"
+        ),
+        some(&["agi_clause", "microsoft_strategy", "antitrust"])
+    );
     // One it asks of the same topic stays with its part.
     let aspect = engine().answer("when was the deal announced, and what day exactly?");
     assert!(aspect.parts.is_empty(), "{:?}", aspect.parts);
@@ -909,6 +920,51 @@ fn misattributed_statements_are_no_and_name_the_real_speaker() {
 }
 
 /// Issue 10: regulator approvals are not reported, whichever regulator is named.
+#[test]
+fn numbers_written_in_words_are_read_as_numbers() {
+    for (question, intent, verdict) in [
+        (
+            "they've been partners since twenty nineteen, right?",
+            "original_investment",
+            Verdict::Yes,
+        ),
+        (
+            "someone said OAI pays twenty per cent of its revenue to MS — is that in the sources?",
+            "revenue_share_cap",
+            Verdict::NotSaid,
+        ),
+        (
+            "so oai keeps paying msft until twenty thirty-two?",
+            "revenue_share_end",
+            Verdict::No,
+        ),
+    ] {
+        let answer = engine().answer(question);
+        assert_eq!(answer.intent.as_deref(), Some(intent), "{question}");
+        assert_eq!(answer.verdict, Some(verdict), "{question}: {}", answer.text);
+    }
+}
+
+#[test]
+fn a_question_buried_among_statements_is_what_is_asked() {
+    let answer = engine().answer(
+        "ok so I was listening to some podcast this morning, half of it about whether anyone \
+         makes money. anyway — does MS still get new launches on azure first? that was the one \
+         thing I wanted to know",
+    );
+    assert_eq!(
+        answer.intent.as_deref(),
+        Some("primary_cloud"),
+        "{}",
+        answer.text
+    );
+    // Statements naming another company keep the question about it, and refused.
+    let answer = engine().answer(
+        "Forget the Microsoft deal, I'm asking about Apple and Google here. Is it exclusive?",
+    );
+    assert!(!answer.answered, "{}", answer.text);
+}
+
 #[test]
 fn regulator_approval_is_not_said() {
     for q in [
