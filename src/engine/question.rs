@@ -891,12 +891,12 @@ pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
 }
 
 /// Whether a piece asks for something without a question: it ends with "pls" or "please"
-/// ("key dates pls.") or opens with a request ("give me the timeline").
+/// ("key dates pls.") or opens with a request ("give me the timeline", "and give me …").
 fn asks_politely(piece: &str) -> bool {
     let w = words(piece);
     w.last()
         .is_some_and(|x| matches!(x.as_str(), "pls" | "please" | "plz" | "plse"))
-        || opens_request(&w)
+        || opens_request(&w[leading_len(&w)..])
 }
 
 /// Appends `piece` to `text`, a space between.
@@ -1246,12 +1246,12 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 // "…, and until when": a bare aspect, which may ask another topic; "…, until
                 // when OpenAI pays": a question of its own, unless it asks about the part
                 // before ("…, and until when does it run?").
-                let until_when = w.first().is_some_and(|x| x == "until" || x == "till")
-                    && w.get(1).is_some_and(|x| x == "when")
-                    && (w.len() <= 3
-                        || !w[2..].iter().any(|x| {
-                            matches!(x.as_str(), "it" | "its" | "that" | "this" | "they")
-                        }));
+                let until_when = until_when_len(&w).is_some_and(|n| {
+                    w.len() <= n + 1
+                        || !w[n..]
+                            .iter()
+                            .any(|x| matches!(x.as_str(), "it" | "its" | "that" | "this" | "they"))
+                });
                 // "…, and also list your sources": a request of its own after ", and".
                 let request = joined > 0 && opens_request(&w[leading_len(&w)..]);
                 (head_ok
@@ -1468,14 +1468,27 @@ const PREAMBLE: &[&str] = &[
     "our",
 ];
 
+/// How many words open `w` asking "until when": "until when", "till when", or "until which
+/// year" and the like ("until what date", "till which point").
+fn until_when_len(w: &[String]) -> Option<usize> {
+    let at = |i: usize| w.get(i).map_or("", String::as_str);
+    if !matches!(at(0), "until" | "till" | "til") {
+        return None;
+    }
+    match (at(1), at(2)) {
+        ("when", _) => Some(2),
+        ("which" | "what", "year" | "date" | "month" | "point") => Some(3),
+        _ => None,
+    }
+}
+
 /// Whether what comes before a conjunction asks something of its own: it opens like a
 /// question (or with "until when"), or is a clause of five words or more that is not a lead-in
 /// ("besides the licence").
 fn head_asks(head: &[String]) -> bool {
     let start = leading_len(head);
     let rest = &head[start..];
-    let until_when =
-        rest.len() >= 2 && matches!(rest[0].as_str(), "until" | "till") && rest[1] == "when";
+    let until_when = until_when_len(rest).is_some();
     opens_question(head)
         || until_when
         || (rest.len() >= 5

@@ -70,6 +70,24 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::NotSaid,
             "The sources don't",
         ),
+        // Dropping OpenAI's models is never said; dropping its own is denied; the percentage
+        // staying the same is said by one source.
+        (
+            "Microsoft will drop OpenAI models from Copilot in favour of Phi — is that what \
+             they're saying?",
+            Verdict::NotSaid,
+            "The sources don't say Microsoft is dropping",
+        ),
+        (
+            "msft is ditching its own models to double down on openai?",
+            Verdict::No,
+            "No — the sources say Microsoft is investing in its own models",
+        ),
+        (
+            "the rev share percentage stays the same, is that right?",
+            Verdict::Yes,
+            "Yes — One source says the percentage stays the same",
+        ),
         // Claims the sources don't make, as data.
         (
             "Has the EU launched a formal probe into the agreement?",
@@ -437,6 +455,16 @@ fn compound_parts_of_every_shape_are_answered() {
     assert_eq!(
         intents("key dates. also whats anthropic valued at"),
         vec![Some("timeline".to_owned()), None]
+    );
+    // "until which year" asks "until when"; a request after a question mark asks ("… ? and
+    // give me …").
+    assert_eq!(
+        intents("who pays who, and until which year?"),
+        some(&["revenue_share_direction", "revenue_share_end"])
+    );
+    assert_eq!(
+        intents("what can you do? and give me the short version of the deal"),
+        some(&["help", "summary"])
     );
     // A sentence saying what follows ("… and have three things I can't nail down.") asks
     // nothing; the three questions after it are the parts, none lost.
