@@ -976,6 +976,26 @@ impl Engine {
                 source_request: false,
             };
         }
+        // "And before the deal?", "compare that to the old terms": how things stood before,
+        // which the previous topic's `follow` names (a full question placed on its own, "what
+        // did Microsoft build before?", keeps its topic).
+        if question::asks_before(question)
+            && (elliptical || !matches!(decision, Decision::Answer { .. }))
+            && let Some(target) = self.kb.intents[prev]
+                .follow
+                .get(question::BEFORE)
+                .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
+        {
+            return Reading {
+                decision: Decision::Answer {
+                    intent: target,
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+                slots: Vec::new(),
+                form,
+                source_request: false,
+            };
+        }
         if !elliptical {
             // A full question that matches nothing on its own may still lean on the previous
             // one ("how far down at worst?" after "did MSFT stock move?"), when every word it

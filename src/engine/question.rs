@@ -309,7 +309,16 @@ pub fn form(raw: &str) -> Form {
 }
 
 /// Openers that ask to check a statement ("correct me if I'm wrong but …").
-const CHECK_OPENERS: &[&[&str]] = &[&["correct", "me", "if"], &["am", "i", "right"]];
+const CHECK_OPENERS: &[&[&str]] = &[
+    &["correct", "me", "if"],
+    &["am", "i", "right"],
+    &["fair", "to"],
+    &["safe", "to"],
+    &["accurate", "to"],
+    &["correct", "to"],
+    &["fine", "to"],
+    &["true", "that"],
+];
 
 /// Verbs of a request ("can you tell me …"): what follows them is what is asked.
 const REQUEST_VERBS: &[&str] = &[
@@ -1743,6 +1752,7 @@ const CONFIRM_WORDS: &[&str] = &[
     "was",
     "told",
     "how",
+    "are",
     "headline",
     "number",
     "figure",
@@ -1829,6 +1839,9 @@ const CONFIRM_ANCHORS: &[&str] = &[
     "safe",
     "wrong",
     "sure",
+    "confident",
+    "certain",
+    "solid",
     "isnt",
     "isn",
     "case",
@@ -2017,6 +2030,31 @@ pub fn asks_for_source(raw: &str) -> bool {
         || (w.len() <= 7
             && w.iter().any(|x| x.starts_with("where"))
             && w.iter().any(|x| x == "from" || x == "come"))
+        // "who do I attribute it to?", "who gets the credit for that line?"
+        || (w.len() <= 7
+            && w.iter().any(|x| {
+                matches!(x.as_str(), "attribute" | "attributed" | "attribution" | "credit")
+            }))
+}
+
+/// The `follow` key of a follow-up asking how things stood before the deal ([`asks_before`]).
+pub const BEFORE: &str = "before";
+
+/// Whether a short follow-up asks how things stood before the deal ("and before the deal?",
+/// "what about before?", "compare that to the old terms", "and previously?").
+pub fn asks_before(raw: &str) -> bool {
+    let w = words(raw);
+    w.len() <= 8
+        && w.iter().enumerate().any(|(i, x)| match x.as_str() {
+            "before" | "previously" | "originally" | "beforehand" | "prior" => true,
+            "old" | "original" | "previous" | "earlier" => w.get(i + 1).is_some_and(|n| {
+                matches!(
+                    n.as_str(),
+                    "deal" | "terms" | "agreement" | "contract" | "arrangement" | "setup" | "one"
+                )
+            }),
+            _ => false,
+        })
 }
 
 /// Shortest alternative of a word sequence that also matches words it begins (`scrutin` matches

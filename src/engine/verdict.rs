@@ -1080,13 +1080,14 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     }
     for (file, id, forms, targets) in &sites.forms {
         for form in forms {
-            if Form::from_name(form).is_none() {
+            if Form::from_name(form).is_none() && form != question::BEFORE {
                 let names: Vec<&str> = Form::ALL.iter().map(|(_, n)| *n).collect();
                 errors.push(DataError::file(
                     file.clone(),
                     format!(
-                        "intent `{id}`: unknown question form `{form}` (expected one of {})",
-                        names.join(", ")
+                        "intent `{id}`: unknown question form `{form}` (expected one of {}, or `{}`)",
+                        names.join(", "),
+                        question::BEFORE
                     ),
                 ));
             }

@@ -70,6 +70,12 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::NotSaid,
             "The sources don't",
         ),
+        // An editor's check ("fair to call it …?") is a yes/no question.
+        (
+            "fair to call it the end of exclusivity?",
+            Verdict::Yes,
+            "Yes — the exclusive partnership is over",
+        ),
         // Dropping OpenAI's models is never said; dropping its own is denied; the percentage
         // staying the same is said by one source.
         (
@@ -630,6 +636,36 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
     let (capped, _) = e.answer_in("is that capped?", &ctx);
     assert_eq!(capped.intent.as_deref(), Some("revenue_share_cap"));
     assert_eq!(capped.verdict, Some(Verdict::Yes));
+
+    // "How sure are we?" and "who do I attribute it to?" ask where the last answer comes from;
+    // "and before the deal?" and "compare that to the old terms" ask for the 2019 terms, which
+    // a full question keeps its own topic ("what did microsoft build before?").
+    let (_, ctx) = e.answer_in("what's microsoft's stake?", &Context::default());
+    for asked in [
+        "how sure are we on that number?",
+        "who do I attribute it to?",
+    ] {
+        let (sure, _) = e.answer_in(asked, &ctx);
+        assert_eq!(sure.intent.as_deref(), Some("microsoft_stake"), "{asked}");
+        assert!(
+            sure.text
+                .starts_with("Here is where the last answer comes from"),
+            "{asked}: {}",
+            sure.text
+        );
+    }
+    let (_, ctx) = e.answer_in("can openai sell through aws now?", &Context::default());
+    for asked in ["and before the deal?", "compare that to the old terms"] {
+        let (before, _) = e.answer_in(asked, &ctx);
+        assert_eq!(
+            before.intent.as_deref(),
+            Some("original_investment"),
+            "{asked}"
+        );
+    }
+    let (_, ctx) = e.answer_in("what did microsoft build with openai?", &Context::default());
+    let (built, _) = e.answer_in("what did microsoft build before?", &ctx);
+    assert_eq!(built.intent.as_deref(), Some("azure_history"));
 
     // Without the context, the same follow-up is not understood.
     assert!(
