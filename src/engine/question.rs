@@ -782,6 +782,9 @@ pub fn split_sentences(raw: &str) -> Vec<String> {
 
 fn split_with(raw: &str, within: bool) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
+    if within && let Some(parts) = each_of(text) {
+        return parts;
+    }
     let mut parts: Vec<String> = Vec::new();
     let mut rest = text;
     if let Some(end) = greeting_len(text)
@@ -864,6 +867,53 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         parts.push(text.to_owned());
     }
     parts
+}
+
+/// A question asked of each of two or three things named before it ("revenue share vs ip
+/// licence: when does each end?", "bedrock + oracle: where does each stand?"): one part per
+/// thing, the question asked of it ("revenue share: when does it end?").
+fn each_of(text: &str) -> Option<Vec<String>> {
+    let (head, tail) = text.split_once(':')?;
+    let tail = tail.trim();
+    let tail_words = window(tail);
+    if !tail_words.iter().any(|w| w == "each") || !opens_question(&tail_words) {
+        return None;
+    }
+    let mut items: Vec<&str> = vec![head];
+    for sep in [
+        " vs. ", " vs ", " versus ", " and ", " & ", " + ", ", ", " / ",
+    ] {
+        items = items
+            .iter()
+            .flat_map(|item| item.split(sep))
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .collect();
+    }
+    let short = items
+        .iter()
+        .all(|item| (1..=4).contains(&window(item).len()));
+    if !(2..=MAX_PARTS).contains(&items.len()) || !short {
+        return None;
+    }
+    let asked = tail
+        .split(' ')
+        .map(|w| {
+            let rest = w.trim_start_matches(|c: char| c.is_alphanumeric());
+            if w[..w.len() - rest.len()].eq_ignore_ascii_case("each") {
+                format!("it{rest}")
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(
+        items
+            .iter()
+            .map(|item| format!("{item}: {asked}"))
+            .collect(),
+    )
 }
 
 /// The items of a message that is a list of three keyword queries and nothing else
@@ -2932,5 +2982,23 @@ mod tests {
         assert!(!starts_clause(&to_owned(&["has", "a", "few", "gaps"])));
         assert!(starts_clause(&to_owned(&["have", "they", "signed"])));
         assert!(starts_clause(&to_owned(&["has", "the", "ftc", "approved"])));
+    }
+
+    #[test]
+    fn a_question_asked_of_each_thing_is_a_part_per_thing() {
+        assert_eq!(
+            split("revenue share vs ip licence: when does each end?"),
+            [
+                "revenue share: when does it end?",
+                "ip licence: when does it end?"
+            ]
+        );
+        assert_eq!(split("stake, cap and licence: how big is each?").len(), 3);
+        // One thing named: no such list.
+        assert_eq!(split("quick one: when does each end?").len(), 1);
+        assert_eq!(
+            split("revenue share: when does each payment fall due?").len(),
+            1
+        );
     }
 }

@@ -462,6 +462,11 @@ fn compound_parts_of_every_shape_are_answered() {
         intents("key dates. also whats anthropic valued at"),
         vec![Some("timeline".to_owned()), None]
     );
+    // A question asked of each of the things named before it is a part per thing.
+    assert_eq!(
+        intents("the revenue share vs the licence: when does each end?"),
+        some(&["revenue_share_end", "ip_license"])
+    );
     // "until which year" asks "until when"; a request after a question mark asks ("… ? and
     // give me …").
     assert_eq!(
