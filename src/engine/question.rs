@@ -6,6 +6,8 @@
 //! not knowledge of the deal: what the sources say about a question lives in the intents' data
 //! (`[[claims]]`, `[[aspects]]`, `follow`), compiled by [`super::verdict`].
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use super::normalize;
@@ -158,22 +160,19 @@ const HOW_AMOUNT: &[&str] = &[
 /// Messages at most this long are remembered by [`words`].
 const REMEMBERED_BYTES: usize = 512;
 /// How many recent messages [`words`] remembers, per thread.
-const REMEMBERED: usize = 8;
+const REMEMBERED: usize = 16;
 
 thread_local! {
     /// The words of the last few messages read on this thread: one message is read many times
     /// over (its form, its split, its premise, its claims, each part), always to the same words.
-    static RECENT: std::cell::RefCell<Vec<(String, Vec<String>)>> =
+    static RECENT: std::cell::RefCell<Vec<(String, Rc<[String]>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The folded words of a message, after chat markup is removed.
-pub fn words(raw: &str) -> Vec<String> {
-    let read = |raw: &str| {
-        normalize::words(&normalize::fold(&normalize::clean_markup(
-            normalize::truncate(raw),
-        )))
-    };
+/// The folded words of a message, after chat markup is removed. Shared with the memo of
+/// recent messages, so that reading a message again costs no copy of its words.
+pub fn words(raw: &str) -> Rc<[String]> {
+    let read = |raw: &str| -> Rc<[String]> { read_words(raw).into() };
     if raw.len() > REMEMBERED_BYTES {
         return read(raw);
     }
@@ -192,6 +191,13 @@ pub fn words(raw: &str) -> Vec<String> {
         recent.push((raw.to_owned(), out.clone()));
         out
     })
+}
+
+/// The folded words of a message, read afresh: [`words`] without its memo.
+fn read_words(raw: &str) -> Vec<String> {
+    normalize::words(&normalize::fold(&normalize::clean_markup(
+        normalize::truncate(raw),
+    )))
 }
 
 /// The form of a question.
@@ -1214,7 +1220,7 @@ fn dotted_item(text: &str, at: usize) -> bool {
 const WINDOW: usize = 96;
 
 /// The first words of `text` (at most [`WINDOW`] bytes of it).
-fn window(text: &str) -> Vec<String> {
+fn window(text: &str) -> Rc<[String]> {
     let mut end = text.len().min(WINDOW);
     while !text.is_char_boundary(end) {
         end -= 1;

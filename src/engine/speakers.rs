@@ -110,8 +110,12 @@ impl Speakers {
             .speakers
             .iter()
             .map(|s| {
-                let names: Vec<Vec<String>> = s.names.iter().map(|n| question::words(n)).collect();
-                for name in names.iter().chain([&question::words(&s.name)]) {
+                let names: Vec<Vec<String>> = s
+                    .names
+                    .iter()
+                    .map(|n| question::words(n).to_vec())
+                    .collect();
+                for name in names.iter().chain([&question::words(&s.name).to_vec()]) {
                     ignored.extend(vocab.terms(name).into_iter().map(|t| t.stem));
                 }
                 Person {
@@ -284,7 +288,7 @@ const DENIALS: &[&str] = &[
 /// first "say" verb.
 fn statement(question: &str, words: &[String]) -> Vec<String> {
     match quoted_span(question) {
-        Some(span) => question::words(span),
+        Some(span) => question::words(span).to_vec(),
         None => words
             .iter()
             .skip_while(|w| !SAY.contains(&w.as_str()))

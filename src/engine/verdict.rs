@@ -8,6 +8,7 @@
 //! matcher's lexicon and applies them in a fixed order; see [`Leads::lead`].
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
 use super::normalize;
@@ -479,7 +480,7 @@ impl Leads {
         let asked = if yes_no {
             question::words(question)
         } else {
-            Vec::new()
+            Rc::from([])
         };
         // "Did CNBC report …?": an outlet none of the sources comes from.
         if yes_no && let Some(outlet) = unsourced_outlet(kb, &asked) {
