@@ -430,7 +430,8 @@ impl Engine {
         // Per part: a bare aspect whose own words name a topic confidently, read on its own.
         let mut alone_parts: Vec<bool> = Vec::new();
         for part in split {
-            let bare = self.leads.is_bare(&part);
+            // The first part follows no other: whether it is bare is never asked.
+            let bare = !parts.is_empty() && self.leads.is_bare(&part);
             let own = if bare {
                 self.confident_topic(&part)
             } else {
