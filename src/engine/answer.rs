@@ -272,7 +272,7 @@ impl Composer<'_> {
                 let remap: Vec<usize> = part
                     .citations
                     .iter()
-                    .map(|c| number(&mut out.citations, c.clone()))
+                    .map(|c| number_ref(&mut out.citations, c))
                     .collect();
                 section.push_str(&part.direct);
                 for fact in &part.facts {
@@ -598,6 +598,17 @@ fn number(citations: &mut Vec<Citation>, citation: Citation) -> usize {
         Some(i) => i + 1,
         None => {
             citations.push(citation);
+            citations.len()
+        }
+    }
+}
+
+/// [`number`] for a borrowed citation: it is copied only when it is new.
+fn number_ref(citations: &mut Vec<Citation>, citation: &Citation) -> usize {
+    match citations.iter().position(|c| c == citation) {
+        Some(i) => i + 1,
+        None => {
+            citations.push(citation.clone());
             citations.len()
         }
     }
