@@ -1325,6 +1325,21 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                         || request))
                     .then_some((i, i + 1 + skip + off))
             }
+            // "the cap as well as the end date?": "as well as" before a noun phrase of its own
+            // or a question; not "did Microsoft as well as OpenAI comment?".
+            b'a' | b'A'
+                if word_at(text, i, "as")
+                    && text[i..]
+                        .get(..11)
+                        .is_some_and(|x| x.eq_ignore_ascii_case("as well as ")) =>
+            {
+                let head = window(&text[..i]);
+                let after = window(&text[i + 11..]);
+                (head.len() >= 2
+                    && after.len() >= 2
+                    && (opens_question(&after) || DETERMINERS.contains(&after[0].as_str())))
+                .then_some((i, i + 11))
+            }
             b'a' | b'A' if word_at(text, i, "and") => {
                 let next = &text[i + 4..];
                 let w = window(next);

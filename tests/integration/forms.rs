@@ -467,6 +467,17 @@ fn compound_parts_of_every_shape_are_answered() {
         intents("the revenue share vs the licence: when does each end?"),
         some(&["revenue_share_end", "ip_license"])
     );
+    // "as well as" before a thing of its own joins two parts; between two companies it does not.
+    assert_eq!(
+        intents("the cap as well as the end date of the payments?"),
+        some(&["revenue_share_cap", "revenue_share_end"])
+    );
+    assert!(
+        engine()
+            .answer("did microsoft as well as openai comment?")
+            .parts
+            .is_empty()
+    );
     // "until which year" asks "until when"; a request after a question mark asks ("… ? and
     // give me …").
     assert_eq!(
