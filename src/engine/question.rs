@@ -2112,10 +2112,17 @@ pub fn asks_for_source(raw: &str) -> bool {
 pub const BEFORE: &str = "before";
 
 /// Whether a short follow-up asks how things stood before the deal ("and before the deal?",
-/// "what about before?", "compare that to the old terms", "and previously?").
+/// "what about before?", "compare that to the old terms", "and previously?"); one asking who,
+/// when or why ("who reported this originally?") asks that.
 pub fn asks_before(raw: &str) -> bool {
     let w = words(raw);
     w.len() <= 8
+        && !w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "who" | "whom" | "whose" | "when" | "where" | "why" | "which"
+            )
+        })
         && w.iter().enumerate().any(|(i, x)| match x.as_str() {
             "before" | "previously" | "originally" | "beforehand" | "prior" => true,
             "old" | "original" | "previous" | "earlier" => w.get(i + 1).is_some_and(|n| {

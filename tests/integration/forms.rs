@@ -679,6 +679,8 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
             "{asked}"
         );
     }
+    let (who, _) = e.answer_in("who reported this originally?", &ctx);
+    assert_eq!(who.intent.as_deref(), Some("reporting"));
     let (_, ctx) = e.answer_in("what did microsoft build with openai?", &Context::default());
     let (built, _) = e.answer_in("what did microsoft build before?", &ctx);
     assert_eq!(built.intent.as_deref(), Some("azure_history"));
