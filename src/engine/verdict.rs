@@ -65,6 +65,20 @@ const REPORTING: &[&str] = &[
     "rumor",
     "rumour",
 ];
+/// Words of an editor's check around the claim ("is it accurate to write that …", "fair to
+/// say …", "ok to run: …"): not what the question asks.
+const CHECKING: &[&str] = &[
+    "accurate",
+    "accurately",
+    "correct",
+    "fair",
+    "safe",
+    "true",
+    "wrong",
+    "print",
+    "publish",
+    "run",
+];
 /// Words that hedge a figure or a claim ("somewhere around 27 %", "roughly"): not what the
 /// question asks.
 const HEDGES: &[&str] = &[
@@ -405,6 +419,7 @@ impl Leads {
                 || (word == "next" && next(i).is_some_and(|n| TIME_UNITS.contains(&n)));
             let unknown = !time_only
                 && !REPORTING.contains(&w.stem())
+                && !CHECKING.contains(&word)
                 && !HEDGES.contains(&word)
                 && word.len() >= 3
                 && word.chars().all(|c| c.is_ascii_alphabetic())

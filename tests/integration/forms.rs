@@ -70,7 +70,13 @@ fn predicates_the_sources_never_state_are_not_said_and_paraphrases_are_read() {
             Verdict::NotSaid,
             "The sources don't",
         ),
-        // An editor's check ("fair to call it …?") is a yes/no question.
+        // An editor's check ("fair to call it …?", "is it accurate to write that …?") is a
+        // yes/no question about the claim, not about the check's own words.
+        (
+            "is it accurate to write that the payments to msft are capped?",
+            Verdict::Yes,
+            "Yes — OpenAI's revenue-share payments to Microsoft are subject to a total cap",
+        ),
         (
             "fair to call it the end of exclusivity?",
             Verdict::Yes,
@@ -871,6 +877,12 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // 81.5 / 62.5 / 90.0 %.
         ("fresh-14.jsonl", 0.9, 0.95, 0.88, 0.8, 0.85),
         ("fresh-15.jsonl", 0.84, 0.93, 0.76, 0.58, 0.85),
+        // fresh-16 (172 of 180 rows) and fresh-17 (176), written the same way at the start of
+        // the eighth session. fresh-16's failures were read and worked on; fresh-17 was scored
+        // only at the start and at the end. At the end of that session: fresh-16 97.5 / 90.6 /
+        // 84.9 / 87.1 / 85.7 %, fresh-17 92.9 / 96.7 / 76.4 / 64.5 / 65.8 %.
+        ("fresh-16.jsonl", 0.92, 0.87, 0.82, 0.83, 0.8),
+        ("fresh-17.jsonl", 0.88, 0.93, 0.72, 0.6, 0.6),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
