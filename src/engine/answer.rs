@@ -4,6 +4,7 @@
 //! Platform renderers (`crate::render`) start from the structured fields; `text` is the plain
 //! form used by the CLI, the JSON output and every platform's text fallback.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -232,10 +233,13 @@ impl Composer<'_> {
             let lead_markers: Vec<usize> = lead
                 .cite
                 .iter()
-                .map(|c| number(&mut citations, c.clone()))
+                .map(|c| number(&mut citations, Cow::Borrowed(c)))
                 .collect();
             let old = std::mem::take(&mut answer.citations);
-            let remap: Vec<usize> = old.into_iter().map(|c| number(&mut citations, c)).collect();
+            let remap: Vec<usize> = old
+                .into_iter()
+                .map(|c| number(&mut citations, Cow::Owned(c)))
+                .collect();
             for fact in &mut answer.facts {
                 for m in &mut fact.markers {
                     if let Some(new) = remap.get(*m - 1) {
@@ -272,7 +276,7 @@ impl Composer<'_> {
                 let remap: Vec<usize> = part
                     .citations
                     .iter()
-                    .map(|c| number_ref(&mut out.citations, c))
+                    .map(|c| number(&mut out.citations, Cow::Borrowed(c)))
                     .collect();
                 section.push_str(&part.direct);
                 for fact in &part.facts {
@@ -461,7 +465,7 @@ impl Composer<'_> {
             let markers = fact
                 .cite
                 .into_iter()
-                .map(|c| number(&mut answer.citations, c))
+                .map(|c| number(&mut answer.citations, Cow::Owned(c)))
                 .collect();
             answer.facts.push(AnswerFact {
                 text: fact.text,
@@ -593,22 +597,13 @@ fn uncovered_reason(direct: &str) -> String {
     }
 }
 
-fn number(citations: &mut Vec<Citation>, citation: Citation) -> usize {
-    match citations.iter().position(|c| c == &citation) {
+/// The number of `citation` in `citations`, adding it when it is new (a borrowed one is copied
+/// only then).
+fn number(citations: &mut Vec<Citation>, citation: Cow<'_, Citation>) -> usize {
+    match citations.iter().position(|c| c == citation.as_ref()) {
         Some(i) => i + 1,
         None => {
-            citations.push(citation);
-            citations.len()
-        }
-    }
-}
-
-/// [`number`] for a borrowed citation: it is copied only when it is new.
-fn number_ref(citations: &mut Vec<Citation>, citation: &Citation) -> usize {
-    match citations.iter().position(|c| c == citation) {
-        Some(i) => i + 1,
-        None => {
-            citations.push(citation.clone());
+            citations.push(citation.into_owned());
             citations.len()
         }
     }

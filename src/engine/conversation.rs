@@ -704,20 +704,32 @@ impl Engine {
 
     /// The first organisation a question names, after synonyms ("msft" is "microsoft").
     fn named_org(&self, question: &str) -> Option<String> {
-        self.leads
-            .stems(question)
-            .iter()
-            .map(|w| w.word())
-            .find(|w| self.kb.lexicon.orgs.iter().any(|o| o == w))
-            .map(str::to_owned)
+        self.orgs_named(question).into_iter().next()
     }
 
     /// Whether a text names an organisation other than the deal's parties ("Google", "Apple").
     fn names_other_org(&self, text: &str) -> bool {
-        self.leads.stems(text).iter().any(|w| {
-            !matches!(w.word(), "microsoft" | "openai" | "azure")
-                && self.kb.lexicon.orgs.iter().any(|o| o == w.word())
-        })
+        self.orgs_named(text)
+            .iter()
+            .any(|o| !matches!(o.as_str(), "microsoft" | "openai" | "azure"))
+    }
+
+    /// The intent the `follow` map of intent `from` names for `key` (a form's name, or
+    /// [`question::BEFORE`]).
+    fn follow_target(&self, from: usize, key: &str) -> Option<usize> {
+        let id = self.kb.intents[from].follow.get(key)?;
+        self.kb.intents.iter().position(|i| &i.id == id)
+    }
+
+    /// The organisations a text names, in order.
+    fn orgs_named(&self, text: &str) -> Vec<String> {
+        self.leads
+            .stems(text)
+            .iter()
+            .map(|w| w.word())
+            .filter(|w| self.kb.lexicon.orgs.iter().any(|o| o == w))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The topic of a refused yes/no question, read once for both rules; the flag says the
@@ -982,10 +994,7 @@ impl Engine {
         // did Microsoft build before?", keeps its topic).
         if question::asks_before(question)
             && (elliptical || !matches!(decision, Decision::Answer { .. }))
-            && let Some(target) = self.kb.intents[prev]
-                .follow
-                .get(question::BEFORE)
-                .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
+            && let Some(target) = self.follow_target(prev, question::BEFORE)
         {
             return Reading {
                 decision: Decision::Answer {
@@ -1015,11 +1024,7 @@ impl Engine {
             return alone(decision);
         }
         let stay = |form: Form| {
-            let target = self.kb.intents[prev]
-                .follow
-                .get(form.name())
-                .and_then(|id| self.kb.intents.iter().position(|i| &i.id == id))
-                .unwrap_or(prev);
+            let target = self.follow_target(prev, form.name()).unwrap_or(prev);
             Reading {
                 decision: Decision::Answer {
                     intent: target,

@@ -237,9 +237,8 @@ pub fn number_word(word: &str) -> Option<u32> {
 
 /// A number said in words at the start of `word(0)`, `word(1)`, …: its value and how many words
 /// it takes. A tens word takes a following unit ("twenty seven" and "twenty-seventh" are 27) and
-/// "twenty" a following
-/// pair ("twenty nineteen" is 2019, "twenty thirty two" 2032); `None` when `word(0)` is no number
-/// word.
+/// "twenty" a following pair ("twenty nineteen" is 2019, "twenty thirty two" 2032); `None` when
+/// `word(0)` is no number word.
 pub fn read_number<'a>(word: impl Fn(usize) -> Option<&'a str>) -> Option<(u32, usize)> {
     let tens_and_unit = |at: usize| {
         let value = number_word(word(at)?)?;
