@@ -136,7 +136,7 @@ pub fn fold(text: &str) -> String {
 /// Splits folded text into words: runs of letters and digits. `'s` endings are dropped and other
 /// apostrophes joined (`openai's` → `openai`, `don't` → `dont`); `%` and `$` stand as words of
 /// their own; everything else (punctuation, emoji, symbols) separates words. Numbers written in
-/// words become digits ([`spell_numbers`]).
+/// words become digits ("twenty-seven per cent" → "27 percent").
 pub fn words(folded: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
