@@ -1325,6 +1325,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                         || request))
                     .then_some((i, i + 1 + skip + off))
             }
+            // "azure still primary vs can they go to AWS now?": "vs" before a question of its
+            // own.
+            b'v' | b'V' if word_at(text, i, "vs") || word_at(text, i, "versus") => {
+                let skip = if word_at(text, i, "vs") { 3 } else { 7 };
+                let head = window(&text[..i]);
+                let after = window(&text[i + skip..]);
+                (head.len() >= 2 && after.len() >= 3 && opens_question(&after))
+                    .then_some((i, i + skip))
+            }
             // "the cap as well as the end date?": "as well as" before a noun phrase of its own
             // or a question; not "did Microsoft as well as OpenAI comment?".
             b'a' | b'A'
@@ -2076,7 +2085,7 @@ pub fn asks_for_source(raw: &str) -> bool {
             ![
                 "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please",
                 "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i",
-                "get",
+                "get", "which", "says", "say", "has",
             ]
             .contains(x)
         })

@@ -473,6 +473,11 @@ fn compound_parts_of_every_shape_are_answered() {
         intents("the revenue share vs the licence: when does each end?"),
         some(&["revenue_share_end", "ip_license"])
     );
+    // "vs" before a question of its own joins two parts.
+    assert_eq!(
+        intents("azure still primary vs can they go to AWS now?"),
+        some(&["primary_cloud", "other_clouds"])
+    );
     // "as well as" before a thing of its own joins two parts; between two companies it does not.
     assert_eq!(
         intents("the cap as well as the end date of the payments?"),
@@ -666,6 +671,7 @@ fn follow_ups_resolve_against_the_context_and_topic_changes_are_noticed() {
     for asked in [
         "how sure are we on that number?",
         "who do I attribute it to?",
+        "which source says that?",
     ] {
         let (sure, _) = e.answer_in(asked, &ctx);
         assert_eq!(sure.intent.as_deref(), Some("microsoft_stake"), "{asked}");
