@@ -924,7 +924,8 @@ fn each_of(text: &str) -> Option<Vec<String>> {
 
 /// The items of a message that is a list of three keyword queries and nothing else
 /// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas or
-/// semicolons, none asking a question of its own; a leading slash command is dropped. Such a
+/// semicolons, none asking a question of its own but the last after "and" ("…, and who
+/// reported it?"); a leading slash command is dropped. Such a
 /// message is its items, not what [`split`] makes of it.
 pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
     let text = normalize::truncate(raw).trim();
@@ -932,7 +933,7 @@ pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
         Some(command) => command.split_once(' ')?.1.trim_start(),
         None => text,
     };
-    let items: Vec<&str> = body
+    let mut items: Vec<&str> = body
         .trim_end_matches(['?', '.', '!'])
         .split([',', ';'])
         .map(str::trim)
@@ -940,18 +941,31 @@ pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
     if items.len() != MAX_PARTS {
         return None;
     }
-    items
-        .iter()
-        .all(|item| {
-            let w = words(item);
-            (1..=4).contains(&w.len())
-                && !item.contains('?')
-                && !w.iter().any(|x| {
-                    AUX.contains(&x.as_str())
-                        || WH.contains(&x.as_str())
-                        || matches!(x.as_str(), "and" | "or" | "but")
-                })
-        })
+    let keyword = |item: &str| {
+        let w = words(item);
+        (1..=4).contains(&w.len())
+            && !item.contains('?')
+            && !w.iter().any(|x| {
+                AUX.contains(&x.as_str())
+                    || WH.contains(&x.as_str())
+                    || matches!(x.as_str(), "and" | "or" | "but")
+            })
+    };
+    // "stock reaction, stake size, and who reported it?": the last item may be a question
+    // after "and".
+    let mut question_last = false;
+    if let Some(last) = items.last_mut()
+        && let Some(asked) = last
+            .get(..4)
+            .filter(|and| and.eq_ignore_ascii_case("and "))
+            .map(|_| last[4..].trim_start())
+        && opens_question(&words(asked))
+    {
+        *last = asked;
+        question_last = true;
+    }
+    let (head, last) = items.split_at(MAX_PARTS - 1);
+    (head.iter().all(|item| keyword(item)) && (question_last || last.iter().all(|i| keyword(i))))
         .then(|| items.iter().map(|i| (*i).to_owned()).collect())
 }
 

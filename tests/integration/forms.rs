@@ -463,6 +463,11 @@ fn compound_parts_of_every_shape_are_answered() {
         some(&["agi_clause", "ipo", "microsoft_stake"])
     );
     assert_eq!(intents("/dealbot exclusivity, aws, msft stake").len(), 3);
+    // The last of three items may be a question after "and".
+    assert_eq!(
+        intents("stake size, stock reaction, and what altman said"),
+        some(&["microsoft_stake", "stock_reaction", "altman_statement"])
+    );
     // A short piece naming a thing asked for is a part, full stop or not.
     assert_eq!(
         intents("key dates. also whats anthropic valued at"),
@@ -886,7 +891,7 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // fresh-16 (172 of 180 rows) and fresh-17 (176), written the same way at the start of
         // the eighth session. fresh-16's failures were read and worked on; fresh-17 was scored
         // only at the start and at the end. At the end of that session: fresh-16 97.5 / 90.6 /
-        // 84.9 / 87.1 / 85.7 %, fresh-17 92.9 / 96.7 / 78.2 / 71.0 / 65.8 %.
+        // 84.9 / 87.1 / 85.7 %, fresh-17 92.9 / 96.7 / 78.2 / 74.2 / 65.8 %.
         ("fresh-16.jsonl", 0.92, 0.87, 0.82, 0.83, 0.8),
         ("fresh-17.jsonl", 0.88, 0.93, 0.72, 0.6, 0.6),
     ] {
