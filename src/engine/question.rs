@@ -925,8 +925,8 @@ fn each_of(text: &str) -> Option<Vec<String>> {
 /// The items of a message that is a list of three keyword queries and nothing else
 /// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas or
 /// semicolons, none asking a question of its own but the last after "and" ("…, and who
-/// reported it?"); a leading slash command is dropped. Such a
-/// message is its items, not what [`split`] makes of it.
+/// reported it?"); a leading slash command is dropped. Such a message is its items, not what
+/// [`split`] makes of it.
 pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
     let text = normalize::truncate(raw).trim();
     let body = match text.strip_prefix('/') {
@@ -953,19 +953,16 @@ pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
     };
     // "stock reaction, stake size, and who reported it?": the last item may be a question
     // after "and".
-    let mut question_last = false;
-    if let Some(last) = items.last_mut()
-        && let Some(asked) = last
-            .get(..4)
-            .filter(|and| and.eq_ignore_ascii_case("and "))
-            .map(|_| last[4..].trim_start())
-        && opens_question(&words(asked))
-    {
-        *last = asked;
-        question_last = true;
+    let last = items[MAX_PARTS - 1];
+    let asked = last
+        .get(..4)
+        .filter(|and| and.eq_ignore_ascii_case("and "))
+        .map(|_| last[4..].trim_start())
+        .filter(|asked| opens_question(&words(asked)));
+    if let Some(asked) = asked {
+        items[MAX_PARTS - 1] = asked;
     }
-    let (head, last) = items.split_at(MAX_PARTS - 1);
-    (head.iter().all(|item| keyword(item)) && (question_last || last.iter().all(|i| keyword(i))))
+    (items[..MAX_PARTS - 1].iter().all(|item| keyword(item)) && (asked.is_some() || keyword(last)))
         .then(|| items.iter().map(|i| (*i).to_owned()).collect())
 }
 

@@ -473,36 +473,41 @@ fn compound_parts_of_every_shape_are_answered() {
         intents("key dates. also whats anthropic valued at"),
         vec![Some("timeline".to_owned()), None]
     );
-    // A question asked of each of the things named before it is a part per thing.
-    assert_eq!(
-        intents("the revenue share vs the licence: when does each end?"),
-        some(&["revenue_share_end", "ip_license"])
-    );
-    // "vs" before a question of its own joins two parts.
-    assert_eq!(
-        intents("azure still primary vs can they go to AWS now?"),
-        some(&["primary_cloud", "other_clouds"])
-    );
-    // "as well as" before a thing of its own joins two parts; between two companies it does not.
-    assert_eq!(
-        intents("the cap as well as the end date of the payments?"),
-        some(&["revenue_share_cap", "revenue_share_end"])
-    );
+    for (question, expected) in [
+        // A question asked of each of the things named before it is a part per thing.
+        (
+            "the revenue share vs the licence: when does each end?",
+            &["revenue_share_end", "ip_license"][..],
+        ),
+        // "vs" before a question of its own joins two parts.
+        (
+            "azure still primary vs can they go to AWS now?",
+            &["primary_cloud", "other_clouds"],
+        ),
+        // "as well as" before a thing of its own joins two parts.
+        (
+            "the cap as well as the end date of the payments?",
+            &["revenue_share_cap", "revenue_share_end"],
+        ),
+        // "until which year" asks "until when"; a request after a question mark asks ("… ? and
+        // give me …").
+        (
+            "who pays who, and until which year?",
+            &["revenue_share_direction", "revenue_share_end"],
+        ),
+        (
+            "what can you do? and give me the short version of the deal",
+            &["help", "summary"],
+        ),
+    ] {
+        assert_eq!(intents(question), some(expected), "{question}");
+    }
+    // Between two companies "as well as" joins no parts.
     assert!(
         engine()
             .answer("did microsoft as well as openai comment?")
             .parts
             .is_empty()
-    );
-    // "until which year" asks "until when"; a request after a question mark asks ("… ? and
-    // give me …").
-    assert_eq!(
-        intents("who pays who, and until which year?"),
-        some(&["revenue_share_direction", "revenue_share_end"])
-    );
-    assert_eq!(
-        intents("what can you do? and give me the short version of the deal"),
-        some(&["help", "summary"])
     );
     // A sentence saying what follows ("… and have three things I can't nail down.") asks
     // nothing; the three questions after it are the parts, none lost.
