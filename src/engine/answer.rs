@@ -219,11 +219,20 @@ impl Composer<'_> {
         answer.verdict = lead.verdict;
         answer.direct = match &lead.text {
             Some(text) if !text.is_empty() => {
+                let claim = verdict::strip_verdict(text);
                 // A bare verdict ("Yes —") needs the topic's answer after it even when short.
-                if verdict::strip_verdict(text).split_whitespace().count() >= 4 {
+                if claim.split_whitespace().count() >= 4 {
                     answer.lead = Some(text.clone());
                 }
-                format!("{text} {rest}")
+                // "Yes — the AGI clause was removed.": the answer's own first sentence, when
+                // it says the same, is not said twice.
+                let rest = match rest.get(..claim.len()) {
+                    Some(head) if !claim.is_empty() && head.eq_ignore_ascii_case(&claim) => {
+                        rest[claim.len()..].trim_start()
+                    }
+                    _ => &rest,
+                };
+                format!("{text} {rest}").trim_end().to_owned()
             }
             _ => rest,
         };

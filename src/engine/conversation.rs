@@ -1114,6 +1114,11 @@ impl Engine {
             if cover.unknown >= 2 && cover.unknown > cover.known {
                 return alone(decision);
             }
+            // "what about the pizza?", "and the weather": a thing the topic never names, asked
+            // about with nothing the topic knows, is another subject too.
+            if cover.known == 0 && self.names_unknown_thing(question) {
+                return alone(decision);
+            }
         }
         // Placed, weakly, on another topic by its own words, which that topic knows and the
         // previous one doesn't ("and the dates?" after the summary): the neighbouring topic.
@@ -1286,6 +1291,36 @@ impl Engine {
             }
         }
         content
+    }
+
+    /// Whether the question is nothing but a thing named after a determiner ("the weather?",
+    /// "and what about your pizza") by a word no fact topic uses ("what's the catch?" asks
+    /// something of the last answer).
+    fn names_unknown_thing(&self, question: &str) -> bool {
+        const DETERMINERS: &[&str] = &["the", "a", "an", "your", "their", "my", "our"];
+        const OPENERS: &[&str] = &["and", "also", "plus", "ok", "okay", "so"];
+        let words = question::words(question);
+        let mut rest = &words[..];
+        while let Some((first, after)) = rest.split_first()
+            && OPENERS.contains(&first.as_str())
+        {
+            rest = after;
+        }
+        if let [what, about, after @ ..] = rest
+            && matches!(what.as_str(), "what" | "how")
+            && about == "about"
+        {
+            rest = after;
+        }
+        matches!(rest, [det, _, ..] if DETERMINERS.contains(&det.as_str()))
+            && rest.get(1).is_some_and(|thing| {
+                self.kb
+                    .intents
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, intent)| intent.kind == IntentKind::Facts)
+                    .all(|(n, _)| self.coverage(n, thing, &[]).unknown == 1)
+            })
     }
 
     /// Reads a follow-up together with the previous question; `None` unless that gives an

@@ -324,6 +324,8 @@ const CHECK_OPENERS: &[&[&str]] = &[
     &["correct", "to"],
     &["fine", "to"],
     &["true", "that"],
+    &["true", "or", "false"],
+    &["fact", "check"],
 ];
 
 /// Verbs of a request ("can you tell me …"): what follows them is what is asked.
@@ -923,8 +925,8 @@ fn each_of(text: &str) -> Option<Vec<String>> {
 }
 
 /// The items of a message that is a list of three keyword queries and nothing else
-/// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas or
-/// semicolons, none asking a question of its own but the last after "and" ("…, and who
+/// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas
+/// and semicolons or by " + ", none asking a question of its own but the last after "and" ("…, and who
 /// reported it?"); a leading slash command is dropped. Such a message is its items, not what
 /// [`split`] makes of it.
 pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
@@ -933,11 +935,12 @@ pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
         Some(command) => command.split_once(' ')?.1.trim_start(),
         None => text,
     };
-    let mut items: Vec<&str> = body
-        .trim_end_matches(['?', '.', '!'])
-        .split([',', ';'])
-        .map(str::trim)
-        .collect();
+    let body = body.trim_end_matches(['?', '.', '!']);
+    // Commas and semicolons, or else " + " ("tl;dr + key dates" is two items, not three).
+    let mut items: Vec<&str> = body.split([',', ';']).map(str::trim).collect();
+    if items.len() != MAX_PARTS {
+        items = body.split(" + ").map(str::trim).collect();
+    }
     if items.len() != MAX_PARTS {
         return None;
     }
@@ -2816,6 +2819,14 @@ mod tests {
                 "agi clause".to_owned(),
                 "ipo".to_owned(),
                 "stock reaction".to_owned()
+            ])
+        );
+        assert_eq!(
+            keyword_items("market impact + msft's stake + anthropic's valuation"),
+            Some(vec![
+                "market impact".to_owned(),
+                "msft's stake".to_owned(),
+                "anthropic's valuation".to_owned()
             ])
         );
         assert_eq!(keyword_items("is it capped, right, or not"), None);

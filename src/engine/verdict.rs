@@ -74,6 +74,7 @@ const CHECKING: &[&str] = &[
     "fair",
     "safe",
     "true",
+    "false",
     "wrong",
     "print",
     "publish",

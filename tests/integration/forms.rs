@@ -47,12 +47,44 @@ fn yes_no_questions_lead_with_the_verdict_and_negation_is_read() {
             Verdict::No,
             "No — ",
         ),
+        // "True or false: …" and "fact check: …" ask to check what follows.
+        (
+            "true or false: new oai products now launch on aws first",
+            Verdict::No,
+            "No — ",
+        ),
+        (
+            "fact check: oai keeps paying msft a rev share through 2030",
+            Verdict::Yes,
+            "Yes — ",
+        ),
+        // Claims the sources deny in other words.
+        (
+            "the total cap on payouts got scrapped, yeah?",
+            Verdict::No,
+            "No — ",
+        ),
+        ("did they lift the cap?", Verdict::No, "No — "),
+        (
+            "so the AGI clause got tightened up in the new deal?",
+            Verdict::No,
+            "No — ",
+        ),
     ];
     for (q, verdict, lead) in cases {
         let answer = engine().answer(q);
         assert_eq!(answer.verdict, Some(verdict), "{q}: {}", answer.text);
         assert!(answer.text.starts_with(lead), "{q}: {}", answer.text);
     }
+    // The verdict's claim is not said again by the answer after it.
+    let removed = engine().answer("is the agi clause gone?");
+    assert_eq!(
+        removed.text.matches("the AGI clause was removed").count()
+            + removed.text.matches("The AGI clause was removed").count(),
+        1,
+        "{}",
+        removed.text
+    );
 }
 
 #[test]
@@ -383,6 +415,15 @@ fn compound_parts_of_every_shape_are_answered() {
     assert_eq!(
         intents("things:\n- is azure still primary\n- when was it announced"),
         some(&["primary_cloud", "announcement_date"])
+    );
+    // Items joined by "+", one not covered: said to be uncovered, never dropped.
+    assert_eq!(
+        intents("market impact for enterprises + microsoft's stake + anthropic's valuation"),
+        [
+            Some("market_impact".to_owned()),
+            Some("microsoft_stake".to_owned()),
+            None
+        ]
     );
     // A greeting is answered in kind only when nothing is asked about the deal.
     let greeted = engine().answer("hey! what can I ask you");
@@ -740,6 +781,13 @@ fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
         "ok. unrelated, but what's the weather in seattle?",
     );
     assert!(!weather.answered, "{}", weather.direct);
+    // A thing no topic names, asked after a determiner and nothing else.
+    for next in ["what about the pizza?", "and the weather"] {
+        let other = after("how big is msft's stake?", next);
+        assert!(!other.answered, "{next}: {}", other.direct);
+    }
+    let catch = after("can oai sell on aws now?", "what's the catch?");
+    assert_eq!(catch.intent.as_deref(), Some("other_clouds"));
     let reporters = after(
         "what happened to microsoft's share price?",
         "thanks. who wrote the reuters piece?",
