@@ -189,16 +189,22 @@ const ACKNOWLEDGEMENTS: &[&str] = &[
     "oh",
     "i",
     "see",
+    "wait",
+    "really",
+    "seriously",
+    "hold",
+    "hang",
+    "on",
 ];
 
 /// The message after a sentence of acknowledgement that opens it ("cool. unrelated, but …" →
-/// "unrelated, but …"), when it has one: at most three words of [`ACKNOWLEDGEMENTS`], then
-/// ".", "!" or ",", then more words.
+/// "unrelated, but …", "wait really? how much" → "how much"), when it has one: at most three
+/// words of [`ACKNOWLEDGEMENTS`], then ".", "!", "?" or ",", then more words.
 fn after_acknowledgement(raw: &str) -> Option<&str> {
     let text = normalize::truncate(raw).trim_start();
-    let end = text.find(['.', '!', ','])?;
+    let end = text.find(['.', '!', ',', '?'])?;
     let head = question::words(&text[..end]);
-    let rest = text[end..].trim_start_matches(['.', '!', ',', ' ']);
+    let rest = text[end..].trim_start_matches(['.', '!', ',', '?', ' ']);
     let acknowledges = !head.is_empty()
         && head.len() <= 3
         && head.iter().all(|w| ACKNOWLEDGEMENTS.contains(&w.as_str()));

@@ -790,7 +790,7 @@ pub fn split_sentences(raw: &str) -> Vec<String> {
 
 fn split_with(raw: &str, within: bool) -> Vec<String> {
     let text = normalize::truncate(raw).trim();
-    if within && let Some(parts) = each_of(text) {
+    if within && let Some(parts) = each_of(text).or_else(|| both_of(text)) {
         return parts;
     }
     let mut parts: Vec<String> = Vec::new();
@@ -875,6 +875,38 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
         parts.push(text.to_owned());
     }
     parts
+}
+
+/// The most words of a thing asked for before "give me both".
+const MAX_BOTH_WORDS: usize = 10;
+
+/// Two things asked for, then "give me both" ("licence till when, cap how big — give me
+/// both", "the cap or the end date? need both"): the two things, each a part.
+fn both_of(text: &str) -> Option<Vec<String>> {
+    const ASKING_BOTH: &[&str] = &[
+        "both", "give", "me", "need", "i", "want", "answer", "tell", "pls", "please", "plz", "of",
+        "them", "the", "answers", "ok", "thanks", "thx",
+    ];
+    let body = text.trim_end_matches(['?', '.', '!', ' ']);
+    let (at, mark) = body
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, ',' | '—' | '–' | '-' | ':' | '?' | '.' | ';'))?;
+    let tail = window(&body[at + mark.len_utf8()..]);
+    // "both?" alone asks a question of its own ("a money thing? both?").
+    if tail.len() < 2
+        || !tail.iter().any(|w| w == "both")
+        || !tail.iter().all(|w| ASKING_BOTH.contains(&w.as_str()))
+    {
+        return None;
+    }
+    let head = body[..at].trim_end_matches(['?', ' ']);
+    let (first, second) = [", ", " or ", " and "]
+        .iter()
+        .find_map(|sep| head.split_once(sep))?;
+    let (first, second) = (first.trim(), second.trim());
+    let short = |item: &str| (1..=MAX_BOTH_WORDS).contains(&window(item).len());
+    (short(first) && short(second)).then(|| vec![first.to_owned(), second.to_owned()])
 }
 
 /// A question asked of each of two or three things named before it ("revenue share vs ip
@@ -2830,6 +2862,19 @@ mod tests {
             ])
         );
         assert_eq!(keyword_items("is it capped, right, or not"), None);
+        // Two things, then "give me both".
+        assert_eq!(
+            split("licence till when, cap how big — give me both"),
+            vec!["licence till when", "cap how big"]
+        );
+        assert_eq!(
+            split("the cap or the end date? need both pls"),
+            vec!["the cap", "the end date"]
+        );
+        assert_eq!(
+            split("are they both still investors?"),
+            vec!["are they both still investors?"]
+        );
         assert_eq!(keyword_items("exclusivity, aws"), None);
         assert_eq!(
             split("give me the gist, then what it means for enterprises"),

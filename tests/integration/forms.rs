@@ -786,6 +786,9 @@ fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
         let other = after("how big is msft's stake?", next);
         assert!(!other.answered, "{next}: {}", other.direct);
     }
+    // Pushback before the question ("wait really?") is no part of it.
+    let much = after("did msft stock fall?", "wait really? how much");
+    assert_eq!(much.intent.as_deref(), Some("stock_reaction"));
     let catch = after("can oai sell on aws now?", "what's the catch?");
     assert_eq!(catch.intent.as_deref(), Some("other_clouds"));
     let reporters = after(
