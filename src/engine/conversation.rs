@@ -394,6 +394,7 @@ impl Engine {
     /// asks several things is answered part by part. Returns the answer and the context for the
     /// next turn. Never panics.
     pub fn answer_in(&self, question: &str, ctx: &Context) -> (Answer, Context) {
+        question::forget_recent();
         let ctx = ctx.bounded();
         if super::language::is_not_english(question) {
             let answer = super::answer::Composer { kb: &self.kb }.not_english(question);

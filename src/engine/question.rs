@@ -163,8 +163,9 @@ const REMEMBERED_BYTES: usize = 512;
 const REMEMBERED: usize = 16;
 
 thread_local! {
-    /// The words of the last few messages read on this thread: one message is read many times
-    /// over (its form, its split, its premise, its claims, each part), always to the same words.
+    /// The words of the last few messages read on this thread within the current answer: one
+    /// message is read many times over (its form, its split, its premise, its claims, each
+    /// part), always to the same words. Cleared by [`forget_recent`] as each answer starts.
     static RECENT: std::cell::RefCell<Vec<(String, Rc<[String]>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -191,6 +192,12 @@ pub fn words(raw: &str) -> Rc<[String]> {
         recent.push((raw.to_owned(), out.clone()));
         out
     })
+}
+
+/// Forgets the messages [`words`] remembers: called as each answer starts, so that the memo
+/// serves one message read many times within an answer, never a question asked before.
+pub(crate) fn forget_recent() {
+    RECENT.with(|recent| recent.borrow_mut().clear());
 }
 
 /// The folded words of a message, read afresh: [`words`] without its memo.
