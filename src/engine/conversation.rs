@@ -443,8 +443,8 @@ impl Engine {
             // do", "what are your sources?").
             match parts.last_mut() {
                 Some(last)
-                    if !question::is_greeting(last)
-                        && bare
+                    if bare
+                        && !question::is_greeting(last)
                         && !self.asks_about_dealbot(&part)
                         && !self.aspect_elsewhere(last, &part, own) =>
                 {

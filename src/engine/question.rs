@@ -1243,7 +1243,9 @@ fn window(text: &str) -> Rc<[String]> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    words(&text[..end])
+    // Spaces around the text change none of its words: trimmed, a window shares the memo of
+    // the part it opens ("when does it end " is the part "when does it end").
+    words(text[..end].trim())
 }
 
 /// Whether `text` at byte `i` starts with the word `word` (ASCII, any case), after a space.
