@@ -237,9 +237,8 @@ pub fn form(raw: &str) -> Form {
     if let Some(form) = wh_form(w) {
         return form;
     }
-    let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
-    if ends_tag || ends_negated_tag(w) || CHECK_OPENERS.iter().any(|o| w.starts_with(&to_owned(o)))
-    {
+    let ends_tag = TAGS.iter().any(|tag| ends_with_words(w, tag));
+    if ends_tag || ends_negated_tag(w) || CHECK_OPENERS.iter().any(|o| starts_with_words(w, o)) {
         return Form::YesNo;
     }
     let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
@@ -284,7 +283,7 @@ pub fn form(raw: &str) -> Form {
     let tagged = folded.split('?').rev().skip(1).any(|sentence| {
         let sw = normalize::words(sentence);
         TAGS.iter()
-            .any(|tag| sw.len() > tag.len() + 1 && sw.ends_with(&to_owned(tag)))
+            .any(|tag| sw.len() > tag.len() + 1 && ends_with_words(&sw, tag))
             || ends_negated_tag(&sw)
     });
     if tagged {
@@ -688,10 +687,9 @@ pub fn first_alternative(clause: &str) -> &str {
     }
     let head = clause[..cut].trim_end_matches([',', ' ']);
     let words = normalize::words(head);
-    for tag in TAGS {
-        let tag = to_owned(tag);
+    for &tag in TAGS {
         if words.len() > tag.len() + 2
-            && words.ends_with(&tag)
+            && ends_with_words(&words, tag)
             && let Some(comma) = head.rfind(',')
             && normalize::words(&head[comma..]) == tag
         {
@@ -701,8 +699,14 @@ pub fn first_alternative(clause: &str) -> &str {
     head
 }
 
-fn to_owned(tag: &[&str]) -> Vec<String> {
-    tag.iter().map(|s| (*s).to_owned()).collect()
+/// Whether the words `w` end with the words of `tag`.
+fn ends_with_words(w: &[String], tag: &[&str]) -> bool {
+    w.len() >= tag.len() && w[w.len() - tag.len()..] == *tag
+}
+
+/// Whether the words `w` start with the words of `tag`.
+fn starts_with_words(w: &[String], tag: &[&str]) -> bool {
+    w.len() >= tag.len() && w[..tag.len()] == *tag
 }
 
 fn wh_form(w: &[String]) -> Option<Form> {
@@ -1608,7 +1612,7 @@ fn head_asks(head: &[String]) -> bool {
 
 /// A tag question ("…, right?", "…, no?") is not a part of its own.
 fn is_tag(w: &[String]) -> bool {
-    w.len() <= 3 && TAGS.iter().any(|tag| w == to_owned(tag).as_slice())
+    w.len() <= 3 && TAGS.iter().any(|&tag| w == tag)
 }
 
 /// After a bare "and": a wh-word, or an auxiliary followed by a subject ("and is it", "and does
@@ -2087,9 +2091,7 @@ fn elliptical_words(w: &[String]) -> bool {
     if w.is_empty() {
         return false;
     }
-    let opener = FOLLOW_OPENERS
-        .iter()
-        .any(|o| w.len() >= o.len() && w[..o.len()] == to_owned(o)[..]);
+    let opener = FOLLOW_OPENERS.iter().any(|o| starts_with_words(w, o));
     let anaphora = w.iter().any(|x| ANAPHORA.contains(&x.as_str()));
     w.len() <= 3 || (opener && w.len() <= 8) || (anaphora && w.len() <= 7)
 }
@@ -2369,6 +2371,10 @@ pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_owned(tag: &[&str]) -> Vec<String> {
+        tag.iter().map(|s| (*s).to_owned()).collect()
+    }
 
     fn statement(raw: &str) -> Option<String> {
         match confirmation(raw) {
