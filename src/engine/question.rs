@@ -202,9 +202,12 @@ pub(crate) fn forget_recent() {
 
 /// The folded words of a message, read afresh: [`words`] without its memo.
 fn read_words(raw: &str) -> Vec<String> {
-    normalize::words(&normalize::fold(&normalize::clean_markup(
-        normalize::truncate(raw),
-    )))
+    let raw = normalize::truncate(raw);
+    // ASCII without markup: removing markup would only join its spaces, which change no word.
+    if raw.is_ascii() && !raw.contains(['<', ':', '@']) {
+        return normalize::words(&normalize::fold(raw));
+    }
+    normalize::words(&normalize::fold(&normalize::clean_markup(raw)))
 }
 
 /// The form of a question.
@@ -2100,18 +2103,16 @@ fn elliptical_words(w: &[String]) -> bool {
 /// from?", "link?").
 pub fn asks_for_source(raw: &str) -> bool {
     let w = words(raw);
-    let content: Vec<&str> = w
-        .iter()
-        .map(String::as_str)
-        .filter(|x| {
-            ![
-                "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please",
-                "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i",
-                "get", "which", "says", "say", "has",
-            ]
-            .contains(x)
-        })
-        .collect();
+    let mut content = w.iter().map(String::as_str).filter(|x| {
+        ![
+            "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please", "a",
+            "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i", "get",
+            "which", "says", "say", "has",
+        ]
+        .contains(x)
+    });
+    // At most two content words are looked at: a third rules the first reading out.
+    let few: Vec<&str> = content.by_ref().take(3).collect();
     let source_word = |x: &str| {
         matches!(
             x,
@@ -2128,7 +2129,7 @@ pub fn asks_for_source(raw: &str) -> bool {
                 | "references"
         )
     };
-    (content.len() <= 2 && content.iter().any(|x| source_word(x)))
+    (few.len() <= 2 && few.iter().any(|x| source_word(x)))
         || (w.len() <= 7
             && w.iter().any(|x| x.starts_with("where"))
             && w.iter().any(|x| x == "from" || x == "come"))
