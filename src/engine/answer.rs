@@ -522,21 +522,30 @@ impl Composer<'_> {
             ("Note: ", &answer.notes),
         ] {
             for c in list {
-                let _ = write!(out, "\n\n{head}{}\n“{}”", c.note, c.quote);
+                for piece in ["\n\n", head, &c.note, "\n“", &c.quote, "”"] {
+                    out.push_str(piece);
+                }
                 if !c.note.contains(c.title.as_str()) {
-                    let _ = write!(out, " ({})", c.title);
+                    for piece in [" (", &c.title, ")"] {
+                        out.push_str(piece);
+                    }
                 }
             }
         }
         if !answer.citations.is_empty() {
             out.push_str("\n\nSources:");
             for (title, url, quotes) in by_source(&answer.citations) {
-                let _ = write!(out, "\n{title}");
+                out.push('\n');
+                out.push_str(title);
                 if let Some(url) = url {
-                    let _ = write!(out, " <{url}>");
+                    for piece in [" <", url, ">"] {
+                        out.push_str(piece);
+                    }
                 }
                 for (n, quote) in quotes {
-                    let _ = write!(out, "\n  [{n}] “{quote}”");
+                    let _ = write!(out, "\n  [{n}] “");
+                    out.push_str(quote);
+                    out.push('”');
                 }
             }
         }

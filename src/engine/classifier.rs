@@ -278,7 +278,12 @@ impl NgramSpace {
 
     /// The TF-IDF vector of a question (features never seen in training are dropped).
     pub fn vector(&self, tokens: &Tokens) -> Sparse {
-        let (mut words, mut chars) = (FxHashMap::default(), FxHashMap::default());
+        // Sized for every n-gram at once (a stem and a pair per stem; at most four byte n-grams
+        // per byte of a padded word), so that counting them never grows a map.
+        let chars_len: usize = tokens.words.iter().map(|w| 4 * (w.len() + 2)).sum();
+        let mut words =
+            FxHashMap::with_capacity_and_hasher(2 * tokens.stems.len(), Default::default());
+        let mut chars = FxHashMap::with_capacity_and_hasher(chars_len, Default::default());
         raw_ngrams(tokens, &mut words, &mut chars);
         let mut out: Sparse = Vec::with_capacity(words.len() + chars.len());
         for map in [&words, &chars] {

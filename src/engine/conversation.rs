@@ -400,6 +400,7 @@ impl Engine {
     /// asks several things is answered part by part. Returns the answer and the context for the
     /// next turn. Never panics.
     pub fn answer_in(&self, question: &str, ctx: &Context) -> (Answer, Context) {
+        question::forget_recent();
         let ctx = ctx.bounded();
         if super::language::is_not_english(question) {
             let answer = super::answer::Composer { kb: &self.kb }.not_english(question);
@@ -448,8 +449,8 @@ impl Engine {
             // do", "what are your sources?").
             match parts.last_mut() {
                 Some(last)
-                    if !question::is_greeting(last)
-                        && bare
+                    if bare
+                        && !question::is_greeting(last)
                         && !self.asks_about_dealbot(&part)
                         && !self.aspect_elsewhere(last, &part, own) =>
                 {
@@ -1260,18 +1261,26 @@ impl Engine {
         let words = &words[..words.len().min(MAX_FOLLOW_WORDS)];
         let group = |variant: &str| self.synonym_groups.of(variant);
         let mut content = Vec::new();
+        // The two words at `i`, as a two-word variant is looked up.
+        let mut pair = String::new();
         let mut i = 0;
         while i < words.len() {
             let word = words[i].as_str();
             // A two-word variant ("put in"), unless made of question words only ("how much").
             if let Some(next) = words.get(i + 1)
-                && let Some(mut forms) = group(&format!("{word} {next}"))
+                && let Some(mut forms) = {
+                    pair.clear();
+                    pair.push_str(word);
+                    pair.push(' ');
+                    pair.push_str(next);
+                    group(&pair)
+                }
             {
                 i += 2;
                 if !(self.leads.is_bare(word) && self.leads.is_bare(next)) {
                     forms.push(word.to_owned());
                     forms.push(next.clone());
-                    forms.push(format!("{word} {next}"));
+                    forms.push(pair.clone());
                     content.push(forms);
                 }
                 continue;

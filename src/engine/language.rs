@@ -198,14 +198,15 @@ pub fn is_not_english(question: &str) -> bool {
         return true;
     }
     let lower = question.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = || {
+        lower
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+    };
     let (foreign_words, english_words) = &*WORD_SETS;
-    let foreign = words.iter().filter(|w| foreign_words.contains(*w)).count();
-    let english = words.iter().filter(|w| english_words.contains(*w)).count();
-    foreign >= 2 && foreign > english
+    let foreign = words().filter(|w| foreign_words.contains(*w)).count();
+    // Most messages hold fewer than two foreign words: their English words need no count.
+    foreign >= 2 && foreign > words().filter(|w| english_words.contains(*w)).count()
 }
 
 fn is_latin(c: char) -> bool {

@@ -81,7 +81,7 @@ pub fn question(raw: &str) -> String {
 pub fn clean_markup(text: &str) -> String {
     // Most messages have no markup: every pattern needs a '<', a ':' or an '@'.
     if !text.contains(['<', ':', '@']) {
-        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return join_words(text.split_whitespace());
     }
     let text = ANGLE_LINK.replace_all(text, |caps: &regex::Captures<'_>| {
         let label = &caps[2];
@@ -99,10 +99,19 @@ pub fn clean_markup(text: &str) -> String {
     let text = EMOJI_CODE.replace_all(&text, " ");
     let text = LEADING_MENTION.replace(&text, "");
     // `@here`, `@everyone` and bare handles carry no meaning for matching.
-    text.split_whitespace()
-        .filter(|w| !w.starts_with('@'))
-        .collect::<Vec<_>>()
-        .join(" ")
+    join_words(text.split_whitespace().filter(|w| !w.starts_with('@')))
+}
+
+/// Words joined by single spaces.
+fn join_words<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for word in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// NFKC-normalises `text`, lower-cases it and folds typographic variants to ASCII where it matters
@@ -111,16 +120,12 @@ pub fn fold(text: &str) -> String {
     // ASCII is already in NFKC: only case and the backtick need folding (the common case, and
     // most of the work at load time).
     if text.is_ascii() {
-        return text
-            .bytes()
-            .map(|b| {
-                if b == b'`' {
-                    '\''
-                } else {
-                    char::from(b.to_ascii_lowercase())
-                }
-            })
-            .collect();
+        let lower = text.to_ascii_lowercase();
+        return if lower.contains('`') {
+            lower.replace('`', "'")
+        } else {
+            lower
+        };
     }
     text.nfkc()
         .flat_map(char::to_lowercase)
@@ -229,6 +234,10 @@ const SCALES: &[&str] = &[
 
 /// The value of a number word ("seven", "Twenty").
 pub fn number_word(word: &str) -> Option<u32> {
+    // Every number word is three to nine letters ("one" … "seventeen").
+    if !(3..=9).contains(&word.len()) {
+        return None;
+    }
     NUMBER_WORDS
         .iter()
         .find(|(w, _)| w.eq_ignore_ascii_case(word))

@@ -163,8 +163,9 @@ const REMEMBERED_BYTES: usize = 512;
 const REMEMBERED: usize = 16;
 
 thread_local! {
-    /// The words of the last few messages read on this thread: one message is read many times
-    /// over (its form, its split, its premise, its claims, each part), always to the same words.
+    /// The words of the last few messages read on this thread within the current answer: one
+    /// message is read many times over (its form, its split, its premise, its claims, each
+    /// part), always to the same words. Cleared by [`forget_recent`] as each answer starts.
     static RECENT: std::cell::RefCell<Vec<(String, Rc<[String]>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -193,11 +194,20 @@ pub fn words(raw: &str) -> Rc<[String]> {
     })
 }
 
+/// Forgets the messages [`words`] remembers: called as each answer starts, so that the memo
+/// serves one message read many times within an answer, never a question asked before.
+pub(crate) fn forget_recent() {
+    RECENT.with(|recent| recent.borrow_mut().clear());
+}
+
 /// The folded words of a message, read afresh: [`words`] without its memo.
 fn read_words(raw: &str) -> Vec<String> {
-    normalize::words(&normalize::fold(&normalize::clean_markup(
-        normalize::truncate(raw),
-    )))
+    let raw = normalize::truncate(raw);
+    // ASCII without markup: removing markup would only join its spaces, which change no word.
+    if raw.is_ascii() && !raw.contains(['<', ':', '@']) {
+        return normalize::words(&normalize::fold(raw));
+    }
+    normalize::words(&normalize::fold(&normalize::clean_markup(raw)))
 }
 
 /// The form of a question.
@@ -230,9 +240,8 @@ pub fn form(raw: &str) -> Form {
     if let Some(form) = wh_form(w) {
         return form;
     }
-    let ends_tag = TAGS.iter().any(|tag| w.ends_with(&to_owned(tag)));
-    if ends_tag || ends_negated_tag(w) || CHECK_OPENERS.iter().any(|o| w.starts_with(&to_owned(o)))
-    {
+    let ends_tag = TAGS.iter().any(|tag| ends_with_words(w, tag));
+    if ends_tag || ends_negated_tag(w) || CHECK_OPENERS.iter().any(|o| starts_with_words(w, o)) {
         return Form::YesNo;
     }
     let folded = normalize::fold(&normalize::clean_markup(normalize::truncate(raw)));
@@ -277,7 +286,7 @@ pub fn form(raw: &str) -> Form {
     let tagged = folded.split('?').rev().skip(1).any(|sentence| {
         let sw = normalize::words(sentence);
         TAGS.iter()
-            .any(|tag| sw.len() > tag.len() + 1 && sw.ends_with(&to_owned(tag)))
+            .any(|tag| sw.len() > tag.len() + 1 && ends_with_words(&sw, tag))
             || ends_negated_tag(&sw)
     });
     if tagged {
@@ -683,10 +692,9 @@ pub fn first_alternative(clause: &str) -> &str {
     }
     let head = clause[..cut].trim_end_matches([',', ' ']);
     let words = normalize::words(head);
-    for tag in TAGS {
-        let tag = to_owned(tag);
+    for &tag in TAGS {
         if words.len() > tag.len() + 2
-            && words.ends_with(&tag)
+            && ends_with_words(&words, tag)
             && let Some(comma) = head.rfind(',')
             && normalize::words(&head[comma..]) == tag
         {
@@ -696,8 +704,14 @@ pub fn first_alternative(clause: &str) -> &str {
     head
 }
 
-fn to_owned(tag: &[&str]) -> Vec<String> {
-    tag.iter().map(|s| (*s).to_owned()).collect()
+/// Whether the words `w` end with the words of `tag`.
+fn ends_with_words(w: &[String], tag: &[&str]) -> bool {
+    w.len() >= tag.len() && w[w.len() - tag.len()..] == *tag
+}
+
+/// Whether the words `w` start with the words of `tag`.
+fn starts_with_words(w: &[String], tag: &[&str]) -> bool {
+    w.len() >= tag.len() && w[..tag.len()] == *tag
 }
 
 fn wh_form(w: &[String]) -> Option<Form> {
@@ -1271,7 +1285,9 @@ fn window(text: &str) -> Rc<[String]> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    words(&text[..end])
+    // Spaces around the text change none of its words: trimmed, a window shares the memo of
+    // the part it opens ("when does it end " is the part "when does it end").
+    words(text[..end].trim())
 }
 
 /// Whether `text` at byte `i` starts with the word `word` (ASCII, any case), after a space.
@@ -1634,7 +1650,7 @@ fn head_asks(head: &[String]) -> bool {
 
 /// A tag question ("…, right?", "…, no?") is not a part of its own.
 fn is_tag(w: &[String]) -> bool {
-    w.len() <= 3 && TAGS.iter().any(|tag| w == to_owned(tag).as_slice())
+    w.len() <= 3 && TAGS.iter().any(|&tag| w == tag)
 }
 
 /// After a bare "and": a wh-word, or an auxiliary followed by a subject ("and is it", "and does
@@ -2113,9 +2129,7 @@ fn elliptical_words(w: &[String]) -> bool {
     if w.is_empty() {
         return false;
     }
-    let opener = FOLLOW_OPENERS
-        .iter()
-        .any(|o| w.len() >= o.len() && w[..o.len()] == to_owned(o)[..]);
+    let opener = FOLLOW_OPENERS.iter().any(|o| starts_with_words(w, o));
     let anaphora = w.iter().any(|x| ANAPHORA.contains(&x.as_str()));
     w.len() <= 3 || (opener && w.len() <= 8) || (anaphora && w.len() <= 7)
 }
@@ -2124,18 +2138,16 @@ fn elliptical_words(w: &[String]) -> bool {
 /// from?", "link?").
 pub fn asks_for_source(raw: &str) -> bool {
     let w = words(raw);
-    let content: Vec<&str> = w
-        .iter()
-        .map(String::as_str)
-        .filter(|x| {
-            ![
-                "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please",
-                "a", "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i",
-                "get", "which", "says", "say", "has",
-            ]
-            .contains(x)
-        })
-        .collect();
+    let mut content = w.iter().map(String::as_str).filter(|x| {
+        ![
+            "and", "the", "what", "s", "whats", "is", "your", "for", "that", "pls", "please", "a",
+            "this", "on", "any", "got", "you", "do", "have", "me", "give", "can", "i", "get",
+            "which", "says", "say", "has",
+        ]
+        .contains(x)
+    });
+    // At most two content words are looked at: a third rules the first reading out.
+    let few: Vec<&str> = content.by_ref().take(3).collect();
     let source_word = |x: &str| {
         matches!(
             x,
@@ -2152,7 +2164,7 @@ pub fn asks_for_source(raw: &str) -> bool {
                 | "references"
         )
     };
-    (content.len() <= 2 && content.iter().any(|x| source_word(x)))
+    (few.len() <= 2 && few.iter().any(|x| source_word(x)))
         || (w.len() <= 7
             && w.iter().any(|x| x.starts_with("where"))
             && w.iter().any(|x| x == "from" || x == "come"))
@@ -2395,6 +2407,10 @@ pub fn stems(vocab: &Vocab, raw: &str) -> Vec<SeqWord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_owned(tag: &[&str]) -> Vec<String> {
+        tag.iter().map(|s| (*s).to_owned()).collect()
+    }
 
     fn statement(raw: &str) -> Option<String> {
         match confirmation(raw) {

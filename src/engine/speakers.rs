@@ -320,13 +320,14 @@ fn has_single_quotes(text: &str) -> bool {
 /// or the end.
 fn quoted_span(text: &str) -> Option<&str> {
     let mut best: Option<&str> = None;
-    let bytes: Vec<(usize, char)> = text.char_indices().collect();
     let mut open: Option<usize> = None;
-    for (k, &(i, c)) in bytes.iter().enumerate() {
-        let prev = k.checked_sub(1).map(|j| bytes[j].1);
-        let next = bytes.get(k + 1).map(|b| b.1);
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
         let is_mark = QUOTE_MARKS.contains(&c) || c == '\'';
         if !is_mark {
+            prev = Some(c);
             continue;
         }
         let can_open = prev.is_none_or(|p| p.is_whitespace() || "([:".contains(p))
@@ -344,6 +345,7 @@ fn quoted_span(text: &str) -> Option<&str> {
             None if can_open => open = Some(i + c.len_utf8()),
             _ => {}
         }
+        prev = Some(c);
     }
     best.filter(|s| s.split_whitespace().count() >= 3)
 }

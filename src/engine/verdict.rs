@@ -310,9 +310,9 @@ impl Leads {
         ];
         let words = question::words(question);
         self.vocab
-            .terms(&words)
+            .canonical(&words)
             .iter()
-            .all(|t| t.stop || FORM_WORDS.contains(&t.word.as_str()))
+            .all(|w| self.vocab.is_stop(w) || FORM_WORDS.contains(&w.as_str()))
     }
 
     /// Whether a claim or aspect of intent `index` other than its default names something the

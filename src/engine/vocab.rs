@@ -370,6 +370,11 @@ impl Vocab {
         })
     }
 
+    /// Whether a word (canonical, as [`Vocab::canonical`] gives it) is a stopword.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.contains(word)
+    }
+
     /// Analyses words (already folded and split): synonyms, then stems, marking stopwords.
     pub fn terms(&self, words: &[String]) -> Vec<Term> {
         self.canonical(words)
