@@ -510,6 +510,8 @@ fn no_training_question_is_a_held_out_test_question() {
         "fresh-15.jsonl",
         "fresh-16.jsonl",
         "fresh-17.jsonl",
+        "fresh-18.jsonl",
+        "fresh-19.jsonl",
     ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).
