@@ -1013,6 +1013,30 @@ impl Engine {
                 source_request: false,
             };
         }
+        // "What's it at now?" after the stock's reaction: how things stand today, which the
+        // previous topic's `follow` names (an intent, or a topic the sources don't cover).
+        if question::asks_now(question)
+            && (elliptical || !matches!(decision, Decision::Answer { .. }))
+            && let Some(id) = self.kb.intents[prev].follow.get(question::NOW)
+        {
+            let decision = match self.kb.intents.iter().position(|i| &i.id == id) {
+                Some(intent) => Decision::Answer {
+                    intent,
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+                None => Decision::NotCovered {
+                    topic: self.kb.uncovered.iter().position(|u| &u.id == id),
+                    near: vec![prev],
+                    confidence: FOLLOW_CONFIDENCE,
+                },
+            };
+            return Reading {
+                decision,
+                slots: Vec::new(),
+                form,
+                source_request: false,
+            };
+        }
         if !elliptical {
             // A full question that matches nothing on its own may still lean on the previous
             // one ("how far down at worst?" after "did MSFT stock move?"), when every word it

@@ -2178,6 +2178,21 @@ pub fn asks_for_source(raw: &str) -> bool {
 /// The `follow` key of a follow-up asking how things stood before the deal ([`asks_before`]).
 pub const BEFORE: &str = "before";
 
+/// The `follow` key of a follow-up asking how things stand today ([`asks_now`]).
+pub const NOW: &str = "now";
+
+/// Whether a short follow-up asks how things stand today ("what's it at now?", "and where's it
+/// trading today", "currently?").
+pub fn asks_now(raw: &str) -> bool {
+    let w = words(raw);
+    w.len() <= 8
+        && w.iter().enumerate().any(|(i, x)| match x.as_str() {
+            "now" | "today" | "currently" | "atm" | "presently" => true,
+            "moment" => i > 0 && w[i - 1] == "the",
+            _ => false,
+        })
+}
+
 /// Whether a short follow-up asks how things stood before the deal ("and before the deal?",
 /// "what about before?", "compare that to the old terms", "and previously?"); one asking who,
 /// when or why ("who reported this originally?") asks that.

@@ -1097,23 +1097,28 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     }
     for (file, id, forms, targets) in &sites.forms {
         for form in forms {
-            if Form::from_name(form).is_none() && form != question::BEFORE {
+            if Form::from_name(form).is_none() && form != question::BEFORE && form != question::NOW
+            {
                 let names: Vec<&str> = Form::ALL.iter().map(|(_, n)| *n).collect();
                 errors.push(DataError::file(
                     file.clone(),
                     format!(
-                        "intent `{id}`: unknown question form `{form}` (expected one of {}, or `{}`)",
+                        "intent `{id}`: unknown question form `{form}` (expected one of {}, `{}` or `{}`)",
                         names.join(", "),
-                        question::BEFORE
+                        question::BEFORE,
+                        question::NOW
                     ),
                 ));
             }
         }
         for target in targets {
-            if kb.intent(target).is_none() {
+            let uncovered = kb.uncovered.iter().any(|u| &u.id == target);
+            if kb.intent(target).is_none() && !uncovered {
                 errors.push(DataError::file(
                     file.clone(),
-                    format!("intent `{id}`: `follow` names unknown intent `{target}`"),
+                    format!(
+                        "intent `{id}`: `follow` names unknown intent or not-covered topic `{target}`"
+                    ),
                 ));
             }
         }

@@ -786,6 +786,15 @@ fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
         let other = after("how big is msft's stake?", next);
         assert!(!other.answered, "{next}: {}", other.direct);
     }
+    // Today's price after the stock's reaction: live market data no source gives (its
+    // `follow` key `now`); "and now?" after the clouds still leans on them.
+    for next in ["what's it at now?", "and where's it trading today"] {
+        let live = after("did msft stock fall?", next);
+        assert!(!live.answered, "{next}: {}", live.direct);
+        assert!(live.direct.contains("live"), "{next}: {}", live.direct);
+    }
+    let clouds = after("can openai use aws?", "and now?");
+    assert_eq!(clouds.intent.as_deref(), Some("other_clouds"));
     // Pushback before the question ("wait really?") is no part of it.
     let much = after("did msft stock fall?", "wait really? how much");
     assert_eq!(much.intent.as_deref(), Some("stock_reaction"));
