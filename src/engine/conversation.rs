@@ -436,30 +436,39 @@ impl Engine {
         let mut parts: Vec<String> = Vec::new();
         // Per part: a bare aspect whose own words name a topic confidently, read on its own.
         let mut alone_parts: Vec<bool> = Vec::new();
+        // Per part: its analysis, when splitting made one of the part as it stands (answering
+        // it reads that one, not a second).
+        let mut analyses: Vec<Option<Analysis>> = Vec::new();
         for part in split {
             // The first part follows no other: whether it is bare is never asked.
             let bare = !parts.is_empty() && self.leads.is_bare(&part);
-            let own = if bare {
-                self.confident_topic(&part)
-            } else {
-                None
-            };
+            let analysis = bare.then(|| self.matcher.analyze(&part));
+            let own = analysis.as_ref().and_then(|a| self.confident_topic(a));
             // Nothing but question words ("…, and for how much?"): an aspect of the part before,
             // unless that is a greeting or the words ask something of their own ("what can you
             // do", "what are your sources?").
-            match parts.last_mut() {
-                Some(last)
-                    if bare
-                        && !question::is_greeting(last)
-                        && !self.asks_about_dealbot(&part)
-                        && !self.aspect_elsewhere(last, &part, own) =>
-                {
+            let aspect = match (parts.last(), analyses.last_mut(), &analysis) {
+                (Some(last), Some(before), Some(analysis)) => {
+                    !question::is_greeting(last)
+                        && !self.asks_about_dealbot(analysis)
+                        && !self.aspect_elsewhere(
+                            before.get_or_insert_with(|| self.matcher.analyze(last)),
+                            &part,
+                            own,
+                        )
+                }
+                _ => false,
+            };
+            match (parts.last_mut(), analyses.last_mut()) {
+                (Some(last), Some(before)) if aspect => {
                     last.push(' ');
                     last.push_str(&part);
+                    *before = None;
                 }
                 _ => {
                     parts.push(part);
                     alone_parts.push(own.is_some());
+                    analyses.push(analysis);
                 }
             }
         }
@@ -490,7 +499,12 @@ impl Engine {
                     } else {
                         &running
                     };
-                let (mut answer, turn, unreported) = self.answer_part(read_as, within, true);
+                let analysis = match (&resolved, analyses[n].take()) {
+                    (None, Some(analysis)) => analysis,
+                    _ => self.matcher.analyze(read_as),
+                };
+                let (mut answer, turn, unreported) =
+                    self.answer_part(read_as, analysis, within, true);
                 answer.question = part.clone();
                 // Within a message of several parts, a part asking a detail the sources don't
                 // report is an uncovered part (said so, with what they do say).
@@ -526,7 +540,10 @@ impl Engine {
             if about_deal {
                 answers.retain(|(_, smalltalk)| !smalltalk);
             } else if greeting {
-                let (answer, _, _) = self.answer_part(&parts[0], &ctx, true);
+                let analysis = analyses[0]
+                    .take()
+                    .unwrap_or_else(|| self.matcher.analyze(&parts[0]));
+                let (answer, _, _) = self.answer_part(&parts[0], analysis, &ctx, true);
                 let smalltalk = self.answered_kind(&answer) == Some(IntentKind::Smalltalk);
                 // A greeting that is no question of its own is dropped, as above.
                 if answer.answered {
@@ -553,8 +570,9 @@ impl Engine {
                 return (combined, running);
             }
         }
+        let asked = confirmed.as_deref().unwrap_or(question);
         let (mut answer, turn, _) =
-            self.answer_part(confirmed.as_deref().unwrap_or(question), &ctx, false);
+            self.answer_part(asked, self.matcher.analyze(asked), &ctx, false);
         answer.question = question.to_owned();
         let mut next = ctx;
         next.push(turn);
@@ -571,9 +589,16 @@ impl Engine {
             .map(|i| i.kind)
     }
 
-    /// Answers one part; the flag says its lead is a detail the sources don't report.
-    fn answer_part(&self, question: &str, ctx: &Context, part: bool) -> (Answer, Turn, bool) {
-        let mut reading = self.read(question, ctx, part);
+    /// Answers one part, given its analysis; the flag says its lead is a detail the sources
+    /// don't report.
+    fn answer_part(
+        &self,
+        question: &str,
+        analysis: Analysis,
+        ctx: &Context,
+        part: bool,
+    ) -> (Answer, Turn, bool) {
+        let mut reading = self.read(question, &analysis, ctx, part);
         // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
         // contract yet?", "is the licence royalty-free?") is answered "the sources don't say" on
         // its topic; so is one plainly about a topic but making no claim of its data ("did the
@@ -586,7 +611,7 @@ impl Engine {
             && topic.is_none_or(|t| !self.kb.uncovered[t].keeps_yes_no)
         {
             let topic = self
-                .refused_topic(question)
+                .refused_topic(question, &analysis)
                 .filter(|&(_, near)| !near || topic.is_none())
                 .map(|(intent, near)| {
                     near_only = near;
@@ -680,9 +705,8 @@ impl Engine {
     /// part before it: the earlier topic's `follow` map sends its form elsewhere, or its own
     /// words name another topic confidently (`own`, from [`Engine::confident_topic`]). It is
     /// then a part of its own.
-    fn aspect_elsewhere(&self, before: &str, part: &str, own: Option<usize>) -> bool {
-        let Decision::Answer { intent, .. } = self.matcher.decide(&self.matcher.analyze(before))
-        else {
+    fn aspect_elsewhere(&self, before: &Analysis, part: &str, own: Option<usize>) -> bool {
+        let Decision::Answer { intent, .. } = self.matcher.decide(before) else {
             return false;
         };
         let form = question::form(part);
@@ -693,9 +717,9 @@ impl Engine {
         followed || own.is_some_and(|own| own != intent)
     }
 
-    /// The topic a part's own words name confidently, if any.
-    fn confident_topic(&self, part: &str) -> Option<usize> {
-        match self.matcher.decide(&self.matcher.analyze(part)) {
+    /// The topic a part's own words (`part`, analysed) name confidently, if any.
+    fn confident_topic(&self, part: &Analysis) -> Option<usize> {
+        match self.matcher.decide(part) {
             Decision::Answer { intent, confidence } if confidence >= CONFIDENT => Some(intent),
             _ => None,
         }
@@ -703,9 +727,8 @@ impl Engine {
 
     /// Whether a part asks about dealbot itself (its help, its sources, small talk) rather than
     /// about the deal: it reads as an intent other than a topic of facts.
-    fn asks_about_dealbot(&self, part: &str) -> bool {
-        let analysis = self.matcher.analyze(part);
-        matches!(self.matcher.decide(&analysis), Decision::Answer { intent, .. }
+    fn asks_about_dealbot(&self, part: &Analysis) -> bool {
+        matches!(self.matcher.decide(part), Decision::Answer { intent, .. }
             if self.kb.intents[intent].kind != IntentKind::Facts)
     }
 
@@ -748,13 +771,12 @@ impl Engine {
     ///    [`NEAR_PROBABILITY`] or more, a topic of facts whose data knows at least two of the
     ///    question's content words and no fewer than it misses ("did the UK's CMA look at this
     ///    deal too?": antitrust), answered "the sources don't say that", then what they do say.
-    fn refused_topic(&self, question: &str) -> Option<(usize, bool)> {
+    fn refused_topic(&self, question: &str, analysis: &Analysis) -> Option<(usize, bool)> {
         let stems = self.leads.stems(question);
         if self.leads.names_unknown(&stems) {
             return None;
         }
-        let analysis = self.matcher.analyze(question);
-        let ranked = self.matcher.ranked(&analysis, CLAIMED_RANK);
+        let ranked = self.matcher.ranked(analysis, CLAIMED_RANK);
         let &(best, p) = ranked.first()?;
         let claimed_all = self.leads.not_said_topics(&self.kb, &stems);
         let claimed = ranked.iter().find(|(r, _)| {
@@ -828,20 +850,22 @@ impl Engine {
     /// Reads one part against the context: the matcher's decision, unless the part is a
     /// follow-up of the previous turn. `part`: a part of a longer message, whose full
     /// questions stand on their own (only elliptical ones lean on the parts before).
-    fn read(&self, question: &str, ctx: &Context, part: bool) -> Reading {
+    fn read(&self, question: &str, analysis: &Analysis, ctx: &Context, part: bool) -> Reading {
         // "Different topic: did the stock move?": the question after the opener, on its own.
         if let Some(rest) = question::after_topic_change(question) {
-            return self.read(rest, &Context::default(), part);
+            return self.read(rest, &self.matcher.analyze(rest), &Context::default(), part);
         }
         // "cool. unrelated, but …", "fine. who reported it?": in a conversation, a sentence of
         // acknowledgement before the question is no part of it.
         if !ctx.turns.is_empty()
             && let Some(rest) = after_acknowledgement(question)
         {
-            return self.read(rest, ctx, part);
+            return self.read(rest, &self.matcher.analyze(rest), ctx, part);
         }
-        let mut analysis = self.matcher.analyze(question);
-        let mut decision = self.matcher.decide(&analysis);
+        // The analysis read: the question's own, unless a clause of it decides instead.
+        let (main_analysis, head_analysis, asked_analysis);
+        let mut analysis = analysis;
+        let mut decision = self.matcher.decide(analysis);
         // "Now that X, how big is the cap?": when X's topic and the question's tie, the clause
         // after the premise is what is asked (the premise is corrected on its own).
         if matches!(decision, Decision::Ambiguous { .. })
@@ -850,10 +874,10 @@ impl Engine {
                 .map(|rest| rest.trim_start_matches([',', ';', '?', ' ']))
                 .filter(|rest| !rest.is_empty())
         {
-            let main_analysis = self.matcher.analyze(main);
+            main_analysis = self.matcher.analyze(main);
             let main_decision = self.matcher.decide(&main_analysis);
             if matches!(main_decision, Decision::Answer { .. }) {
-                analysis = main_analysis;
+                analysis = &main_analysis;
                 decision = main_decision;
             }
         }
@@ -869,7 +893,7 @@ impl Engine {
         if let Some(current) = placed
             && let Some(head) = question::before_premise(question)
         {
-            let head_analysis = self.matcher.analyze(head);
+            head_analysis = self.matcher.analyze(head);
             let head_decision = self.matcher.decide(&head_analysis);
             if let Decision::Answer {
                 intent: asked,
@@ -878,7 +902,7 @@ impl Engine {
                 && current != Some(asked)
                 && confidence >= TOPIC_CHANGE_CONFIDENCE
             {
-                analysis = head_analysis;
+                analysis = &head_analysis;
                 decision = head_decision;
             }
         }
@@ -890,18 +914,18 @@ impl Engine {
             && let Some((asked, said)) = question::asked_sentences(question)
             && !self.names_other_org(&said)
         {
-            let asked_analysis = self.matcher.analyze(&asked);
+            asked_analysis = self.matcher.analyze(&asked);
             let asked_decision = self.matcher.decide(&asked_analysis);
             if let Decision::Answer { confidence, .. } = asked_decision
                 && confidence >= TOPIC_CHANGE_CONFIDENCE
             {
-                analysis = asked_analysis;
+                analysis = &asked_analysis;
                 decision = asked_decision;
             }
         }
         // "Did Altman say …?": a statement attributed to a person is the topic that requires
         // the person's name (`altman_statement`, Jassy's `amazon_bedrock`), when its guards allow.
-        if let Some(attributed) = self.attributed(question, &analysis)
+        if let Some(attributed) = self.attributed(question, analysis)
             && !matches!(decision, Decision::Answer { intent, .. } if intent == attributed)
         {
             let confidence = match decision {
@@ -935,7 +959,7 @@ impl Engine {
             }
         }
         let slots_of = |d: &Decision| match d {
-            Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, &analysis),
+            Decision::Answer { intent, .. } => self.matcher.slot_hits(*intent, analysis),
             _ => Vec::new(),
         };
         let alone = |decision: Decision| Reading {
@@ -982,8 +1006,7 @@ impl Engine {
         } else {
             question::is_elliptical(question)
         };
-        if (!part || elliptical)
-            && self.asks_prev_of_other_org(question, prev, &decision, &analysis)
+        if (!part || elliptical) && self.asks_prev_of_other_org(question, prev, &decision, analysis)
         {
             return Reading {
                 decision: Decision::NotCovered {
@@ -1109,7 +1132,7 @@ impl Engine {
             return alone(decision);
         }
         // A value of the previous topic's slot ("and Google?").
-        let hits = self.matcher.slot_hits(prev, &analysis);
+        let hits = self.matcher.slot_hits(prev, analysis);
         if !hits.is_empty() {
             return Reading {
                 decision: Decision::Answer {
@@ -1161,7 +1184,7 @@ impl Engine {
             let before = self.coverage(prev, question, &[]);
             if own.known > 0 && own.unknown == 0 && before.unknown > 0 {
                 return Reading {
-                    slots: self.matcher.slot_hits(intent, &analysis),
+                    slots: self.matcher.slot_hits(intent, analysis),
                     decision: Decision::Answer {
                         intent,
                         confidence: FOLLOW_CONFIDENCE,
@@ -1184,7 +1207,7 @@ impl Engine {
                     confidence: FOLLOW_CONFIDENCE,
                 };
                 Reading {
-                    slots: self.matcher.slot_hits(intent, &analysis),
+                    slots: self.matcher.slot_hits(intent, analysis),
                     decision,
                     form,
                     source_request: false,

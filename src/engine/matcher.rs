@@ -28,6 +28,8 @@
 //! [`THRESHOLD`] the question is not answered; when two intents are within [`AMBIGUITY_MARGIN`],
 //! the user is asked which one was meant.
 
+use std::cell::OnceCell;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use regex::Regex;
@@ -161,6 +163,9 @@ pub struct Analysis {
     folded: String,
     /// Corrected words and stems, for the classifier.
     tokens: Tokens,
+    /// The class probabilities after the guards' vetoes, computed on first use: a question is
+    /// classified once, however many of the matcher's readings ask of it.
+    probabilities: OnceCell<Vec<f32>>,
 }
 
 /// A scored candidate.
@@ -428,25 +433,29 @@ impl Matcher {
     }
 
     /// The class probabilities of a question after the guards' vetoes: intents by index, then
-    /// the not-covered topics, then the refuse class.
-    fn probabilities(&self, analysis: &Analysis) -> Vec<f32> {
-        let mut p = self
-            .classifier
-            .predict(&analysis.tokens, self.options.embed_weight);
-        for (c, candidate) in self.candidates.iter().enumerate() {
-            let Target::Intent(i) = candidate.target else {
-                continue;
-            };
-            debug_assert_eq!(c, i);
-            if !self.guards_allow(candidate, analysis)
-                && let Some(v) = p.get_mut(i)
-            {
-                *v = 0.0;
+    /// the not-covered topics, then the refuse class. Computed once per analysis.
+    fn probabilities<'a>(&self, analysis: &'a Analysis) -> &'a [f32] {
+        analysis.probabilities.get_or_init(|| {
+            let mut p = self
+                .classifier
+                .predict(&analysis.tokens, self.options.embed_weight);
+            for (c, candidate) in self.candidates.iter().enumerate() {
+                let Target::Intent(i) = candidate.target else {
+                    continue;
+                };
+                debug_assert_eq!(c, i);
+                if !self.guards_allow(candidate, analysis)
+                    && let Some(v) = p.get_mut(i)
+                {
+                    *v = 0.0;
+                }
             }
-        }
-        p
+            p
+        })
     }
 
+    // Inlined into the classifying closure, which `OnceCell` runs on its cold path.
+    #[inline]
     fn guards_allow(&self, candidate: &Candidate, analysis: &Analysis) -> bool {
         let required = !self.options.requires
             || candidate.requires.is_empty()
@@ -682,7 +691,7 @@ impl Matcher {
         };
         // A plain refusal still gives a topic's reason when the question meets a topic's
         // `requires` ("what is OpenAI's revenue?" is a financials question).
-        let topic = topic.or_else(|| self.best_required_topic(analysis, &p));
+        let topic = topic.or_else(|| self.best_required_topic(analysis, p));
         Decision::NotCovered {
             topic,
             near,
