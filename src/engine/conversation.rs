@@ -772,6 +772,10 @@ impl Engine {
     ///    question's content words and no fewer than it misses ("did the UK's CMA look at this
     ///    deal too?": antitrust), answered "the sources don't say that", then what they do say.
     fn refused_topic(&self, question: &str, analysis: &Analysis) -> Option<(usize, bool)> {
+        // "… in your opinion?": the bot's view, which no source gives, not a detail of a topic.
+        if question::asks_opinion(question) {
+            return None;
+        }
         let stems = self.leads.stems(question);
         if self.leads.names_unknown(&stems) {
             return None;

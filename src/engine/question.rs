@@ -2178,6 +2178,25 @@ pub fn asks_for_source(raw: &str) -> bool {
 /// The `follow` key of a follow-up asking how things stood before the deal ([`asks_before`]).
 pub const BEFORE: &str = "before";
 
+/// Whether the question asks for the bot's own view ("in your opinion", "do you think …",
+/// "what's your take").
+pub fn asks_opinion(raw: &str) -> bool {
+    const OPINION: &[&[&str]] = &[
+        &["in", "your", "opinion"],
+        &["in", "your", "view"],
+        &["your", "take"],
+        &["do", "you", "think"],
+        &["you", "reckon"],
+        &["your", "guess"],
+        &["your", "prediction"],
+    ];
+    let w = words(raw);
+    OPINION.iter().any(|seq| {
+        w.windows(seq.len())
+            .any(|win| win.iter().zip(*seq).all(|(a, b)| a == b))
+    })
+}
+
 /// The `follow` key of a follow-up asking how things stand today ([`asks_now`]).
 pub const NOW: &str = "now";
 

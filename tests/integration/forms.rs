@@ -795,6 +795,14 @@ fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
     }
     let clouds = after("can openai use aws?", "and now?");
     assert_eq!(clouds.intent.as_deref(), Some("other_clouds"));
+    // The bot's own view is asked: no detail of a topic, refused.
+    for q in [
+        "will openai actually hit agi before 2030 in your opinion",
+        "Is AGI actually going to be achieved by 2030, in your view?",
+    ] {
+        let opinion = e.answer(q);
+        assert!(!opinion.answered, "{q}: {}", opinion.direct);
+    }
     // Pushback before the question ("wait really?") is no part of it.
     let much = after("did msft stock fall?", "wait really? how much");
     assert_eq!(much.intent.as_deref(), Some("stock_reaction"));
