@@ -1010,18 +1010,20 @@ impl Engine {
         } else {
             question::is_elliptical(question)
         };
+        // A follow-up read by what it asks, with no slot value of its own.
+        let unslotted = |decision: Decision| Reading {
+            decision,
+            slots: Vec::new(),
+            form,
+            source_request: false,
+        };
         if (!part || elliptical) && self.asks_prev_of_other_org(question, prev, &decision, analysis)
         {
-            return Reading {
-                decision: Decision::NotCovered {
-                    topic: None,
-                    near: vec![prev],
-                    confidence: FOLLOW_CONFIDENCE,
-                },
-                slots: Vec::new(),
-                form,
-                source_request: false,
-            };
+            return unslotted(Decision::NotCovered {
+                topic: None,
+                near: vec![prev],
+                confidence: FOLLOW_CONFIDENCE,
+            });
         }
         // "And before the deal?", "compare that to the old terms": how things stood before,
         // which the previous topic's `follow` names (a full question placed on its own, "what
@@ -1030,15 +1032,10 @@ impl Engine {
             && (elliptical || !matches!(decision, Decision::Answer { .. }))
             && let Some(target) = self.follow_target(prev, question::BEFORE)
         {
-            return Reading {
-                decision: Decision::Answer {
-                    intent: target,
-                    confidence: FOLLOW_CONFIDENCE,
-                },
-                slots: Vec::new(),
-                form,
-                source_request: false,
-            };
+            return unslotted(Decision::Answer {
+                intent: target,
+                confidence: FOLLOW_CONFIDENCE,
+            });
         }
         // "What's it at now?" after the stock's reaction: how things stand today, which the
         // previous topic's `follow` names (an intent, or a topic the sources don't cover).
@@ -1046,7 +1043,7 @@ impl Engine {
             && (elliptical || !matches!(decision, Decision::Answer { .. }))
             && let Some(id) = self.kb.intents[prev].follow.get(question::NOW)
         {
-            let decision = match self.kb.intents.iter().position(|i| &i.id == id) {
+            return unslotted(match self.kb.intents.iter().position(|i| &i.id == id) {
                 Some(intent) => Decision::Answer {
                     intent,
                     confidence: FOLLOW_CONFIDENCE,
@@ -1056,13 +1053,7 @@ impl Engine {
                     near: vec![prev],
                     confidence: FOLLOW_CONFIDENCE,
                 },
-            };
-            return Reading {
-                decision,
-                slots: Vec::new(),
-                form,
-                source_request: false,
-            };
+            });
         }
         if !elliptical {
             // A full question that matches nothing on its own may still lean on the previous
@@ -1199,12 +1190,7 @@ impl Engine {
             }
         }
         match joined_decision {
-            uncovered @ Decision::NotCovered { topic: Some(_), .. } => Reading {
-                decision: uncovered,
-                slots: Vec::new(),
-                form,
-                source_request: false,
-            },
+            uncovered @ Decision::NotCovered { topic: Some(_), .. } => unslotted(uncovered),
             Decision::Answer { intent, .. } if intent != prev => {
                 let decision = Decision::Answer {
                     intent,

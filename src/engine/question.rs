@@ -2191,10 +2191,9 @@ pub fn asks_opinion(raw: &str) -> bool {
         &["your", "prediction"],
     ];
     let w = words(raw);
-    OPINION.iter().any(|seq| {
-        w.windows(seq.len())
-            .any(|win| win.iter().zip(*seq).all(|(a, b)| a == b))
-    })
+    OPINION
+        .iter()
+        .any(|seq| w.windows(seq.len()).any(|win| win == *seq))
 }
 
 /// The `follow` key of a follow-up asking how things stand today ([`asks_now`]).
