@@ -927,6 +927,18 @@ impl Engine {
                 decision = asked_decision;
             }
         }
+        // "Should I buy msft shares after this?", "… in your view?": the bot's view or advice,
+        // which no source gives, placed weakly on a topic only by the words it shares.
+        if let Decision::Answer { intent, confidence } = decision
+            && confidence < CONFIDENT
+            && question::asks_opinion(question)
+        {
+            decision = Decision::NotCovered {
+                topic: None,
+                near: vec![intent],
+                confidence,
+            };
+        }
         // "Did Altman say …?": a statement attributed to a person is the topic that requires
         // the person's name (`altman_statement`, Jassy's `amazon_bedrock`), when its guards allow.
         if let Some(attributed) = self.attributed(question, analysis)

@@ -2178,17 +2178,19 @@ pub fn asks_for_source(raw: &str) -> bool {
 /// The `follow` key of a follow-up asking how things stood before the deal ([`asks_before`]).
 pub const BEFORE: &str = "before";
 
-/// Whether the question asks for the bot's own view ("in your opinion", "do you think …",
-/// "what's your take").
+/// Whether the question asks for the bot's own view or advice ("in your opinion", "what's your
+/// take", "should I buy …"). A polite "do you think …" is not counted: it often asks a fact.
 pub fn asks_opinion(raw: &str) -> bool {
     const OPINION: &[&[&str]] = &[
         &["in", "your", "opinion"],
         &["in", "your", "view"],
         &["your", "take"],
-        &["do", "you", "think"],
         &["you", "reckon"],
         &["your", "guess"],
         &["your", "prediction"],
+        &["should", "i", "buy"],
+        &["should", "i", "sell"],
+        &["buy", "or", "sell"],
     ];
     let w = words(raw);
     OPINION

@@ -795,10 +795,14 @@ fn an_unrelated_question_mid_conversation_does_not_borrow_the_previous_topic() {
     }
     let clouds = after("can openai use aws?", "and now?");
     assert_eq!(clouds.intent.as_deref(), Some("other_clouds"));
-    // The bot's own view is asked: no detail of a topic, refused.
+    // The bot's own view or advice is asked: no detail of a topic, refused; a polite "do you
+    // think …" still asks a fact.
+    let polite = e.answer("do you think openai can use aws now?");
+    assert_eq!(polite.intent.as_deref(), Some("other_clouds"));
     for q in [
         "will openai actually hit agi before 2030 in your opinion",
         "Is AGI actually going to be achieved by 2030, in your view?",
+        "should I buy msft shares after this news or wait",
     ] {
         let opinion = e.answer(q);
         assert!(!opinion.answered, "{q}: {}", opinion.direct);
