@@ -714,6 +714,11 @@ fn starts_with_words(w: &[String], tag: &[&str]) -> bool {
     w.len() >= tag.len() && w[..tag.len()] == *tag
 }
 
+/// Whether the words `w` hold the words of `seq`, next to each other.
+pub(crate) fn contains_words(w: &[String], seq: &[&str]) -> bool {
+    w.windows(seq.len()).any(|win| win == seq)
+}
+
 fn wh_form(w: &[String]) -> Option<Form> {
     let first = w.first().map(String::as_str)?;
     let next = |n: usize| w.iter().skip(1).take(n).map(String::as_str);
@@ -972,9 +977,9 @@ fn each_of(text: &str) -> Option<Vec<String>> {
 
 /// The items of a message that is a list of three keyword queries and nothing else
 /// ("/dealbot exclusivity, aws, msft stake"): items of one to four words, separated by commas
-/// and semicolons or by " + ", none asking a question of its own but the last after "and" ("…, and who
-/// reported it?"); a leading slash command is dropped. Such a message is its items, not what
-/// [`split`] makes of it.
+/// and semicolons or by " + ", none asking a question of its own but the last after "and"
+/// ("…, and who reported it?"); a leading slash command is dropped. Such a message is its
+/// items, not what [`split`] makes of it.
 pub fn keyword_items(raw: &str) -> Option<Vec<String>> {
     let text = normalize::truncate(raw).trim();
     let body = match text.strip_prefix('/') {
@@ -2193,9 +2198,7 @@ pub fn asks_opinion(raw: &str) -> bool {
         &["buy", "or", "sell"],
     ];
     let w = words(raw);
-    OPINION
-        .iter()
-        .any(|seq| w.windows(seq.len()).any(|win| win == *seq))
+    OPINION.iter().any(|seq| contains_words(&w, seq))
 }
 
 /// The `follow` key of a follow-up asking how things stand today ([`asks_now`]).

@@ -644,7 +644,7 @@ const OUTLETS: &[(&[&str], &str)] = &[
 fn unsourced_outlet(kb: &KnowledgeBase, words: &[String]) -> Option<&'static str> {
     let (_, name) = OUTLETS
         .iter()
-        .find(|(outlet, _)| words.windows(outlet.len()).any(|w| w == *outlet))?;
+        .find(|(outlet, _)| question::contains_words(words, outlet))?;
     let plain = name.to_lowercase().replace("the ", "");
     let sourced = kb.sources.iter().any(|s| {
         [&s.attribution, &s.title, &s.label]
