@@ -35,9 +35,15 @@ const CONFIDENT: f32 = 0.6;
 /// sources don't say that" on it ([`Engine::refused_topic`]); no refusal row of the labelled or
 /// test data is answered down to 0.1.
 const NEAR_PROBABILITY: f32 = 0.15;
+/// Least probability of the best topic for a yes/no question a not-covered topic refused to be
+/// answered "the sources don't say that" on it all the same ([`Engine::answer_part`]).
+const STRONG_PROBABILITY: f32 = 0.5;
 /// A refused yes/no question making a `not_said` claim of one of the matcher's this many best
 /// topics is answered on it ([`Engine::refused_topic`]).
 const CLAIMED_RANK: usize = 3;
+/// ... and, when the best is stronger than [`STRONG_PROBABILITY`], whose probability is at
+/// least the best's divided by this.
+const CLAIMED_RATIO: f32 = 4.0;
 /// Names of the parties: never a change of organisation.
 const PARTIES: &[&str] = &["microsoft", "openai", "azure"];
 /// Words a follow-up asks with that say nothing of its topic: time and degree ("back then",
@@ -433,6 +439,16 @@ impl Engine {
         } else {
             question::split(question)
         };
+        // "and for openai? who are they working with": the opening ellipsis says whom the
+        // question after it is about; the two are one question.
+        let mut split = split;
+        if split.len() >= 2
+            && question::is_ellipsis_lead(&split[0])
+            && question::opens_question(&question::words(&split[1]))
+        {
+            let second = split.remove(1);
+            split[0] = format!("{} {second}", split[0]);
+        }
         let mut parts: Vec<String> = Vec::new();
         // Per part: a bare aspect whose own words name a topic confidently, read on its own.
         let mut alone_parts: Vec<bool> = Vec::new();
@@ -507,8 +523,19 @@ impl Engine {
                     self.answer_part(read_as, analysis, within, true);
                 answer.question = part.clone();
                 // Within a message of several parts, a part asking a detail the sources don't
-                // report is an uncovered part (said so, with what they do say).
-                if unreported && answer.answered {
+                // report is an uncovered part (said so, with what they do say); not one on a
+                // topic whose every claim is unreported ("ipo plans?"): that is its answer.
+                let whole_topic_unreported = answer
+                    .intent
+                    .as_deref()
+                    .and_then(|i| self.kb.intent(i))
+                    .is_some_and(|i| {
+                        !i.claims.is_empty()
+                            && i.claims
+                                .iter()
+                                .all(|c| c.verdict == super::Verdict::NotSaid)
+                    });
+                if unreported && answer.answered && !whole_topic_unreported {
                     answer.answered = false;
                     answer.intent = None;
                     answer.outcome = super::Outcome::NotCovered;
@@ -522,7 +549,8 @@ impl Engine {
                     && !part.contains('?')
                     && !question::opens_question(&words)
                     && !question::holds_question_word(&words)
-                    && !question::adds_request(&words);
+                    && !question::adds_request(&words)
+                    && !question::names_detail(&words);
                 if filler {
                     continue;
                 }
@@ -604,15 +632,19 @@ impl Engine {
         // its topic; so is one plainly about a topic but making no claim of its data ("did the
         // UK's CMA look at it too?"). That holds when a not-covered topic refused it, unless the
         // topic keeps its yes/no questions (`keeps_yes_no`).
+        // A topic of facts the matcher finds likelier than [`STRONG_PROBABILITY`] overrules a
+        // not-covered topic's refusal ("oai pays the rev share quarterly, right?": the sources
+        // don't say, on the revenue share).
         let mut near_only = false;
         if reading.form == Form::YesNo
             && !reading.source_request
             && let Decision::NotCovered { topic, .. } = reading.decision
-            && topic.is_none_or(|t| !self.kb.uncovered[t].keeps_yes_no)
         {
-            let topic = self
-                .refused_topic(question, &analysis)
-                .filter(|&(_, near)| !near || topic.is_none())
+            let strong = topic.is_some() && self.strong_topic(&analysis);
+            let topic = topic
+                .filter(|&t| self.kb.uncovered[t].keeps_yes_no && !strong)
+                .map_or_else(|| self.refused_topic(question, &analysis), |_| None)
+                .filter(|&(_, near)| !near || topic.is_none() || strong)
                 .map(|(intent, near)| {
                     near_only = near;
                     intent
@@ -783,10 +815,13 @@ impl Engine {
         let ranked = self.matcher.ranked(analysis, CLAIMED_RANK);
         let &(best, p) = ranked.first()?;
         let claimed_all = self.leads.not_said_topics(&self.kb, &stems);
-        let claimed = ranked.iter().find(|(r, _)| {
-            claimed_all
-                .iter()
-                .any(|&(i, overlap)| i == *r && overlap >= 2)
+        // A claim made of a strong topic's far less likely runner-up is no evidence against
+        // that topic.
+        let claimed = ranked.iter().find(|&&(r, q)| {
+            (p < STRONG_PROBABILITY || q * CLAIMED_RATIO >= p)
+                && claimed_all
+                    .iter()
+                    .any(|&(i, overlap)| i == r && overlap >= 2)
         });
         if let Some(&(topic, _)) = claimed {
             return Some((topic, false));
@@ -796,6 +831,17 @@ impl Engine {
         }
         let cover = self.coverage(best, question, &[]);
         (cover.known >= 2 && cover.known >= cover.unknown).then_some((best, true))
+    }
+
+    /// Whether the matcher's best guess is a topic of facts with probability
+    /// [`STRONG_PROBABILITY`] or more.
+    fn strong_topic(&self, analysis: &Analysis) -> bool {
+        self.matcher
+            .ranked(analysis, 1)
+            .first()
+            .is_some_and(|&(i, p)| {
+                p >= STRONG_PROBABILITY && self.kb.intents[i].kind == IntentKind::Facts
+            })
     }
 
     /// "Not so: …" when the question's premise ("now that Microsoft pays OpenAI, …") is a claim

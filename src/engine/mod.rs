@@ -123,6 +123,17 @@ impl Engine {
                     part.question
                 ));
             }
+        } else {
+            // Pieces answered as one (an aspect of the part before, or every part on one topic).
+            let pieces = question::split(question);
+            if pieces.len() > 1 {
+                text.push_str("split into pieces, answered as one:\n");
+                for (n, piece) in pieces.iter().enumerate() {
+                    let answer = self.answer(piece);
+                    let intent = answer.intent.as_deref().unwrap_or("(not answered)");
+                    text.push_str(&format!("  {}. {piece} → {intent} (alone)\n", n + 1));
+                }
+            }
         }
         text.push_str(&self.matcher.explain(&self.kb, question));
         text

@@ -125,6 +125,9 @@ const TAGS: &[&[&str]] = &[
     &["correct"],
     &["true"],
     &["yes", "or", "no"],
+    &["true", "or", "false"],
+    &["true", "or", "not"],
+    &["right", "or", "wrong"],
     &["yeah"],
     &["no"],
     &["isn", "t", "it"],
@@ -1386,10 +1389,19 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 });
                 // "…, and also list your sources": a request of its own after ", and".
                 let request = joined > 0 && opens_request(&w[leading_len(&w)..]);
-                (head_ok
-                    && ((w.len() >= 2 && opens_question(&w) && !is_tag(&w))
-                        || until_when
-                        || request))
+                // "history on Azure, also the 2019 investment amount": a thing of its own after
+                // ", also" (not "…, also for Google?").
+                let also = joined == 0
+                    && c == b','
+                    && head.len() >= 2
+                    && w.len() >= 3
+                    && w[0] == "also"
+                    && !matches!(w[1].as_str(), "for" | "to" | "with" | "on" | "in" | "about");
+                (also
+                    || (head_ok
+                        && ((w.len() >= 2 && opens_question(&w) && !is_tag(&w))
+                            || until_when
+                            || request)))
                     .then_some((i, i + 1 + skip + off))
             }
             // "azure still primary vs can they go to AWS now?": "vs" before a question of its
@@ -1493,13 +1505,45 @@ fn names_thing_asked(w: &[String]) -> bool {
     (1..=3).contains(&w.len())
         && w.iter()
             .any(|x| REQUEST_NOUNS.contains(&x.as_str()) && x != "pls" && x != "please")
-        && !w.iter().any(|x| {
-            matches!(
-                x.as_str(),
-                "thanks" | "thank" | "thx" | "ty" | "cheers" | "great" | "nice" | "good" | "love"
-            )
-        })
+        && !thanks(w)
         && names_request(w)
+}
+
+/// Whether words thank or praise ("great summary", "thx for the quote").
+fn thanks(w: &[String]) -> bool {
+    w.iter().any(|x| {
+        matches!(
+            x.as_str(),
+            "thanks" | "thank" | "thx" | "ty" | "cheers" | "great" | "nice" | "good" | "love"
+        )
+    })
+}
+
+/// Details a part of a list may name without asking a question ("Satya's comment", "EU fine
+/// amount").
+const DETAIL_NOUNS: &[&str] = &[
+    "amount",
+    "comment",
+    "comments",
+    "figure",
+    "figures",
+    "date",
+    "price",
+    "value",
+    "valuation",
+    "number",
+    "numbers",
+    "percentage",
+    "reaction",
+    "quote",
+    "quotes",
+    "statement",
+];
+
+/// Whether a part with no question mark or question word names a detail asked for (a list's
+/// item: "Satya's comment", "EU Commission fine amount"), not thanks or chatter.
+pub fn names_detail(w: &[String]) -> bool {
+    (2..=6).contains(&w.len()) && w.iter().any(|x| DETAIL_NOUNS.contains(&x.as_str())) && !thanks(w)
 }
 
 /// Whether words open a request of their own: "give me …", "tell us …", "list your sources".
@@ -1536,6 +1580,14 @@ fn names_request(head: &[String]) -> bool {
 /// device?", "plus the dates", "Additionally, please indicate …"): it opens with "also",
 /// "plus", "then", "additionally" or "separately" and says three words or more.
 pub fn adds_request(w: &[String]) -> bool {
+    // "… ? oh and microsoft's stake": a thing asked for after "oh and".
+    if let [oh, and, rest @ ..] = w
+        && oh == "oh"
+        && and == "and"
+        && rest.len() >= 2
+    {
+        return true;
+    }
     let w = match w.first().map(String::as_str) {
         Some("and" | "oh") => &w[1..],
         _ => w,
@@ -1705,6 +1757,38 @@ pub fn asks_reverse(raw: &str) -> bool {
 }
 
 /// Whether a message is a greeting and nothing else ("hi!", "morning all 👋").
+/// Whether a piece is only a party or thing asked after "and" ("and for openai?", "same for
+/// amazon?", "what about google?"): before a question of its own, it says whom that question
+/// is about, and is no part of its own.
+pub fn is_ellipsis_lead(raw: &str) -> bool {
+    let w = words(raw);
+    let mut rest: &[String] = &w;
+    let mut led = false;
+    loop {
+        rest = match rest {
+            [a, b, tail @ ..]
+                if matches!(
+                    (a.as_str(), b.as_str()),
+                    ("what" | "how", "about") | ("same", "for") | ("same", "with")
+                ) =>
+            {
+                led = true;
+                tail
+            }
+            [a, tail @ ..] if matches!(a.as_str(), "and" | "so" | "ok" | "for" | "but") => {
+                led = true;
+                tail
+            }
+            _ => break,
+        };
+    }
+    led && raw.trim_end().ends_with('?')
+        && (1..=2).contains(&rest.len())
+        && !rest
+            .iter()
+            .any(|x| WH.contains(&x.as_str()) || AUX.contains(&x.as_str()))
+}
+
 pub fn is_greeting(raw: &str) -> bool {
     let w = words(raw);
     w.iter().any(|x| GREETINGS.contains(&x.as_str()))

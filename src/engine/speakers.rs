@@ -249,6 +249,21 @@ impl Speakers {
                     format!("No — that is not what {who} said; in these words:"),
                 )
             }
+            // "jassy said the models land on bedrock by june?": a time the quote never gives.
+            Some(c)
+                if c == owner
+                    && super::verdict::names_time(&statement(question, &words))
+                    && !super::verdict::names_time(&question::words(
+                        &person.said[quote].0.quote,
+                    )) =>
+            {
+                (
+                    Some(Verdict::NotSaid),
+                    format!(
+                        "The sources don't report {who} giving a date or time; in these words:"
+                    ),
+                )
+            }
             Some(c) if c == owner => (
                 Some(Verdict::Yes),
                 format!("Yes — {who} said it, in these words:"),

@@ -26,6 +26,16 @@ const TIMES: &[&str] = &[
     "soon",
     "tomorrow",
     "yearend",
+    "january",
+    "february",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
     "q1",
     "q2",
     "q3",
@@ -885,6 +895,18 @@ impl Number {
 }
 
 /// Whether a folded word is a number word ("twenty", "seven").
+/// Whether words name a time ("by june", "in Q3", "next month", "in 2027").
+pub(crate) fn names_time(words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        TIMES.contains(&w.as_str())
+            || (w == "next"
+                && words
+                    .get(i + 1)
+                    .is_some_and(|n| TIME_UNITS.contains(&n.as_str())))
+            || (w.len() == 4 && w.starts_with("20") && w.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
 fn is_number_word(word: &str) -> bool {
     normalize::number_word(word).is_some()
 }
