@@ -38,6 +38,9 @@ const NEAR_PROBABILITY: f32 = 0.15;
 /// Least probability of the best topic for a yes/no question a not-covered topic refused to be
 /// answered "the sources don't say that" on it all the same ([`Engine::answer_part`]).
 const STRONG_PROBABILITY: f32 = 0.5;
+/// Least probability of the topic a yes/no question names once its figures are set aside for
+/// it to answer ([`Engine::topic_besides_figures`]).
+const FIGURE_FREE: f32 = 0.5;
 /// A refused yes/no question making a `not_said` claim of one of the matcher's this many best
 /// topics is answered on it ([`Engine::refused_topic`]).
 const CLAIMED_RANK: usize = 3;
@@ -627,6 +630,55 @@ impl Engine {
         part: bool,
     ) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, &analysis, ctx, part);
+        // "rev share runs to 2032, right?": a figure of the topic chosen, stated of another
+        // topic the rest of the question names, is a false premise on that other topic.
+        // A yes/no question stating a figure, torn between two topics that give it the same yes
+        // or no ("oai's payments go through 2032?": no, on either), is answered on the first.
+        if reading.form == Form::YesNo
+            && question.contains(|c: char| c.is_ascii_digit())
+            && let Decision::Ambiguous {
+                intents,
+                confidence,
+            } = &reading.decision
+            && let [first, second, ..] = intents[..]
+        {
+            let stems = self.leads.stems(question);
+            let verdict = |i: usize| {
+                self.leads
+                    .lead(&self.kb, i, Form::YesNo, &stems, question, None)
+                    .verdict
+            };
+            let first_verdict = verdict(first);
+            if matches!(
+                first_verdict,
+                Some(super::Verdict::Yes | super::Verdict::No)
+            ) && verdict(second) == first_verdict
+            {
+                reading.decision = Decision::Answer {
+                    intent: first,
+                    confidence: *confidence,
+                };
+            }
+        }
+        // So is one torn between that topic and another ("payments run through 2032?").
+        let chosen = match &reading.decision {
+            Decision::Answer { intent, confidence } => Some((*intent, *confidence)),
+            Decision::Ambiguous {
+                intents,
+                confidence,
+            } => intents.first().map(|&i| (i, *confidence)),
+            _ => None,
+        };
+        if reading.form == Form::YesNo
+            && let Some((intent, confidence)) = chosen
+            && let Some(other) = self.topic_besides_figures(question, intent)
+        {
+            reading.decision = Decision::Answer {
+                intent: other,
+                confidence,
+            };
+            reading.slots = Vec::new();
+        }
         // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
         // contract yet?", "is the licence royalty-free?") is answered "the sources don't say" on
         // its topic; so is one plainly about a topic but making no claim of its data ("did the
@@ -831,6 +883,38 @@ impl Engine {
         }
         let cover = self.coverage(best, question, &[]);
         (cover.known >= 2 && cover.known >= cover.unknown).then_some((best, true))
+    }
+
+    /// For a question stating a figure or year ("… until 2032?") answered by `intent`, whose
+    /// facts give that figure: the topic of facts the question names without its figures, when
+    /// the matcher places it there with probability [`FIGURE_FREE`] or more and its facts never
+    /// give the figure ("rev share runs to …, right?": the revenue share's end, not the licence).
+    fn topic_besides_figures(&self, question: &str, intent: usize) -> Option<usize> {
+        let figure = |token: &str| token.chars().any(|c| c.is_ascii_digit());
+        let figures: Vec<&str> = question
+            .split_whitespace()
+            .filter(|t| figure(t))
+            .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if figures.is_empty() {
+            return None;
+        }
+        let gives = |i: usize, figure: &str| {
+            let intent = &self.kb.intents[i];
+            intent.answer.contains(figure) || intent.facts.iter().any(|f| f.text.contains(figure))
+        };
+        if !figures.iter().all(|f| gives(intent, f)) {
+            return None;
+        }
+        let rest: Vec<&str> = question.split_whitespace().filter(|t| !figure(t)).collect();
+        let analysis = self.matcher.analyze(&rest.join(" "));
+        let &(other, p) = self.matcher.ranked(&analysis, 1).first()?;
+        (other != intent
+            && p >= FIGURE_FREE
+            && self.kb.intents[other].kind == IntentKind::Facts
+            && !figures.iter().any(|f| gives(other, f)))
+        .then_some(other)
     }
 
     /// Whether the matcher's best guess is a topic of facts with probability

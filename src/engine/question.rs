@@ -2922,6 +2922,31 @@ mod tests {
     }
 
     #[test]
+    fn splits_after_also_and_oh_and_and_reads_opening_ellipses() {
+        assert_eq!(
+            split("history with GPT-3 on Azure, also the 2019 investment amount"),
+            vec![
+                "history with GPT-3 on Azure",
+                "also the 2019 investment amount"
+            ]
+        );
+        assert_eq!(split("can openai use aws, also for google?").len(), 1);
+        assert_eq!(
+            split("ipo plans? oh and microsoft's stake"),
+            vec!["ipo plans?", "oh and microsoft's stake"]
+        );
+        assert!(is_ellipsis_lead("and for openai?"));
+        assert!(is_ellipsis_lead("same for amazon?"));
+        assert!(is_ellipsis_lead("what about google?"));
+        assert!(!is_ellipsis_lead("and who reported it?"));
+        assert!(!is_ellipsis_lead("and for openai"));
+        assert!(names_detail(&words("Satya's comment")));
+        assert!(names_detail(&words("EU Commission fine amount")));
+        assert!(!names_detail(&words("thanks for the quote")));
+        assert!(!names_detail(&words("comment")));
+    }
+
+    #[test]
     fn splits_at_slashes_separators_and_things_asked_for() {
         assert_eq!(
             split("when does rev share stop / how did the stock react / is openai gonna IPO"),

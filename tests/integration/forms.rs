@@ -1172,3 +1172,129 @@ fn regulator_approval_is_not_said() {
         assert!(answer.text.starts_with("The sources don't"), "{q}");
     }
 }
+
+/// Tenth session: list items and requests the splitter used to join or drop.
+#[test]
+fn parts_after_also_oh_and_or_plus_are_answered_not_dropped() {
+    let intents = |q: &str| -> Vec<Option<String>> {
+        engine()
+            .answer(q)
+            .parts
+            .iter()
+            .map(|p| p.intent.clone().filter(|_| p.answered))
+            .collect()
+    };
+    let some = |id: &str| Some(id.to_owned());
+    // ", also …" before a thing of its own; "…, also for Google?" stays one question.
+    assert_eq!(
+        intents("history with GPT-3/GPT-4 on Azure, also 2019 investment amount"),
+        [some("azure_history"), some("original_investment")]
+    );
+    assert!(
+        engine()
+            .answer("can openai sell on aws now, also for google?")
+            .parts
+            .is_empty()
+    );
+    // "? oh and …" adds a request; a topic whose every claim is unreported keeps its topic.
+    assert_eq!(
+        intents("ipo plans? oh and microsoft's stake"),
+        [some("ipo"), some("microsoft_stake")]
+    );
+    // A named detail after "+" is an uncovered part, said so, not dropped as filler.
+    assert_eq!(
+        intents("what Microsoft does now + Satya's comment"),
+        [some("microsoft_strategy"), None]
+    );
+    // Thanks stay filler.
+    assert!(
+        engine()
+            .answer("who pays whom now? thanks for the quote")
+            .parts
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_opening_ellipsis_belongs_to_the_question_after_it() {
+    let ctx = engine()
+        .answer_in("what does microsoft get out of it", &Default::default())
+        .1;
+    let (answer, _) = engine().answer_in("and for openai? who are they working with", &ctx);
+    assert!(answer.parts.is_empty(), "{}", answer.text);
+    assert_eq!(
+        answer.intent.as_deref(),
+        Some("openai_partners"),
+        "{}",
+        answer.text
+    );
+}
+
+#[test]
+fn tags_and_details_the_sources_never_give_are_read() {
+    let verdict = |q: &str| engine().answer(q).verdict;
+    assert_eq!(
+        verdict("the AGI clause got removed, true or false"),
+        Some(Verdict::Yes)
+    );
+    // Another provider's statement or contract, a dropped probe, a time credited to a quote.
+    for q in [
+        "Google has confirmed it'll host OpenAI models on Google Cloud, right?",
+        "did the european commission drop its probe after this",
+        "jassy said oai models land on bedrock by june, right?",
+    ] {
+        let answer = engine().answer(q);
+        assert_eq!(
+            answer.verdict,
+            Some(Verdict::NotSaid),
+            "{q}: {}",
+            answer.text
+        );
+        assert!(
+            answer.text.starts_with("The sources don't"),
+            "{q}: {}",
+            answer.text
+        );
+    }
+    // What the quote does say is still yes.
+    assert_eq!(
+        verdict("did jassy say he looks forward to bringing openai models into bedrock?"),
+        Some(Verdict::Yes)
+    );
+    // A topic far likelier than any other overrules a not-covered topic's refusal.
+    let answer = engine().answer("oai pays the rev share to msft quarterly, is that right?");
+    assert_eq!(
+        answer.intent.as_deref(),
+        Some("revenue_share_direction"),
+        "{}",
+        answer.text
+    );
+    assert_eq!(answer.verdict, Some(Verdict::NotSaid));
+}
+
+#[test]
+fn a_figure_of_one_topic_stated_of_another_is_a_false_premise_on_that_other() {
+    for (q, intent) in [
+        ("rev share runs to 2032 right?", "revenue_share_end"),
+        ("the licence runs through 2030, right?", "ip_license"),
+        // Torn between two topics that both say no: answered, not "which do you mean".
+        (
+            "oai's payments to msft go through 2032, yeah?",
+            "revenue_share_end",
+        ),
+    ] {
+        let answer = engine().answer(q);
+        assert_eq!(
+            answer.intent.as_deref(),
+            Some(intent),
+            "{q}: {}",
+            answer.text
+        );
+        assert_eq!(answer.verdict, Some(Verdict::No), "{q}: {}", answer.text);
+    }
+    // The figure on its own topic is still yes.
+    assert_eq!(
+        engine().answer("does the licence run to 2032?").verdict,
+        Some(Verdict::Yes)
+    );
+}
