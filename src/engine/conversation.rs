@@ -632,6 +632,23 @@ impl Engine {
         let mut reading = self.read(question, &analysis, ctx, part);
         // "rev share runs to 2032, right?": a figure of the topic chosen, stated of another
         // topic the rest of the question names, is a false premise on that other topic.
+        // "27%??", "april 27 or 28?": a figure or date alone asks about the topic giving it.
+        if let Decision::NotCovered { .. } = reading.decision
+            && question::only_figures(question)
+            && let Some(intent) = self.leads.figure_topic(
+                &self.kb,
+                question,
+                ctx.last()
+                    .and_then(|t| t.intent.as_deref())
+                    .and_then(|id| self.kb.intents.iter().position(|i| i.id == id)),
+            )
+            && self.kb.intents[intent].kind == IntentKind::Facts
+        {
+            reading.decision = Decision::Answer {
+                intent,
+                confidence: FOLLOW_CONFIDENCE,
+            };
+        }
         // A yes/no question stating a figure, torn between two topics that give it the same yes
         // or no ("oai's payments go through 2032?": no, on either), is answered on the first.
         if reading.form == Form::YesNo

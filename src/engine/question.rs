@@ -1757,6 +1757,71 @@ pub fn asks_reverse(raw: &str) -> bool {
 }
 
 /// Whether a message is a greeting and nothing else ("hi!", "morning all 👋").
+/// Whether a message states figures or dates and nothing else but small words ("27%??",
+/// "april 27 or 28?", "and 2030 — remind me").
+pub fn only_figures(raw: &str) -> bool {
+    const FILLER: &[&str] = &[
+        "and",
+        "or",
+        "so",
+        "the",
+        "what",
+        "about",
+        "remind",
+        "me",
+        "again",
+        "pls",
+        "please",
+        "percent",
+        "per",
+        "cent",
+        "bn",
+        "billion",
+        "jan",
+        "feb",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "is",
+        "it",
+        "that",
+        "this",
+        "ok",
+        "re",
+        "of",
+        "in",
+    ];
+    let w = words(raw);
+    w.iter().any(|x| x.chars().any(|c| c.is_ascii_digit()))
+        && w.len() <= 6
+        && w.iter().all(|x| {
+            x.chars().all(|c| c.is_ascii_digit())
+                || FILLER.contains(&x.as_str())
+                || x.trim_start_matches(|c: char| c.is_ascii_digit()).len() <= 2
+        })
+}
+
 /// Whether a piece is only a party or thing asked after "and" ("and for openai?", "same for
 /// amazon?", "what about google?"): before a question of its own, it says whom that question
 /// is about, and is no part of its own.
@@ -2919,6 +2984,18 @@ mod tests {
         assert!(!asks_reverse(
             "what is the opposite view in the articles about the cap"
         ));
+    }
+
+    #[test]
+    fn reads_messages_of_figures_alone() {
+        assert!(only_figures("27%??"));
+        assert!(only_figures("april 27 or 28?"));
+        assert!(only_figures("and 2030 — remind me"));
+        assert!(!only_figures("is the cap 38bn?"));
+        assert!(!only_figures(
+            "what happened in 2019 with microsoft and openai"
+        ));
+        assert!(!only_figures("remind me"));
     }
 
     #[test]

@@ -364,6 +364,50 @@ impl Leads {
         out
     }
 
+    /// For a question that is only a figure or date ("27%??", "april 27 or 28?"): the one intent
+    /// giving every figure it states (percentages, money, years, months), of those giving them
+    /// the topic just answered if it is one of them, else the one whose direct answer states
+    /// them, giving fewest figures (the stake, not the timeline); `None` when two tie.
+    pub fn figure_topic(
+        &self,
+        kb: &KnowledgeBase,
+        question: &str,
+        previous: Option<usize>,
+    ) -> Option<usize> {
+        let asked: Vec<Number> = numbers(&spell_digits(question))
+            .into_iter()
+            .filter(|n| !matches!(n, Number::Other(_)))
+            .collect();
+        if asked.is_empty() {
+            return None;
+        }
+        let mut giving: Vec<(usize, usize, usize)> = self
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| asked.iter().all(|n| r.given.contains(n)))
+            .map(|(i, r)| {
+                // Topics whose direct answer states the figures come first.
+                let stated = numbers(&kb.intents[i].answer);
+                (
+                    usize::from(!asked.iter().all(|n| stated.contains(n))),
+                    r.given.len(),
+                    i,
+                )
+            })
+            .collect();
+        // In a conversation, the topic just answered, when it gives them ("and 2030?").
+        if let Some(previous) = previous.filter(|p| giving.iter().any(|&(_, _, i)| i == *p)) {
+            return Some(previous);
+        }
+        giving.sort_unstable();
+        match giving[..] {
+            [(s, n, i), (t, m, _), ..] if (s, n) < (t, m) => Some(i),
+            [(_, _, i)] => Some(i),
+            _ => None,
+        }
+    }
+
     /// Whether the question names something no intent, source or labelled question knows and
     /// that is no English word ("Activision", "Sora"): a question about something else.
     pub fn names_unknown(&self, stems: &[SeqWord]) -> bool {

@@ -1298,3 +1298,23 @@ fn a_figure_of_one_topic_stated_of_another_is_a_false_premise_on_that_other() {
         Some(Verdict::Yes)
     );
 }
+
+#[test]
+fn a_figure_alone_asks_about_the_topic_giving_it() {
+    for (q, intent) in [
+        ("27%??", "microsoft_stake"),
+        ("april 27 or 28?", "announcement_date"),
+        ("what about 1%?", "stock_reaction"),
+    ] {
+        let answer = engine().answer(q);
+        assert_eq!(
+            answer.intent.as_deref(),
+            Some(intent),
+            "{q}: {}",
+            answer.text
+        );
+    }
+    // A figure no topic gives, or one two topics give alike, stays unanswered.
+    assert!(!engine().answer("2031?").answered);
+    assert!(!engine().answer("$7bn?").answered);
+}
