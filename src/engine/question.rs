@@ -610,6 +610,12 @@ const CONDITIONAL: &[&str] = &[
 /// "is it true they didn't remove it?". A conditional clause ("even if it can't …") stops the
 /// search; "or not" offers an alternative and negates nothing.
 pub fn negated_before(words: &[SeqWord], end: usize) -> bool {
+    negated_within(words, 0, end)
+}
+
+/// Like [`negated_before`], counting only a negation at `from` or after: the clause of a match
+/// ("OpenAI still can't use AWS, it's Azure only": "can't" does not deny "Azure only").
+pub fn negated_within(words: &[SeqWord], from: usize, end: usize) -> bool {
     let Some(mut i) = words
         .iter()
         .position(|w| !LEADING.contains(&w.word.as_str()))
@@ -633,7 +639,10 @@ pub fn negated_before(words: &[SeqWord], end: usize) -> bool {
         }
         // "… legit or not?": the alternative offered negates nothing.
         let offered = at > 0 && words[at - 1].word == "or";
-        if !offered && is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str())) {
+        if at >= from
+            && !offered
+            && is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str()))
+        {
             return true;
         }
     }
@@ -2495,6 +2504,14 @@ impl WordSeq {
             }
         }
         None
+    }
+
+    /// Where a match of the entry starts (its first word), when it matches.
+    pub fn match_start(&self, words: &[SeqWord]) -> Option<usize> {
+        self.match_end(words)?;
+        words
+            .iter()
+            .position(|w| self.0[0].iter().any(|a| a.accepts(w)))
     }
 
     /// Whether the sequence itself says "not", "no longer", "without" …: a question negating

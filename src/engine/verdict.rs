@@ -118,6 +118,10 @@ const TIME_UNITS: &[&str] = &[
     "year", "month", "week", "quarter", "spring", "summer", "autumn",
 ];
 
+/// How many words before a claim's match a negation may stand and still deny it ("isn't it
+/// true azure is only …", not "can't use AWS, it's Azure only").
+const NEGATION_REACH: usize = 4;
+
 /// Question openers that assert a premise ("now that …", "given that …").
 const PREMISE: &[&[&str]] = &[
     &["now", "that"],
@@ -579,8 +583,14 @@ impl Leads {
                         .find(|w| w.matches(stems))
                         .is_some_and(|w| {
                             !w.is_negated()
-                                && w.match_end(stems)
-                                    .is_some_and(|end| question::negated_before(stems, end))
+                                && w.match_end(stems).is_some_and(|end| {
+                                    let start = w.match_start(stems).unwrap_or(0);
+                                    question::negated_within(
+                                        stems,
+                                        start.saturating_sub(NEGATION_REACH),
+                                        end,
+                                    )
+                                })
                         });
                 let verdict = negate_if(claim.verdict, flip);
                 if verdict == Verdict::Yes

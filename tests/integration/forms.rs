@@ -1318,3 +1318,18 @@ fn a_figure_alone_asks_about_the_topic_giving_it() {
     assert!(!engine().answer("2031?").answered);
     assert!(!engine().answer("$7bn?").answered);
 }
+
+#[test]
+fn a_negation_in_another_clause_does_not_deny_the_claim() {
+    for q in [
+        "Drafting a headline and want to be sure I'm not overselling it. Can OpenAI now license its models and products to basically anyone it likes?",
+        "wouldn't be wrong to say the AGI clause is gone, would it?",
+    ] {
+        let answer = engine().answer(q);
+        assert_eq!(answer.verdict, Some(Verdict::Yes), "{q}: {}", answer.text);
+    }
+    assert_eq!(
+        engine().answer("so the AGI clause isn't gone?").verdict,
+        Some(Verdict::No)
+    );
+}
