@@ -639,7 +639,13 @@ pub fn negated_within(words: &[SeqWord], from: usize, end: usize) -> bool {
         }
         // "… legit or not?": the alternative offered negates nothing.
         let offered = at > 0 && words[at - 1].word == "or";
+        // "…, aren't they?": a closing tag asks for agreement, denying nothing.
+        let closing_tag = at + 2 == words.len()
+            && words
+                .last()
+                .is_some_and(|p| TAG_PRONOUNS.contains(&p.word.as_str()));
         if at >= from
+            && !closing_tag
             && !offered
             && is_negation(&w.word, words.get(at + 1).map(|n| n.word.as_str()))
         {

@@ -512,6 +512,8 @@ fn no_training_question_is_a_held_out_test_question() {
         "fresh-17.jsonl",
         "fresh-18.jsonl",
         "fresh-19.jsonl",
+        "fresh-20.jsonl",
+        "fresh-21.jsonl",
     ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).

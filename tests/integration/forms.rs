@@ -978,6 +978,13 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // 96.4 / 77.8 / 65.6 / 79.3 %.
         ("fresh-18.jsonl", 0.9, 0.93, 0.78, 0.7, 0.76),
         ("fresh-19.jsonl", 0.82, 0.85, 0.72, 0.6, 0.7),
+        // fresh-20 (170 of 180 rows) and fresh-21 (177), written the same way at the start of
+        // the tenth session. fresh-20's failures were read and worked on; fresh-21 was scored
+        // only at the start and once more before its failures were read. At the end of that
+        // session: fresh-20 95.1 / 96.6 / 85.5 / 87.5 / 70.4 %, fresh-21 90.9 / 93.3 / 78.2 /
+        // 78.1 / 78.1 %.
+        ("fresh-20.jsonl", 0.92, 0.93, 0.82, 0.84, 0.66),
+        ("fresh-21.jsonl", 0.86, 0.9, 0.74, 0.74, 0.74),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
@@ -1330,6 +1337,22 @@ fn a_negation_in_another_clause_does_not_deny_the_claim() {
     }
     assert_eq!(
         engine().answer("so the AGI clause isn't gone?").verdict,
+        Some(Verdict::No)
+    );
+}
+
+#[test]
+fn a_closing_negated_tag_asks_for_agreement() {
+    for q in [
+        "the payments to msft are capped, aren't they?",
+        "the revenue share is capped, isn't it?",
+    ] {
+        assert_eq!(engine().answer(q).verdict, Some(Verdict::Yes), "{q}");
+    }
+    assert_eq!(
+        engine()
+            .answer("the payments to msft aren't capped?")
+            .verdict,
         Some(Verdict::No)
     );
 }
