@@ -630,72 +630,7 @@ impl Engine {
         part: bool,
     ) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, &analysis, ctx, part);
-        // "rev share runs to 2032, right?": a figure of the topic chosen, stated of another
-        // topic the rest of the question names, is a false premise on that other topic.
-        // "27%??", "april 27 or 28?": a figure or date alone asks about the topic giving it.
-        if let Decision::NotCovered { .. } = reading.decision
-            && question::only_figures(question)
-            && let Some(intent) = self.leads.figure_topic(
-                &self.kb,
-                question,
-                ctx.last()
-                    .and_then(|t| t.intent.as_deref())
-                    .and_then(|id| self.kb.intents.iter().position(|i| i.id == id)),
-            )
-            && self.kb.intents[intent].kind == IntentKind::Facts
-        {
-            reading.decision = Decision::Answer {
-                intent,
-                confidence: FOLLOW_CONFIDENCE,
-            };
-        }
-        // A yes/no question stating a figure, torn between two topics that give it the same yes
-        // or no ("oai's payments go through 2032?": no, on either), is answered on the first.
-        if reading.form == Form::YesNo
-            && question.contains(|c: char| c.is_ascii_digit())
-            && let Decision::Ambiguous {
-                intents,
-                confidence,
-            } = &reading.decision
-            && let [first, second, ..] = intents[..]
-        {
-            let stems = self.leads.stems(question);
-            let verdict = |i: usize| {
-                self.leads
-                    .lead(&self.kb, i, Form::YesNo, &stems, question, None)
-                    .verdict
-            };
-            let first_verdict = verdict(first);
-            if matches!(
-                first_verdict,
-                Some(super::Verdict::Yes | super::Verdict::No)
-            ) && verdict(second) == first_verdict
-            {
-                reading.decision = Decision::Answer {
-                    intent: first,
-                    confidence: *confidence,
-                };
-            }
-        }
-        // So is one torn between that topic and another ("payments run through 2032?").
-        let chosen = match &reading.decision {
-            Decision::Answer { intent, confidence } => Some((*intent, *confidence)),
-            Decision::Ambiguous {
-                intents,
-                confidence,
-            } => intents.first().map(|&i| (i, *confidence)),
-            _ => None,
-        };
-        if reading.form == Form::YesNo
-            && let Some((intent, confidence)) = chosen
-            && let Some(other) = self.topic_besides_figures(question, intent)
-        {
-            reading.decision = Decision::Answer {
-                intent: other,
-                confidence,
-            };
-            reading.slots = Vec::new();
-        }
+        self.settle_figures(question, ctx, &mut reading);
         // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
         // contract yet?", "is the licence royalty-free?") is answered "the sources don't say" on
         // its topic; so is one plainly about a topic but making no claim of its data ("did the
@@ -710,9 +645,10 @@ impl Engine {
             && let Decision::NotCovered { topic, .. } = reading.decision
         {
             let strong = topic.is_some() && self.strong_topic(&analysis);
-            let topic = topic
-                .filter(|&t| self.kb.uncovered[t].keeps_yes_no && !strong)
-                .map_or_else(|| self.refused_topic(question, &analysis), |_| None)
+            let kept = topic.is_some_and(|t| self.kb.uncovered[t].keeps_yes_no) && !strong;
+            let topic = (!kept)
+                .then(|| self.refused_topic(question, &analysis))
+                .flatten()
                 .filter(|&(_, near)| !near || topic.is_none() || strong)
                 .map(|(intent, near)| {
                     near_only = near;
@@ -849,7 +785,7 @@ impl Engine {
     /// [`question::BEFORE`]).
     fn follow_target(&self, from: usize, key: &str) -> Option<usize> {
         let id = self.kb.intents[from].follow.get(key)?;
-        self.kb.intents.iter().position(|i| &i.id == id)
+        self.kb.intent_index(id)
     }
 
     /// The organisations a text names, in order.
@@ -900,6 +836,75 @@ impl Engine {
         }
         let cover = self.coverage(best, question, &[]);
         (cover.known >= 2 && cover.known >= cover.unknown).then_some((best, true))
+    }
+
+    /// Where a question's figures decide its topic:
+    /// - "27%??", "april 27 or 28?": a figure or date alone asks about the topic giving it;
+    /// - a yes/no question stating a figure, torn between two topics that give it the same yes
+    ///   or no ("oai's payments go through 2032?": no, on either), is answered on the first;
+    /// - "rev share runs to 2032, right?": a figure of the topic chosen (or torn over), stated of
+    ///   another topic the rest of the question names, is a false premise on that other topic.
+    fn settle_figures(&self, question: &str, ctx: &Context, reading: &mut Reading) {
+        if let Decision::NotCovered { .. } = reading.decision
+            && question::only_figures(question)
+            && let Some(intent) = self.leads.figure_topic(
+                &self.kb,
+                question,
+                ctx.last()
+                    .and_then(|t| t.intent.as_deref())
+                    .and_then(|id| self.kb.intent_index(id)),
+            )
+            && self.kb.intents[intent].kind == IntentKind::Facts
+        {
+            reading.decision = Decision::Answer {
+                intent,
+                confidence: FOLLOW_CONFIDENCE,
+            };
+        }
+        if reading.form != Form::YesNo || !question.contains(|c: char| c.is_ascii_digit()) {
+            return;
+        }
+        if let Decision::Ambiguous {
+            intents,
+            confidence,
+        } = &reading.decision
+            && let [first, second, ..] = intents[..]
+        {
+            let stems = self.leads.stems(question);
+            let verdict = |i: usize| {
+                self.leads
+                    .lead(&self.kb, i, Form::YesNo, &stems, question, None)
+                    .verdict
+            };
+            let first_verdict = verdict(first);
+            if matches!(
+                first_verdict,
+                Some(super::Verdict::Yes | super::Verdict::No)
+            ) && verdict(second) == first_verdict
+            {
+                reading.decision = Decision::Answer {
+                    intent: first,
+                    confidence: *confidence,
+                };
+            }
+        }
+        let chosen = match &reading.decision {
+            Decision::Answer { intent, confidence } => Some((*intent, *confidence)),
+            Decision::Ambiguous {
+                intents,
+                confidence,
+            } => intents.first().map(|&i| (i, *confidence)),
+            _ => None,
+        };
+        if let Some((intent, confidence)) = chosen
+            && let Some(other) = self.topic_besides_figures(question, intent)
+        {
+            reading.decision = Decision::Answer {
+                intent: other,
+                confidence,
+            };
+            reading.slots = Vec::new();
+        }
     }
 
     /// For a question stating a figure or year ("… until 2032?") answered by `intent`, whose
@@ -1134,7 +1139,7 @@ impl Engine {
         let previous = ctx
             .last()
             .and_then(|t| t.intent.as_deref())
-            .and_then(|id| self.kb.intents.iter().position(|i| i.id == id))
+            .and_then(|id| self.kb.intent_index(id))
             .filter(|&i| self.kb.intents[i].kind == IntentKind::Facts);
         let Some(prev) = previous else {
             return alone(decision);
@@ -1202,7 +1207,7 @@ impl Engine {
             && (elliptical || !matches!(decision, Decision::Answer { .. }))
             && let Some(id) = self.kb.intents[prev].follow.get(question::NOW)
         {
-            return unslotted(match self.kb.intents.iter().position(|i| &i.id == id) {
+            return unslotted(match self.kb.intent_index(id) {
                 Some(intent) => Decision::Answer {
                     intent,
                     confidence: FOLLOW_CONFIDENCE,

@@ -494,6 +494,11 @@ impl KnowledgeBase {
     pub fn intent(&self, id: &str) -> Option<&Intent> {
         self.intents.iter().find(|i| i.id == id)
     }
+
+    /// The index of the intent with this id.
+    pub fn intent_index(&self, id: &str) -> Option<usize> {
+        self.intents.iter().position(|i| i.id == id)
+    }
 }
 
 // ---- file formats -------------------------------------------------------------------------

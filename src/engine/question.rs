@@ -1776,56 +1776,10 @@ pub fn asks_reverse(raw: &str) -> bool {
 /// "april 27 or 28?", "and 2030 — remind me").
 pub fn only_figures(raw: &str) -> bool {
     const FILLER: &[&str] = &[
-        "and",
-        "or",
-        "so",
-        "the",
-        "what",
-        "about",
-        "remind",
-        "me",
-        "again",
-        "pls",
-        "please",
-        "percent",
-        "per",
-        "cent",
-        "bn",
-        "billion",
-        "jan",
-        "feb",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "st",
-        "nd",
-        "rd",
-        "th",
-        "is",
-        "it",
-        "that",
-        "this",
-        "ok",
-        "re",
-        "of",
-        "in",
+        "and", "or", "so", "the", "what", "about", "remind", "me", "again", "pls", "please",
+        "percent", "per", "cent", "bn", "billion", "jan", "feb", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec", "st", "nd", "rd", "th", "is", "it", "that", "this", "ok",
+        "re", "of", "in",
     ];
     let w = words(raw);
     w.iter().any(|x| x.chars().any(|c| c.is_ascii_digit()))
@@ -1833,6 +1787,7 @@ pub fn only_figures(raw: &str) -> bool {
         && w.iter().all(|x| {
             x.chars().all(|c| c.is_ascii_digit())
                 || FILLER.contains(&x.as_str())
+                || super::verdict::is_month(x)
                 || x.trim_start_matches(|c: char| c.is_ascii_digit()).len() <= 2
         })
 }

@@ -26,16 +26,6 @@ const TIMES: &[&str] = &[
     "soon",
     "tomorrow",
     "yearend",
-    "january",
-    "february",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "q1",
     "q2",
     "q3",
@@ -474,7 +464,7 @@ impl Leads {
             if !plain {
                 return None;
             }
-            let time = TIMES.contains(&word)
+            let time = is_time(word)
                 || (word == "next" && next(i).is_some_and(|n| TIME_UNITS.contains(&n)));
             let unknown = !time_only
                 && !REPORTING.contains(&w.stem())
@@ -942,6 +932,17 @@ const MONTH_NAMES: &[&str] = &[
     "december",
 ];
 
+/// Whether a month's name is the folded word ("june"; never "may").
+pub(crate) fn is_month(word: &str) -> bool {
+    !word.is_empty() && MONTH_NAMES.contains(&word)
+}
+
+/// Whether a folded word names a time: a season, a quarter, a month ("march" aside: far more
+/// often the verb in a question than a month's name).
+fn is_time(word: &str) -> bool {
+    TIMES.contains(&word) || (word != "march" && is_month(word))
+}
+
 impl Number {
     fn same_kind(&self, other: &Number) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
@@ -952,7 +953,7 @@ impl Number {
 /// Whether words name a time ("by june", "in Q3", "next month", "in 2027").
 pub(crate) fn names_time(words: &[String]) -> bool {
     words.iter().enumerate().any(|(i, w)| {
-        TIMES.contains(&w.as_str())
+        is_time(w)
             || (w == "next"
                 && words
                     .get(i + 1)
