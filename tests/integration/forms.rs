@@ -1290,14 +1290,7 @@ fn a_figure_of_one_topic_stated_of_another_is_a_false_premise_on_that_other() {
             "revenue_share_end",
         ),
     ] {
-        let answer = engine().answer(q);
-        assert_eq!(
-            answer.intent.as_deref(),
-            Some(intent),
-            "{q}: {}",
-            answer.text
-        );
-        assert_eq!(answer.verdict, Some(Verdict::No), "{q}: {}", answer.text);
+        assert_eq!(answered_on(q, intent).verdict, Some(Verdict::No), "{q}");
     }
     // The figure on its own topic is still yes.
     assert_eq!(
@@ -1313,13 +1306,7 @@ fn a_figure_alone_asks_about_the_topic_giving_it() {
         ("april 27 or 28?", "announcement_date"),
         ("what about 1%?", "stock_reaction"),
     ] {
-        let answer = engine().answer(q);
-        assert_eq!(
-            answer.intent.as_deref(),
-            Some(intent),
-            "{q}: {}",
-            answer.text
-        );
+        answered_on(q, intent);
     }
     // A figure no topic gives, or one two topics give alike, stays unanswered.
     assert!(!engine().answer("2031?").answered);
@@ -1332,8 +1319,7 @@ fn a_negation_in_another_clause_does_not_deny_the_claim() {
         "Drafting a headline and want to be sure I'm not overselling it. Can OpenAI now license its models and products to basically anyone it likes?",
         "wouldn't be wrong to say the AGI clause is gone, would it?",
     ] {
-        let answer = engine().answer(q);
-        assert_eq!(answer.verdict, Some(Verdict::Yes), "{q}: {}", answer.text);
+        assert_eq!(engine().answer(q).verdict, Some(Verdict::Yes), "{q}");
     }
     assert_eq!(
         engine().answer("so the AGI clause isn't gone?").verdict,
@@ -1355,4 +1341,16 @@ fn a_closing_negated_tag_asks_for_agreement() {
             .verdict,
         Some(Verdict::No)
     );
+}
+
+/// The answer to `q`, asserted to be on `intent`.
+fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
+    let answer = engine().answer(q);
+    assert_eq!(
+        answer.intent.as_deref(),
+        Some(intent),
+        "{q}: {}",
+        answer.text
+    );
+    answer
 }
