@@ -464,8 +464,7 @@ impl Leads {
             if !plain {
                 return None;
             }
-            let time = is_time(word)
-                || (word == "next" && next(i).is_some_and(|n| TIME_UNITS.contains(&n)));
+            let time = time_at(word, next(i));
             let unknown = !time_only
                 && !REPORTING.contains(&w.stem())
                 && !CHECKING.contains(&word)
@@ -953,13 +952,14 @@ impl Number {
 /// Whether words name a time ("by june", "in Q3", "next month", "in 2027").
 pub(crate) fn names_time(words: &[String]) -> bool {
     words.iter().enumerate().any(|(i, w)| {
-        is_time(w)
-            || (w == "next"
-                && words
-                    .get(i + 1)
-                    .is_some_and(|n| TIME_UNITS.contains(&n.as_str())))
+        time_at(w, words.get(i + 1).map(String::as_str))
             || (w.len() == 4 && w.starts_with("20") && w.chars().all(|c| c.is_ascii_digit()))
     })
+}
+
+/// Whether a folded word, given the word after it, names a time ("june", "q3", "next month").
+fn time_at(word: &str, next: Option<&str>) -> bool {
+    is_time(word) || (word == "next" && next.is_some_and(|n| TIME_UNITS.contains(&n)))
 }
 
 fn is_number_word(word: &str) -> bool {
