@@ -630,7 +630,7 @@ impl Engine {
         part: bool,
     ) -> (Answer, Turn, bool) {
         let mut reading = self.read(question, &analysis, ctx, part);
-        self.settle_figures(question, ctx, &mut reading);
+        self.settle_figures(question, &analysis, ctx, &mut reading);
         // A refused yes/no question about a detail the sources don't give ("has Amazon signed a
         // contract yet?", "is the licence royalty-free?") is answered "the sources don't say" on
         // its topic; so is one plainly about a topic but making no claim of its data ("did the
@@ -844,7 +844,13 @@ impl Engine {
     ///   or no ("oai's payments go through 2032?": no, on either), is answered on the first;
     /// - "rev share runs to 2032, right?": a figure of the topic chosen (or torn over), stated of
     ///   another topic the rest of the question names, is a false premise on that other topic.
-    fn settle_figures(&self, question: &str, ctx: &Context, reading: &mut Reading) {
+    fn settle_figures(
+        &self,
+        question: &str,
+        analysis: &Analysis,
+        ctx: &Context,
+        reading: &mut Reading,
+    ) {
         if let Decision::NotCovered { .. } = reading.decision
             && question::only_figures(question)
             && let Some(intent) = self.leads.figure_topic(
@@ -898,6 +904,27 @@ impl Engine {
         };
         if let Some((intent, confidence)) = chosen
             && let Some(other) = self.topic_besides_figures(question, intent)
+        {
+            reading.decision = Decision::Answer {
+                intent: other,
+                confidence,
+            };
+            reading.slots = Vec::new();
+        }
+        // "the recap valued oai at $300bn, right?": an amount of a kind the chosen topic never
+        // gives (the summary) is the amount of a likely runner-up that gives one (the stake).
+        if let Decision::Answer { intent, confidence } = reading.decision
+            && !self.leads.gives_kinds(intent, question)
+            && let Some(&(other, _)) =
+                self.matcher
+                    .ranked(analysis, CLAIMED_RANK)
+                    .iter()
+                    .find(|&&(i, p)| {
+                        i != intent
+                            && p >= NEAR_PROBABILITY
+                            && self.kb.intents[i].kind == IntentKind::Facts
+                            && self.leads.gives_kinds(i, question)
+                    })
         {
             reading.decision = Decision::Answer {
                 intent: other,

@@ -581,6 +581,17 @@ const VERBS: &[&str] = &[
     "stops",
     "counts",
     "dropped",
+    "opened",
+    "traded",
+    "slipped",
+    "slid",
+    "tumbled",
+    "plunged",
+    "declined",
+    "climbed",
+    "surged",
+    "soared",
+    "spiked",
 ];
 
 /// Whether a folded word is a finite verb of a statement: one of [`VERBS`] (a base form such as
@@ -2315,6 +2326,9 @@ pub fn asks_opinion(raw: &str) -> bool {
         &["should", "i", "buy"],
         &["should", "i", "sell"],
         &["buy", "or", "sell"],
+        &["what", "do", "you", "think"],
+        &["what", "do", "u", "think"],
+        &["wdyt"],
     ];
     let w = words(raw);
     OPINION.iter().any(|seq| contains_words(&w, seq))

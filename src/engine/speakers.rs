@@ -14,7 +14,7 @@ use super::data::{Citation, KnowledgeBase, SPEAKERS_FILE, Verdict};
 use super::question::{self, Form};
 use super::validate::DataError;
 use super::verdict::Lead;
-use super::vocab::Vocab;
+use super::vocab::{Term, Vocab};
 
 /// Verbs that credit a statement to someone.
 const SAY: &[&str] = &[
@@ -58,6 +58,10 @@ const MIN_OVERLAP: usize = 3;
 
 /// A statement's owner must share this many more words with the question than anyone else's.
 const MIN_MARGIN: usize = 2;
+
+/// How many content words before a figure name what it is the figure of; a quote's figure is
+/// read as the figure of a word within twice as many words before it.
+const FIGURE_REACH: usize = 3;
 
 #[derive(Debug)]
 struct Person {
@@ -167,6 +171,60 @@ impl Speakers {
             .collect()
     }
 
+    /// Whether a figure of the statement is one the quote gives another value for. Each of the
+    /// content words just before the figure in the statement votes for the figure that follows
+    /// it in the quote; the figure loses when another gets more votes ("Altman
+    /// said the revenue share runs until 2032": his words say "the revenue-share arrangement
+    /// until 2030").
+    fn misstates_figure(&self, stated: &[String], quote: &Citation) -> bool {
+        let figure = |t: &Term| t.word.bytes().any(|b| b.is_ascii_digit());
+        let said = self.vocab.terms(stated);
+        let quoted = self.vocab.terms(&question::words(&quote.quote));
+        // The figure following a word of the quote within reach, when all its occurrences
+        // that have one have the same ("until" before both 2032 and 2030 names neither).
+        let follows = |stem: &str| {
+            let mut found = quoted
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.stem == stem)
+                .filter_map(|(j, _)| {
+                    quoted[j + 1..]
+                        .iter()
+                        .take(FIGURE_REACH * 2)
+                        .find(|t| figure(t))
+                        .map(|t| t.word.as_str())
+                });
+            let first = found.next()?;
+            found.all(|f| f == first).then_some(first)
+        };
+        said.iter()
+            .enumerate()
+            .filter(|(_, t)| figure(t))
+            .any(|(i, asked)| {
+                let mut votes: Vec<(&str, usize)> = Vec::new();
+                for w in said[..i]
+                    .iter()
+                    .rev()
+                    .filter(|t| !t.stop && !figure(t) && !self.ignored.contains(&t.stem))
+                    .take(FIGURE_REACH)
+                {
+                    if let Some(f) = follows(&w.stem) {
+                        match votes.iter_mut().find(|(g, _)| *g == f) {
+                            Some((_, n)) => *n += 1,
+                            None => votes.push((f, 1)),
+                        }
+                    }
+                }
+                let own = votes
+                    .iter()
+                    .find(|(f, _)| *f == asked.word)
+                    .map_or(0, |v| v.1);
+                votes
+                    .iter()
+                    .any(|&(f, n)| f.len() == asked.word.len() && n > own)
+            })
+    }
+
     /// The people a question names, by index, in order of first mention (each once).
     fn named(&self, words: &[String]) -> Vec<usize> {
         let mut found: Vec<(usize, usize)> = Vec::new();
@@ -237,13 +295,18 @@ impl Speakers {
             Some(of) => format!("{} ({of})", person.name),
             None => person.name.clone(),
         };
+        let stated = statement(question, &words);
+        let said = &person.said[quote];
         let (verdict, text) = match credited {
             None => (None, format!("{who} said it, in these words:")),
             // Crediting a statement to a named person is a claim to check, whatever its form
             // ("wasn't it Jassy who said …", "so Sam was the one saying …").
             // … unless the question denies what the quote states ("did Altman say Microsoft is
             // no longer their primary cloud partner?").
-            Some(c) if c == owner && denies(statement(question, &words), &person.said[quote].0) => {
+            Some(c)
+                if c == owner
+                    && (denies(&stated, &said.0) || self.misstates_figure(&stated, &said.0)) =>
+            {
                 (
                     Some(Verdict::No),
                     format!("No — that is not what {who} said; in these words:"),
@@ -252,10 +315,8 @@ impl Speakers {
             // "jassy said the models land on bedrock by june?": a time the quote never gives.
             Some(c)
                 if c == owner
-                    && super::verdict::names_time(&statement(question, &words))
-                    && !super::verdict::names_time(&question::words(
-                        &person.said[quote].0.quote,
-                    )) =>
+                    && super::verdict::names_time(&stated)
+                    && !super::verdict::names_time(&question::words(&said.0.quote)) =>
             {
                 (
                     Some(Verdict::NotSaid),
@@ -314,14 +375,14 @@ fn statement(question: &str, words: &[String]) -> Vec<String> {
 }
 
 /// Whether a statement denies or stops something while the quote has no such word.
-fn denies(statement: Vec<String>, quote: &Citation) -> bool {
+fn denies(statement: &[String], quote: &Citation) -> bool {
     let denial = |words: &[String]| {
         words.iter().enumerate().any(|(i, w)| {
             question::is_negation(w, words.get(i + 1).map(String::as_str))
                 || DENIALS.contains(&w.as_str())
         })
     };
-    denial(&statement) && !denial(&question::words(&quote.quote))
+    denial(statement) && !denial(&question::words(&quote.quote))
 }
 
 /// Whether the text has a span in single quotes ("said 'we look forward …'"), as opposed to
@@ -448,6 +509,25 @@ mod tests {
                 .unwrap_or("")
                 .starts_with("No — that was Andy Jassy (Amazon)")
         );
+    }
+
+    #[test]
+    fn a_figure_the_quote_gives_for_another_thing_is_no() {
+        let (_, s) = speakers();
+        for q in [
+            "Altman said the revenue share runs until 2032, right?",
+            "my draft: \"Altman said the revenue-share arrangement would continue until 2032.\" ok?",
+        ] {
+            let (v, text) = verdict_of(&s, q).expect("a quote");
+            assert_eq!(v, Some(Verdict::No), "{q}: {text}");
+        }
+        for q in [
+            "Did Altman say they'd keep supplying models to Microsoft through 2032?",
+            "Did Altman say OpenAI will keep the revenue share until 2030?",
+        ] {
+            let (v, text) = verdict_of(&s, q).expect("a quote");
+            assert_eq!(v, Some(Verdict::Yes), "{q}: {text}");
+        }
     }
 
     #[test]

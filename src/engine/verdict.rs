@@ -358,6 +358,22 @@ impl Leads {
         out
     }
 
+    /// Whether the question states a money figure or percentage and the intent's facts give
+    /// one of each such kind it states (its value may differ).
+    pub fn gives_kinds(&self, index: usize, question: &str) -> bool {
+        let asked: Vec<Number> = numbers(&spell_digits(question))
+            .into_iter()
+            .filter(|n| matches!(n, Number::Money(_) | Number::Percent(_)))
+            .collect();
+        let Some(rules) = self.intents.get(index) else {
+            return false;
+        };
+        !asked.is_empty()
+            && asked
+                .iter()
+                .all(|n| rules.given.iter().any(|g| g.same_kind(n)))
+    }
+
     /// For a question that is only a figure or date ("27%??", "april 27 or 28?"): the one intent
     /// giving every figure it states (percentages, money, years, months), of those giving them
     /// the topic just answered if it is one of them, else the one whose direct answer states

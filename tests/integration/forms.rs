@@ -1343,6 +1343,99 @@ fn a_closing_negated_tag_asks_for_agreement() {
     );
 }
 
+#[test]
+fn claims_the_sources_deny_or_never_make_get_their_verdict() {
+    for (q, intent, verdict) in [
+        (
+            "Microsoft is scaling back on its own Phi models now, isn't it?",
+            "microsoft_strategy",
+            Verdict::No,
+        ),
+        (
+            "Is Microsoft going to swap OpenAI's models out of Copilot for Phi?",
+            "microsoft_strategy",
+            Verdict::NotSaid,
+        ),
+        (
+            "Did Microsoft's status as primary cloud partner change with the amendment?",
+            "primary_cloud",
+            Verdict::No,
+        ),
+        (
+            "the original 2019 deal let openai run on whatever cloud it liked, didn't it?",
+            "original_investment",
+            Verdict::No,
+        ),
+        (
+            "the 2019 billion was all cash, no Azure credits, right?",
+            "original_investment",
+            Verdict::NotSaid,
+        ),
+        (
+            "Microsoft's stake will drop below 20% because of this, yeah?",
+            "microsoft_stake",
+            Verdict::NotSaid,
+        ),
+        (
+            "did Microsoft's stake drop below 20%?",
+            "microsoft_stake",
+            Verdict::No,
+        ),
+        (
+            "openai has signed a hosting contract with google cloud, right?",
+            "other_clouds",
+            Verdict::NotSaid,
+        ),
+    ] {
+        assert_eq!(answered_on(q, intent).verdict, Some(verdict), "{q}");
+    }
+    // Only a yes/no question asks whether it was cash: "how much cash" asks the amount.
+    let answer = answered_on(
+        "how much cash did msft put in originally",
+        "original_investment",
+    );
+    assert!(answer.text.contains("$1 billion"), "{}", answer.text);
+}
+
+#[test]
+fn a_statement_of_a_move_asked_with_a_question_mark_is_a_yes_no_question() {
+    for q in [
+        "msft opened about 1% lower after the news?",
+        "msft shares opened down about 1% on the news?",
+    ] {
+        assert_eq!(
+            answered_on(q, "stock_reaction").verdict,
+            Some(Verdict::Yes),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn an_amount_the_chosen_topic_never_gives_is_read_on_the_topic_that_does() {
+    let q = "the recap valued openai at ~$500bn?";
+    assert_eq!(answered_on(q, "microsoft_stake").verdict, Some(Verdict::No));
+}
+
+#[test]
+fn a_figure_credited_to_altman_is_checked_against_what_it_is_the_figure_of() {
+    for q in [
+        "Altman said the revenue share runs until 2032, right?",
+        "my draft: \"Altman said the revenue-share arrangement would continue until 2032.\" ok?",
+    ] {
+        assert_eq!(
+            answered_on(q, "altman_statement").verdict,
+            Some(Verdict::No),
+            "{q}"
+        );
+    }
+    let q = "Did Altman say they'll keep providing models to Microsoft through 2032?";
+    assert_eq!(
+        answered_on(q, "altman_statement").verdict,
+        Some(Verdict::Yes)
+    );
+}
+
 /// The answer to `q`, asserted to be on `intent`.
 fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
     let answer = engine().answer(q);
