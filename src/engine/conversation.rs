@@ -1264,7 +1264,14 @@ impl Engine {
             return alone(decision);
         }
         let stay = |form: Form| {
-            let target = self.follow_target(prev, form.name()).unwrap_or(prev);
+            // "since when not?" after exclusivity: when it ended, not until when the licence
+            // runs.
+            let since = (form == Form::When && question::asks_since(question))
+                .then(|| self.follow_target(prev, question::SINCE))
+                .flatten();
+            let target = since
+                .or_else(|| self.follow_target(prev, form.name()))
+                .unwrap_or(prev);
             Reading {
                 decision: Decision::Answer {
                     intent: target,
@@ -1329,6 +1336,16 @@ impl Engine {
                 form,
                 source_request: false,
             };
+        }
+        // "anthropic too?" after Microsoft's strategy, refused on its own: organisations the
+        // previous topic names.
+        let orgs = self.orgs_named(question);
+        if elliptical
+            && matches!(decision, Decision::NotCovered { topic: None, .. })
+            && !orgs.is_empty()
+            && orgs.iter().all(|o| self.kb.intents[prev].orgs.contains(o))
+        {
+            return stay(form);
         }
         // Another topic, named clearly enough on its own ("is that capped?").
         if let Decision::Answer { intent, confidence } = decision

@@ -2337,6 +2337,16 @@ pub fn asks_opinion(raw: &str) -> bool {
 /// The `follow` key of a follow-up asking how things stand today ([`asks_now`]).
 pub const NOW: &str = "now";
 
+/// The `follow` key of a "when" follow-up asking since when ([`asks_since`]).
+pub const SINCE: &str = "since";
+
+/// Whether a follow-up asks since when ("since when?", "since when not?"), as opposed to
+/// until when.
+pub fn asks_since(raw: &str) -> bool {
+    let w = words(raw);
+    w.len() <= 6 && w.iter().any(|x| x == "since")
+}
+
 /// Whether a short follow-up asks how things stand today ("what's it at now?", "and where's it
 /// trading today", "currently?").
 pub fn asks_now(raw: &str) -> bool {

@@ -1190,16 +1190,18 @@ pub(crate) fn check(kb: &KnowledgeBase, sites: &Sites, errors: &mut Vec<DataErro
     }
     for (file, id, forms, targets) in &sites.forms {
         for form in forms {
-            if Form::from_name(form).is_none() && form != question::BEFORE && form != question::NOW
+            if Form::from_name(form).is_none()
+                && ![question::BEFORE, question::NOW, question::SINCE].contains(&form.as_str())
             {
                 let names: Vec<&str> = Form::ALL.iter().map(|(_, n)| *n).collect();
                 errors.push(DataError::file(
                     file.clone(),
                     format!(
-                        "intent `{id}`: unknown question form `{form}` (expected one of {}, `{}` or `{}`)",
+                        "intent `{id}`: unknown question form `{form}` (expected one of {}, `{}`, `{}` or `{}`)",
                         names.join(", "),
                         question::BEFORE,
-                        question::NOW
+                        question::NOW,
+                        question::SINCE
                     ),
                 ));
             }

@@ -1436,6 +1436,35 @@ fn a_figure_credited_to_altman_is_checked_against_what_it_is_the_figure_of() {
     );
 }
 
+#[test]
+fn since_when_and_when_follow_ups_go_where_the_topic_sends_them() {
+    let e = engine();
+    for (first, then) in [
+        ("is the partnership still exclusive", "since when not?"),
+        ("what did altman say", "when?"),
+    ] {
+        let (_, ctx) = e.answer_in(first, &Context::default());
+        let (answer, _) = e.answer_in(then, &ctx);
+        assert_eq!(
+            answer.intent.as_deref(),
+            Some("announcement_date"),
+            "{first} / {then}"
+        );
+    }
+    // "until when?" still asks how long the licence runs.
+    let (_, ctx) = e.answer_in("is the partnership still exclusive", &Context::default());
+    let (answer, _) = e.answer_in("until when?", &ctx);
+    assert_eq!(answer.intent.as_deref(), Some("ip_license"));
+}
+
+#[test]
+fn an_organisation_the_last_topic_names_keeps_the_topic() {
+    let e = engine();
+    let (_, ctx) = e.answer_in("what's msft's plan now", &Context::default());
+    let (answer, _) = e.answer_in("anthropic too?", &ctx);
+    assert_eq!(answer.intent.as_deref(), Some("microsoft_strategy"));
+}
+
 /// The answer to `q`, asserted to be on `intent`.
 fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
     let answer = engine().answer(q);
