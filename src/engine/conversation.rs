@@ -707,12 +707,21 @@ impl Engine {
                             .lead(&self.kb, *intent, reading.form, &stems, question, named);
                     // A question the matcher refused, placed on a topic only because it is
                     // plainly about it, never gets "yes"; a claim the sources deny still gets
-                    // "no" ("so oai can still only sell via azure, with a bit more wiggle room?").
-                    let mut lead = if near_only && lead.verdict != Some(super::Verdict::No) {
-                        super::verdict::Lead::not_said()
-                    } else {
-                        lead
-                    };
+                    // "no" ("so oai can still only sell via azure, with a bit more wiggle room?"),
+                    // and one they make in so many words, with nothing they never speak of,
+                    // "yes" ("the percentage stays the same as before, right?").
+                    let stated = lead.verdict == Some(super::Verdict::Yes)
+                        && lead.specific
+                        && self
+                            .leads
+                            .unspoken(*intent, question, &stems, false)
+                            .is_none();
+                    let mut lead =
+                        if near_only && lead.verdict != Some(super::Verdict::No) && !stated {
+                            super::verdict::Lead::not_said()
+                        } else {
+                            lead
+                        };
                     if let Some(correction) = self.correct_premise(question) {
                         lead.text = Some(match lead.text {
                             Some(text) => format!("{correction} {text}"),

@@ -2435,6 +2435,11 @@ impl SeqWord {
 }
 
 impl WordSeq {
+    /// How many words the sequence asks for in order.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Compiles a data entry such as `"microsoft pay|owe openai"`: words are folded, synonyms
     /// replaced and stemmed like the matcher's, and `a|b` accepts either word.
     pub fn compile(vocab: &Vocab, entry: &str) -> WordSeq {

@@ -350,6 +350,7 @@ impl Speakers {
                 text: Some(text),
                 cite,
                 unreported: false,
+                specific: false,
             },
         })
     }

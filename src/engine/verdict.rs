@@ -169,6 +169,9 @@ pub struct Lead {
     /// The lead says that the specific detail asked (an amount, a date, an approval, a claim the
     /// sources never make) is not reported; not set by an intent's default verdict.
     pub unreported: bool,
+    /// The verdict is a claim's that the question states in two words or more ("the percentage
+    /// stays the same"), not one word's or the intent's default.
+    pub specific: bool,
 }
 
 impl Lead {
@@ -605,6 +608,11 @@ impl Leads {
                 }
                 let mut lead = claim_lead(verdict, &claim.lead, &claim.cite, yes_no);
                 lead.unreported = verdict == Verdict::NotSaid;
+                lead.specific = rule
+                    .when
+                    .iter()
+                    .find(|w| w.matches(stems))
+                    .is_some_and(|w| w.len() >= 2);
                 return lead;
             }
         }
@@ -629,6 +637,7 @@ impl Leads {
                 text: Some(text.to_owned()),
                 cite: Vec::new(),
                 unreported: !named,
+                specific: false,
             };
         }
         for (u, rule) in kb.unreported.iter().zip(&self.unreported) {
@@ -647,6 +656,7 @@ impl Leads {
                     text: Some(aspect.lead.clone()),
                     cite: aspect.cite.clone(),
                     unreported: false,
+                    specific: false,
                 };
             }
         }
@@ -772,6 +782,7 @@ fn claim_lead(verdict: Verdict, lead: &str, cite: &[Citation], yes_no: bool) -> 
             text: Some(text),
             cite: Vec::new(),
             unreported: false,
+            specific: false,
         }
     };
     out.cite = cite.to_vec();
@@ -790,6 +801,7 @@ fn verdict_lead(verdict: Verdict, lead: &str) -> Lead {
         text: Some(text),
         cite: Vec::new(),
         unreported: false,
+        specific: false,
     }
 }
 

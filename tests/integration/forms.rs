@@ -1465,6 +1465,26 @@ fn an_organisation_the_last_topic_names_keeps_the_topic() {
     assert_eq!(answer.intent.as_deref(), Some("microsoft_strategy"));
 }
 
+#[test]
+fn a_claim_stated_in_so_many_words_keeps_its_yes_when_the_matcher_hesitates() {
+    for q in [
+        "the percentage stays the same as before, right?",
+        "> the percentage stays the same as before\nis that accurate?",
+    ] {
+        assert_eq!(
+            answered_on(q, "revenue_share_cap").verdict,
+            Some(Verdict::Yes),
+            "{q}"
+        );
+    }
+    // A comparison the sources never make is not a "yes" about the strategy.
+    let q = "microsoft's own models are better than openai's now, right?";
+    assert_eq!(
+        answered_on(q, "microsoft_strategy").verdict,
+        Some(Verdict::NotSaid)
+    );
+}
+
 /// The answer to `q`, asserted to be on `intent`.
 fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
     let answer = engine().answer(q);
