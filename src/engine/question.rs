@@ -2325,6 +2325,8 @@ pub fn asks_opinion(raw: &str) -> bool {
         &["your", "prediction"],
         &["should", "i", "buy"],
         &["should", "i", "sell"],
+        &["should", "we", "buy"],
+        &["should", "we", "sell"],
         &["buy", "or", "sell"],
         &["what", "do", "you", "think"],
         &["what", "do", "u", "think"],
