@@ -2063,6 +2063,8 @@ const CONFIRM_WORDS: &[&str] = &[
     "im",
     "just",
     "you",
+    "u",
+    "ur",
     "bot",
     "please",
     "pls",

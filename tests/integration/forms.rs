@@ -1485,6 +1485,44 @@ fn a_claim_stated_in_so_many_words_keeps_its_yes_when_the_matcher_hesitates() {
     );
 }
 
+#[test]
+fn details_of_partners_and_of_what_jassy_said_are_not_said() {
+    for (q, intent) in [
+        (
+            "Did Jassy say when the models hit Bedrock — like Q3?",
+            "amazon_bedrock",
+        ),
+        (
+            "did andy jassy take a dig at microsoft in his comments?",
+            "amazon_bedrock",
+        ),
+        (
+            "Did Jassy say AWS would get the new models before Azure does?",
+            "amazon_bedrock",
+        ),
+        (
+            "does oracle host chatgpt now as part of its tie-up with openai",
+            "openai_partners",
+        ),
+        (
+            "Is Oracle paying OpenAI for access to its models?",
+            "other_clouds",
+        ),
+        (
+            "The cap on OpenAI's payments was set at a percentage of Microsoft's investment — true?",
+            "revenue_share_cap",
+        ),
+    ] {
+        assert_eq!(
+            answered_on(q, intent).verdict,
+            Some(Verdict::NotSaid),
+            "{q}"
+        );
+    }
+    let q = "did jassy say amazon will bring openai models to bedrock?";
+    assert_eq!(answered_on(q, "amazon_bedrock").verdict, Some(Verdict::Yes));
+}
+
 /// The answer to `q`, asserted to be on `intent`.
 fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
     let answer = engine().answer(q);
