@@ -14,7 +14,7 @@ use super::data::{Citation, KnowledgeBase, SPEAKERS_FILE, Verdict};
 use super::question::{self, Form};
 use super::validate::DataError;
 use super::verdict::Lead;
-use super::vocab::{Term, Vocab};
+use super::vocab::Vocab;
 
 /// Verbs that credit a statement to someone.
 const SAY: &[&str] = &[
@@ -58,10 +58,6 @@ const MIN_OVERLAP: usize = 3;
 
 /// A statement's owner must share this many more words with the question than anyone else's.
 const MIN_MARGIN: usize = 2;
-
-/// How many content words before a figure name what it is the figure of; a quote's figure is
-/// read as the figure of a word within twice as many words before it.
-const FIGURE_REACH: usize = 3;
 
 #[derive(Debug)]
 struct Person {
@@ -171,60 +167,6 @@ impl Speakers {
             .collect()
     }
 
-    /// Whether a figure of the statement is one the quote gives another value for. Each of the
-    /// content words just before the figure in the statement votes for the figure that follows
-    /// it in the quote; the figure loses when another gets more votes ("Altman
-    /// said the revenue share runs until 2032": his words say "the revenue-share arrangement
-    /// until 2030").
-    fn misstates_figure(&self, stated: &[String], quote: &Citation) -> bool {
-        let figure = |t: &Term| t.word.bytes().any(|b| b.is_ascii_digit());
-        let said = self.vocab.terms(stated);
-        let quoted = self.vocab.terms(&question::words(&quote.quote));
-        // The figure following a word of the quote within reach, when all its occurrences
-        // that have one have the same ("until" before both 2032 and 2030 names neither).
-        let follows = |stem: &str| {
-            let mut found = quoted
-                .iter()
-                .enumerate()
-                .filter(|(_, q)| q.stem == stem)
-                .filter_map(|(j, _)| {
-                    quoted[j + 1..]
-                        .iter()
-                        .take(FIGURE_REACH * 2)
-                        .find(|t| figure(t))
-                        .map(|t| t.word.as_str())
-                });
-            let first = found.next()?;
-            found.all(|f| f == first).then_some(first)
-        };
-        said.iter()
-            .enumerate()
-            .filter(|(_, t)| figure(t))
-            .any(|(i, asked)| {
-                let mut votes: Vec<(&str, usize)> = Vec::new();
-                for w in said[..i]
-                    .iter()
-                    .rev()
-                    .filter(|t| !t.stop && !figure(t) && !self.ignored.contains(&t.stem))
-                    .take(FIGURE_REACH)
-                {
-                    if let Some(f) = follows(&w.stem) {
-                        match votes.iter_mut().find(|(g, _)| *g == f) {
-                            Some((_, n)) => *n += 1,
-                            None => votes.push((f, 1)),
-                        }
-                    }
-                }
-                let own = votes
-                    .iter()
-                    .find(|(f, _)| *f == asked.word)
-                    .map_or(0, |v| v.1);
-                votes
-                    .iter()
-                    .any(|&(f, n)| f.len() == asked.word.len() && n > own)
-            })
-    }
-
     /// The people a question names, by index, in order of first mention (each once).
     fn named(&self, words: &[String]) -> Vec<usize> {
         let mut found: Vec<(usize, usize)> = Vec::new();
@@ -305,7 +247,13 @@ impl Speakers {
             // no longer their primary cloud partner?").
             Some(c)
                 if c == owner
-                    && (denies(&stated, &said.0) || self.misstates_figure(&stated, &said.0)) =>
+                    && (denies(&stated, &said.0)
+                        || super::verdict::misstates_figure(
+                            &self.vocab,
+                            |stem| self.ignored.contains(stem),
+                            &stated,
+                            &said.0.quote,
+                        )) =>
             {
                 (
                     Some(Verdict::No),

@@ -14,7 +14,7 @@ use super::data::{Citation, Intent, KnowledgeBase, Sites, Verdict};
 use super::normalize;
 use super::question::{self, Form, SeqWord, WordSeq};
 use super::validate::DataError;
-use super::vocab::Vocab;
+use super::vocab::{Term, Vocab};
 
 /// Times a question may name that only a date in the intent's data answers.
 const TIMES: &[&str] = &[
@@ -151,6 +151,8 @@ struct IntentRules {
     /// Whether they give an amount, and a date.
     has_amount: bool,
     has_date: bool,
+    /// The answer, facts, quotes and slot values, whose figures a question's are checked against.
+    text: String,
     /// The stems of everything the intent says or is asked with (answer, facts, quotes,
     /// examples, keywords, claims, aspects, slot values): a question's words outside it ask
     /// something the topic never speaks of.
@@ -227,6 +229,7 @@ impl Leads {
                     has_amount: has_amount(&text),
                     has_date: has_date(&text),
                     words: intent_words(&vocab, i),
+                    text,
                 }
             })
             .collect();
@@ -606,6 +609,23 @@ impl Leads {
                 {
                     return unspoken_lead(&word);
                 }
+                // "Altman said the revenue share ends in 2032?": a figure the topic gives, for
+                // another thing than the question gives it for.
+                if verdict == Verdict::Yes
+                    && misstates_figure(
+                        &self.vocab,
+                        |_| false,
+                        &question::words(question),
+                        &rules.text,
+                    )
+                {
+                    return claim_lead(
+                        Verdict::No,
+                        "the sources give a different figure or date.",
+                        &[],
+                        yes_no,
+                    );
+                }
                 let mut lead = claim_lead(verdict, &claim.lead, &claim.cite, yes_no);
                 lead.unreported = verdict == Verdict::NotSaid;
                 lead.specific = rule
@@ -908,6 +928,70 @@ fn intent_words(vocab: &Vocab, intent: &Intent) -> HashSet<String> {
         }
     }
     words
+}
+
+/// How many content words before a figure name what it is the figure of; a text's figure is
+/// read as the figure of a word within twice as many words before it.
+const FIGURE_REACH: usize = 3;
+
+/// Whether a year a statement states is one the text gives another year for. Each of the
+/// content words just before the year in the statement (none that `ignored` names) votes for
+/// the figure that follows it in the text, when all its occurrences there that have one have
+/// the same ("until" before both 2032 and 2030 names neither); the year loses when another
+/// year gets more votes ("Altman said the revenue share runs until 2032": his words say "the
+/// revenue-share arrangement until 2030"). Only years: a text may give two figures of one thing
+/// ("opened down about 1 % and fell as much as 4 %").
+pub(crate) fn misstates_figure(
+    vocab: &Vocab,
+    ignored: impl Fn(&str) -> bool,
+    stated: &[String],
+    text: &str,
+) -> bool {
+    let figure = |t: &Term| t.word.bytes().any(|b| b.is_ascii_digit());
+    let said = vocab.terms(stated);
+    let given = vocab.terms(&question::words(text));
+    let follows = |stem: &str| {
+        let mut found = given
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.stem == stem)
+            .filter_map(|(j, _)| {
+                given[j + 1..]
+                    .iter()
+                    .take(FIGURE_REACH * 2)
+                    .find(|t| figure(t))
+                    .map(|t| t.word.as_str())
+            });
+        let first = found.next()?;
+        found.all(|f| f == first).then_some(first)
+    };
+    let year = |t: &Term| t.word.len() == 4 && t.word.bytes().all(|b| b.is_ascii_digit());
+    said.iter()
+        .enumerate()
+        .filter(|(_, t)| year(t))
+        .any(|(i, asked)| {
+            let mut votes: Vec<(&str, usize)> = Vec::new();
+            for w in said[..i]
+                .iter()
+                .rev()
+                .filter(|t| !t.stop && !figure(t) && !ignored(&t.stem))
+                .take(FIGURE_REACH)
+            {
+                if let Some(f) = follows(&w.stem) {
+                    match votes.iter_mut().find(|(g, _)| *g == f) {
+                        Some((_, n)) => *n += 1,
+                        None => votes.push((f, 1)),
+                    }
+                }
+            }
+            let own = votes
+                .iter()
+                .find(|(f, _)| *f == asked.word)
+                .map_or(0, |v| v.1);
+            votes
+                .iter()
+                .any(|&(f, n)| f.len() == asked.word.len() && n > own)
+        })
 }
 
 /// Everything an intent says, for number checks.

@@ -1434,6 +1434,15 @@ fn a_figure_credited_to_altman_is_checked_against_what_it_is_the_figure_of() {
         answered_on(q, "altman_statement").verdict,
         Some(Verdict::Yes)
     );
+    // Read as a claim of his topic, not as a quote: the year is checked all the same.
+    let q = "Altman said the revenue share arrangement ends in 2032 — can I quote that?";
+    assert_eq!(
+        answered_on(q, "altman_statement").verdict,
+        Some(Verdict::No)
+    );
+    // Only years: the stock's answer gives two figures of one move.
+    let q = "did microsoft's share price go down 4%";
+    assert_eq!(answered_on(q, "stock_reaction").verdict, Some(Verdict::Yes));
 }
 
 #[test]
