@@ -277,26 +277,29 @@ impl Composer<'_> {
             out.outcome = Outcome::Answered;
             out.verdict = first.verdict;
         }
-        let mut sections = Vec::new();
+        // The sections, one per part, written in turn into the direct answer.
+        let mut direct = String::with_capacity(512 * parts.len());
         for (n, part) in parts.iter().enumerate() {
-            let mut section = String::with_capacity(512);
-            let _ = writeln!(section, "{}. {}", n + 1, part.question.trim());
+            if n > 0 {
+                direct.push_str("\n\n");
+            }
+            let _ = writeln!(direct, "{}. {}", n + 1, part.question.trim());
             if part.answered {
                 let remap: Vec<usize> = part
                     .citations
                     .iter()
                     .map(|c| number(&mut out.citations, Cow::Borrowed(c)))
                     .collect();
-                section.push_str(&part.direct);
+                direct.push_str(&part.direct);
                 for fact in &part.facts {
-                    section.push_str(
+                    direct.push_str(
                         "
 • ",
                     );
-                    section.push_str(&fact.text);
+                    direct.push_str(&fact.text);
                     for m in &fact.markers {
                         if let Some(new) = remap.get(m.wrapping_sub(1)) {
-                            let _ = write!(section, " [{new}]");
+                            let _ = write!(direct, " [{new}]");
                         }
                     }
                 }
@@ -311,16 +314,15 @@ impl Composer<'_> {
                     }
                 }
             } else {
-                section.push_str(&uncovered_reason(&part.direct));
+                direct.push_str(&uncovered_reason(&part.direct));
                 for s in &part.suggestions {
                     if !out.suggestions.contains(s) && out.suggestions.len() < MAX_SUGGESTIONS {
                         out.suggestions.push(s.clone());
                     }
                 }
             }
-            sections.push(section);
         }
-        out.direct = sections.join("\n\n");
+        out.direct = direct;
         out.parts = parts;
         out.text = self.render_text(&out);
         out
@@ -590,11 +592,7 @@ pub fn suggestion(intent: &Intent) -> String {
         .as_deref()
         .or(intent.examples.first().map(String::as_str))
         .unwrap_or(intent.topic.as_str());
-    let mut chars = example.chars();
-    let mut s: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    };
+    let mut s = verdict::upper_first(example);
     if !s.ends_with('?') && !s.ends_with('.') {
         s.push('?');
     }

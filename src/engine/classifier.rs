@@ -300,7 +300,9 @@ impl NgramSpace {
                 out[start..].iter_mut().for_each(|(_, v)| *v /= norm);
             }
         }
-        out.sort_unstable_by_key(|&(id, _)| id);
+        // Two sorted runs (each n-gram has one id): the stable sort finds them and merges
+        // them in one pass, where an unstable sort would sort them again from scratch.
+        out.sort_by_key(|&(id, _)| id);
         out
     }
 }

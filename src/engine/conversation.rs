@@ -1001,11 +1001,7 @@ impl Engine {
         match (lead.verdict, lead.text) {
             (Some(super::Verdict::No), Some(text)) => {
                 let text = text.strip_prefix("No — ").unwrap_or(&text);
-                let mut chars = text.chars();
-                let text: String = match chars.next() {
-                    Some(first) => first.to_uppercase().chain(chars).collect(),
-                    None => String::new(),
-                };
+                let text = super::verdict::upper_first(text);
                 Some(format!("Not so: {text}"))
             }
             _ => None,

@@ -850,12 +850,7 @@ pub fn strip_verdict(text: &str) -> String {
                 .strip_prefix(['.', ',', ':', ';', '!'])
                 .or_else(|| rest.strip_prefix(" —"))
         {
-            let rest = rest.trim_start();
-            let mut chars = rest.chars();
-            return match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            };
+            return upper_first(rest.trim_start());
         }
     }
     text.to_owned()
@@ -863,10 +858,23 @@ pub fn strip_verdict(text: &str) -> String {
 
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = String::with_capacity(text.len() + 4);
+    if let Some(first) = chars.next() {
+        out.extend(first.to_lowercase());
+        out.push_str(chars.as_str());
     }
+    out
+}
+
+/// The text with its first letter upper-cased: the rest is copied whole, not char by char.
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out = String::with_capacity(text.len() + 4);
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+        out.push_str(chars.as_str());
+    }
+    out
 }
 
 /// Lower-cases the first letter unless the first word is a name ("Microsoft", "OpenAI", "AGI").
