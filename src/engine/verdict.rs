@@ -856,25 +856,25 @@ pub fn strip_verdict(text: &str) -> String {
     text.to_owned()
 }
 
-fn lower_first(text: &str) -> String {
+/// The text with its first letter re-cased by `case`: the rest is copied whole, not char by
+/// char.
+fn recase_first<I: Iterator<Item = char>>(text: &str, case: impl FnOnce(char) -> I) -> String {
     let mut chars = text.chars();
     let mut out = String::with_capacity(text.len() + 4);
     if let Some(first) = chars.next() {
-        out.extend(first.to_lowercase());
+        out.extend(case(first));
         out.push_str(chars.as_str());
     }
     out
 }
 
-/// The text with its first letter upper-cased: the rest is copied whole, not char by char.
+fn lower_first(text: &str) -> String {
+    recase_first(text, char::to_lowercase)
+}
+
+/// The text with its first letter upper-cased.
 pub fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut out = String::with_capacity(text.len() + 4);
-    if let Some(first) = chars.next() {
-        out.extend(first.to_uppercase());
-        out.push_str(chars.as_str());
-    }
-    out
+    recase_first(text, char::to_uppercase)
 }
 
 /// Lower-cases the first letter unless the first word is a name ("Microsoft", "OpenAI", "AGI").

@@ -1394,7 +1394,7 @@ fn claims_the_sources_deny_or_never_make_get_their_verdict() {
             Verdict::NotSaid,
         ),
     ] {
-        assert_eq!(answered_on(q, intent).verdict, Some(verdict), "{q}");
+        assert_verdict(q, intent, verdict);
     }
     // Only a yes/no question asks whether it was cash: "how much cash" asks the amount.
     let answer = answered_on(
@@ -1410,18 +1410,14 @@ fn a_statement_of_a_move_asked_with_a_question_mark_is_a_yes_no_question() {
         "msft opened about 1% lower after the news?",
         "msft shares opened down about 1% on the news?",
     ] {
-        assert_eq!(
-            answered_on(q, "stock_reaction").verdict,
-            Some(Verdict::Yes),
-            "{q}"
-        );
+        assert_verdict(q, "stock_reaction", Verdict::Yes);
     }
 }
 
 #[test]
 fn an_amount_the_chosen_topic_never_gives_is_read_on_the_topic_that_does() {
     let q = "the recap valued openai at ~$500bn?";
-    assert_eq!(answered_on(q, "microsoft_stake").verdict, Some(Verdict::No));
+    assert_verdict(q, "microsoft_stake", Verdict::No);
 }
 
 #[test]
@@ -1430,26 +1426,16 @@ fn a_figure_credited_to_altman_is_checked_against_what_it_is_the_figure_of() {
         "Altman said the revenue share runs until 2032, right?",
         "my draft: \"Altman said the revenue-share arrangement would continue until 2032.\" ok?",
     ] {
-        assert_eq!(
-            answered_on(q, "altman_statement").verdict,
-            Some(Verdict::No),
-            "{q}"
-        );
+        assert_verdict(q, "altman_statement", Verdict::No);
     }
     let q = "Did Altman say they'll keep providing models to Microsoft through 2032?";
-    assert_eq!(
-        answered_on(q, "altman_statement").verdict,
-        Some(Verdict::Yes)
-    );
+    assert_verdict(q, "altman_statement", Verdict::Yes);
     // Read as a claim of his topic, not as a quote: the year is checked all the same.
     let q = "Altman said the revenue share arrangement ends in 2032 — can I quote that?";
-    assert_eq!(
-        answered_on(q, "altman_statement").verdict,
-        Some(Verdict::No)
-    );
+    assert_verdict(q, "altman_statement", Verdict::No);
     // Only years: the stock's answer gives two figures of one move.
     let q = "did microsoft's share price go down 4%";
-    assert_eq!(answered_on(q, "stock_reaction").verdict, Some(Verdict::Yes));
+    assert_verdict(q, "stock_reaction", Verdict::Yes);
 }
 
 #[test]
@@ -1487,18 +1473,11 @@ fn a_claim_stated_in_so_many_words_keeps_its_yes_when_the_matcher_hesitates() {
         "the percentage stays the same as before, right?",
         "> the percentage stays the same as before\nis that accurate?",
     ] {
-        assert_eq!(
-            answered_on(q, "revenue_share_cap").verdict,
-            Some(Verdict::Yes),
-            "{q}"
-        );
+        assert_verdict(q, "revenue_share_cap", Verdict::Yes);
     }
     // A comparison the sources never make is not a "yes" about the strategy.
     let q = "microsoft's own models are better than openai's now, right?";
-    assert_eq!(
-        answered_on(q, "microsoft_strategy").verdict,
-        Some(Verdict::NotSaid)
-    );
+    assert_verdict(q, "microsoft_strategy", Verdict::NotSaid);
 }
 
 #[test]
@@ -1529,14 +1508,15 @@ fn details_of_partners_and_of_what_jassy_said_are_not_said() {
             "revenue_share_cap",
         ),
     ] {
-        assert_eq!(
-            answered_on(q, intent).verdict,
-            Some(Verdict::NotSaid),
-            "{q}"
-        );
+        assert_verdict(q, intent, Verdict::NotSaid);
     }
     let q = "did jassy say amazon will bring openai models to bedrock?";
-    assert_eq!(answered_on(q, "amazon_bedrock").verdict, Some(Verdict::Yes));
+    assert_verdict(q, "amazon_bedrock", Verdict::Yes);
+}
+
+/// Asserts that `q` is answered on `intent` with `verdict`.
+fn assert_verdict(q: &str, intent: &str, verdict: Verdict) {
+    assert_eq!(answered_on(q, intent).verdict, Some(verdict), "{q}");
 }
 
 /// The answer to `q`, asserted to be on `intent`.
