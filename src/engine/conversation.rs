@@ -922,8 +922,9 @@ impl Engine {
         }
         // "the recap valued oai at $300bn, right?": an amount of a kind the chosen topic never
         // gives (the summary) is the amount of a likely runner-up that gives one (the stake).
+        let gives_kinds = self.leads.gives_kinds(question);
         if let Decision::Answer { intent, confidence } = reading.decision
-            && !self.leads.gives_kinds(intent, question)
+            && !gives_kinds(intent)
             && let Some(&(other, _)) =
                 self.matcher
                     .ranked(analysis, CLAIMED_RANK)
@@ -932,7 +933,7 @@ impl Engine {
                         i != intent
                             && p >= NEAR_PROBABILITY
                             && self.kb.intents[i].kind == IntentKind::Facts
-                            && self.leads.gives_kinds(i, question)
+                            && gives_kinds(i)
                     })
         {
             reading.decision = Decision::Answer {

@@ -364,20 +364,21 @@ impl Leads {
         out
     }
 
-    /// Whether the question states a money figure or percentage and the intent's facts give
-    /// one of each such kind it states (its value may differ).
-    pub fn gives_kinds(&self, index: usize, question: &str) -> bool {
+    /// For a question's money figures and percentages, read once: whether an intent's facts
+    /// give one of each such kind it states (its value may differ); never when it states none.
+    pub fn gives_kinds(&self, question: &str) -> impl Fn(usize) -> bool + '_ {
         let asked: Vec<Number> = numbers(&spell_digits(question))
             .into_iter()
             .filter(|n| matches!(n, Number::Money(_) | Number::Percent(_)))
             .collect();
-        let Some(rules) = self.intents.get(index) else {
-            return false;
-        };
-        !asked.is_empty()
-            && asked
-                .iter()
-                .all(|n| rules.given.iter().any(|g| g.same_kind(n)))
+        move |index| {
+            self.intents.get(index).is_some_and(|rules| {
+                !asked.is_empty()
+                    && asked
+                        .iter()
+                        .all(|n| rules.given.iter().any(|g| g.same_kind(n)))
+            })
+        }
     }
 
     /// For a question that is only a figure or date ("27%??", "april 27 or 28?"): the one intent
@@ -612,12 +613,7 @@ impl Leads {
                 // "Altman said the revenue share ends in 2032?": a figure the topic gives, for
                 // another thing than the question gives it for.
                 if verdict == Verdict::Yes
-                    && misstates_figure(
-                        &self.vocab,
-                        |_| false,
-                        &question::words(question),
-                        &rules.text,
-                    )
+                    && misstates_figure(&self.vocab, |_| false, &asked, &rules.text)
                 {
                     return claim_lead(
                         Verdict::No,
