@@ -291,7 +291,12 @@ impl Composer<'_> {
                     .map(|c| number(&mut out.citations, Cow::Borrowed(c)))
                     .collect();
                 direct.push_str(&part.direct);
-                for fact in &part.facts {
+                // A second part on a topic already answered adds its lead, not the topic's
+                // facts again.
+                let repeated = parts[..n]
+                    .iter()
+                    .any(|p| p.answered && p.intent == part.intent);
+                for fact in part.facts.iter().filter(|_| !repeated) {
                     direct.push_str(
                         "
 • ",

@@ -35,6 +35,9 @@ const CONFIDENT: f32 = 0.6;
 /// sources don't say that" on it ([`Engine::refused_topic`]); no refusal row of the labelled or
 /// test data is answered down to 0.1.
 const NEAR_PROBABILITY: f32 = 0.15;
+/// Least probability of a runner-up giving the year a yes/no question states, for the question
+/// to be read on it when the chosen topic gives no year ([`Engine::settle_figures`]).
+const YEAR_PROBABILITY: f32 = 0.05;
 /// Least probability of the best topic for a yes/no question a not-covered topic refused to be
 /// answered "the sources don't say that" on it all the same ([`Engine::answer_part`]).
 const STRONG_PROBABILITY: f32 = 0.5;
@@ -584,7 +587,24 @@ impl Engine {
             let mut intents: Vec<Option<&str>> =
                 answers.iter().map(|(a, _)| a.intent.as_deref()).collect();
             intents.dedup();
-            if answers.len() > 1 && intents.len() > 1 {
+            // Parts on one topic of facts are parts when each names that topic in its own words
+            // and gets an answer of its own ("is openai going public and what's the ipo date":
+            // a verdict, then the date); otherwise the message is one question read whole ("msft
+            // dipped on the news, didn't it?", "why now? what pushed them to redo it").
+            let one_topic_parts = intents.len() == 1
+                && self.answered_kind(&answers[0].0) == Some(IntentKind::Facts)
+                && answers.iter().enumerate().all(|(n, (a, _))| {
+                    !answers[..n]
+                        .iter()
+                        .any(|(b, _)| b.verdict == a.verdict && b.direct == a.direct)
+                })
+                && answers.iter().all(|(a, _)| {
+                    a.intent.is_some()
+                        && self
+                            .confident_topic(&self.matcher.analyze(&a.question))
+                            .is_some_and(|i| Some(self.kb.intents[i].id.as_str()) == intents[0])
+                });
+            if answers.len() > 1 && (intents.len() > 1 || one_topic_parts) {
                 // The message's intent is its first answered part's, small talk aside.
                 let main = answers
                     .iter()
@@ -934,6 +954,28 @@ impl Engine {
                             && p >= NEAR_PROBABILITY
                             && self.kb.intents[i].kind == IntentKind::Facts
                             && gives_kinds(i)
+                    })
+        {
+            reading.decision = Decision::Answer {
+                intent: other,
+                confidence,
+            };
+            reading.slots = Vec::new();
+        }
+        // "the 2019 deal let openai run on any cloud, right?": a year on a topic that gives no
+        // year (the clouds) is the year of a runner-up that gives it (the 2019 deal).
+        let gives_years = self.leads.gives_years(question);
+        if let Decision::Answer { intent, confidence } = reading.decision
+            && gives_years(intent) == Some(false)
+            && let Some(&(other, _)) =
+                self.matcher
+                    .ranked(analysis, CLAIMED_RANK)
+                    .iter()
+                    .find(|&&(i, p)| {
+                        i != intent
+                            && p >= YEAR_PROBABILITY
+                            && self.kb.intents[i].kind == IntentKind::Facts
+                            && gives_years(i) == Some(true)
                     })
         {
             reading.decision = Decision::Answer {

@@ -789,12 +789,57 @@ pub fn is_auxiliary(word: &str) -> bool {
     AUX.contains(&word)
 }
 
-/// How many words open a message before its form shows ("so", "ok", "quick one": [`LEADING`]).
+/// Phrases that open a message before its form shows, as the words of [`LEADING`] do ("in
+/// plain english who pays who", "for my essay: when did it start", "…, and while you're at it
+/// what's …").
+const LEADING_PHRASES: &[&[&str]] = &[
+    &["in", "plain", "english"],
+    &["in", "simple", "terms"],
+    &["in", "plain", "terms"],
+    &["in", "layman", "terms"],
+    &["in", "laymans", "terms"],
+    &["simply", "put"],
+    &["explain", "like", "im", "5"],
+    &["like", "im", "5"],
+    &["eli5"],
+    &["for", "my", "essay"],
+    &["for", "my", "thesis"],
+    &["for", "my", "story"],
+    &["for", "my", "piece"],
+    &["for", "my", "article"],
+    &["for", "my", "class"],
+    &["for", "a", "client", "memo"],
+    &["for", "a", "client"],
+    &["for", "the", "record"],
+    &["for", "context"],
+    &["while", "youre", "at", "it"],
+    &["while", "you", "are", "at", "it"],
+    &["while", "ur", "at", "it"],
+    &["by", "the", "way"],
+    &["on", "another", "note"],
+    &["on", "a", "different", "note"],
+    &["one", "last", "thing"],
+    &["last", "thing"],
+    &["another", "thing"],
+];
+
+/// How many words open a message before its form shows ("so", "ok", "quick one": [`LEADING`];
+/// "in plain english", "while you're at it": [`LEADING_PHRASES`]).
 fn leading_len(words: &[String]) -> usize {
-    words
-        .iter()
-        .position(|w| !LEADING.contains(&w.as_str()))
-        .unwrap_or(words.len())
+    let mut at = 0;
+    while at < words.len() {
+        if let Some(phrase) = LEADING_PHRASES
+            .iter()
+            .find(|p| starts_with_words(&words[at..], p))
+        {
+            at += phrase.len();
+        } else if LEADING.contains(&words[at].as_str()) {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    at
 }
 
 /// Whether a message opens like a question of its own ("what …", "is …", "how …").
@@ -1458,7 +1503,14 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let next = &text[i + 4..];
                 let w = window(next);
                 let head = window(&text[..i]);
-                if head.len() >= 3 && head_asks(&head) && w.len() >= 3 && starts_clause(&w) {
+                // "why now and also what does musk think": two words asking "why now" are a
+                // question of their own.
+                let short_wh = head.len() == 2 && WH.contains(&head[0].as_str());
+                if (head.len() >= 3 || short_wh)
+                    && head_asks(&head)
+                    && w.len() >= 3
+                    && starts_clause(&w)
+                {
                     Some((i, i + 4))
                 } else if !head.is_empty() && w.len() >= 3 && opens_request(&w) {
                     // "tell me what Jassy said and give me the stock move".

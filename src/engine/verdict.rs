@@ -151,6 +151,9 @@ struct IntentRules {
     /// Whether they give an amount, and a date.
     has_amount: bool,
     has_date: bool,
+    /// Whether any of its words, its notes of disagreement and its aspects' leads included,
+    /// name a year.
+    names_year: bool,
     /// The answer, facts, quotes and slot values, whose figures a question's are checked against.
     text: String,
     /// The stems of everything the intent says or is asked with (answer, facts, quotes,
@@ -211,6 +214,10 @@ impl Leads {
             .iter()
             .map(|i| {
                 let text = intent_text(i);
+                let names_year = std::iter::once(text.as_str())
+                    .chain(i.conflicts.iter().flat_map(|c| [c.quote.as_str(), &c.note]))
+                    .chain(i.aspects.iter().map(|a| a.lead.as_str()))
+                    .any(|t| numbers(t).iter().any(|n| matches!(n, Number::Year(_))));
                 IntentRules {
                     claims: i
                         .claims
@@ -228,6 +235,7 @@ impl Leads {
                     given: numbers(&text),
                     has_amount: has_amount(&text),
                     has_date: has_date(&text),
+                    names_year,
                     words: intent_words(&vocab, i),
                     text,
                 }
@@ -362,6 +370,30 @@ impl Leads {
             .collect();
         out.sort_by_key(|t| std::cmp::Reverse(t.1));
         out
+    }
+
+    /// For a question's years, read once: `None` when it states none; otherwise whether an
+    /// intent's facts give every one of them (`Some(true)`), or it names no year anywhere, not
+    /// even in a note of disagreement (`Some(false)`); `None` for years it doesn't give on a
+    /// topic that names others, since a wrong year there is a wrong year, not another topic.
+    pub fn gives_years(&self, question: &str) -> impl Fn(usize) -> Option<bool> + '_ {
+        let asked: Vec<Number> = numbers(&spell_digits(question))
+            .into_iter()
+            .filter(|n| matches!(n, Number::Year(_)))
+            .collect();
+        move |index| {
+            let rules = self.intents.get(index)?;
+            if asked.is_empty() {
+                return None;
+            }
+            if asked.iter().all(|n| rules.given.iter().any(|g| g == n)) {
+                Some(true)
+            } else if !rules.names_year {
+                Some(false)
+            } else {
+                None
+            }
+        }
     }
 
     /// For a question's money figures and percentages, read once: whether an intent's facts

@@ -1530,3 +1530,77 @@ fn answered_on(q: &str, intent: &str) -> dealbot::engine::Answer {
     );
     answer
 }
+
+/// The topics of an answer's parts, in order.
+fn part_intents(q: &str) -> Vec<Option<String>> {
+    let answer = engine().answer(q);
+    answer.parts.iter().map(|p| p.intent.clone()).collect()
+}
+
+#[test]
+fn lead_in_phrases_do_not_hide_the_questions_after_them() {
+    let two = |a: &str, b: &str| vec![Some(a.to_owned()), Some(b.to_owned())];
+    assert_eq!(
+        part_intents("in simple terms who pays whom and is there a cap on it"),
+        two("revenue_share_direction", "revenue_share_cap")
+    );
+    assert_eq!(
+        part_intents(
+            "For my thesis: when did the partnership begin, and what did they build on Azure?"
+        ),
+        two("original_investment", "azure_history")
+    );
+    let aside = part_intents("who pays whom, and by the way what is msft trading at today");
+    assert_eq!(aside.len(), 2, "{aside:?}");
+    assert_eq!(aside[1], None);
+    let short = part_intents("why now and also what does larry ellison think");
+    assert_eq!(short, vec![Some("reasons".to_owned()), None]);
+}
+
+#[test]
+fn parts_on_one_topic_are_parts_when_each_asks_its_own_thing() {
+    let ipo = engine().answer("will openai go public and when is the ipo date");
+    assert_eq!(ipo.parts.len(), 2, "{}", ipo.text);
+    assert_eq!(ipo.parts[0].verdict, Some(Verdict::NotSaid));
+    assert_eq!(ipo.parts[1].verdict, None);
+    // The topic's facts are listed once.
+    assert_eq!(ipo.text.matches("• ").count(), ipo.parts[0].facts.len());
+    // A restatement, a tag or small talk is one question.
+    for q in [
+        "why now? what made them rewrite the deal",
+        "the AGI clause is gone, isn't it?",
+        "hey there, good morning!",
+    ] {
+        assert!(engine().answer(q).parts.is_empty(), "{q}");
+    }
+}
+
+#[test]
+fn a_year_on_a_topic_that_names_none_is_read_on_the_topic_that_gives_it() {
+    assert_verdict(
+        "back in 2019 openai could use whichever cloud it liked, correct?",
+        "original_investment",
+        Verdict::No,
+    );
+    // A year a topic's note of disagreement names stays on that topic.
+    let q = "is azure the primary cloud till 2032 as well?";
+    assert_eq!(
+        engine().answer(q).intent.as_deref(),
+        Some("primary_cloud"),
+        "{q}"
+    );
+}
+
+#[test]
+fn new_products_first_on_another_cloud_is_denied_and_azure_first_confirmed() {
+    assert_verdict(
+        "openai's new products debut first on google cloud now?",
+        "primary_cloud",
+        Verdict::No,
+    );
+    assert_verdict(
+        "new models still come out on azure first, before aws?",
+        "primary_cloud",
+        Verdict::Yes,
+    );
+}
