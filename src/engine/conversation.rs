@@ -455,6 +455,13 @@ impl Engine {
             let second = split.remove(1);
             split[0] = format!("{} {second}", split[0]);
         }
+        // Whether the message asks two things or more besides bare aspects.
+        let asks_several = split
+            .iter()
+            .enumerate()
+            .filter(|(n, part)| *n == 0 || !self.leads.is_bare(part))
+            .count()
+            >= 2;
         let mut parts: Vec<String> = Vec::new();
         // Per part: a bare aspect whose own words name a topic confidently, read on its own.
         let mut alone_parts: Vec<bool> = Vec::new();
@@ -466,11 +473,14 @@ impl Engine {
             let bare = !parts.is_empty() && self.leads.is_bare(&part);
             let analysis = bare.then(|| self.matcher.analyze(&part));
             let own = analysis.as_ref().and_then(|a| self.confident_topic(a));
-            // Nothing but question words ("…, and for how much?"): an aspect of the part before,
+            // Nothing but question words ("…, and for how much?"): in a message asking one
+            // thing, a part of its own, asked of the part before ("did the stock fall, and by
+            // how much?": a verdict, then the amount); in a message asking several, an aspect
+            // of the part before ("is azure primary? does MS keep a licence, and until when?"),
             // unless that is a greeting or the words ask something of their own ("what can you
             // do", "what are your sources?").
             let aspect = match (parts.last(), analyses.last_mut(), &analysis) {
-                (Some(last), Some(before), Some(analysis)) => {
+                (Some(last), Some(before), Some(analysis)) if asks_several => {
                     !question::is_greeting(last)
                         && !self.asks_about_dealbot(analysis)
                         && !self.aspect_elsewhere(
@@ -588,7 +598,10 @@ impl Engine {
                 answers.iter().map(|(a, _)| a.intent.as_deref()).collect();
             intents.dedup();
             // Parts on one topic of facts are parts when each names that topic in its own words
-            // and gets an answer of its own ("is openai going public and what's the ipo date":
+            // (or, after the first, asks an aspect of it, "…, and until when?", or is a question
+            // of three words or more naming an organisation, "… and is openai negotiating with
+            // amazon"; not a tag, nor "has it changed?" or "is there a stated reason", whose
+            // claim lies in the part before) and gets an answer of its own ("is openai going public and what's the ipo date":
             // a verdict, then the date); otherwise the message is one question read whole ("msft
             // dipped on the news, didn't it?", "why now? what pushed them to redo it").
             let one_topic_parts = intents.len() == 1
@@ -598,11 +611,18 @@ impl Engine {
                         .iter()
                         .any(|(b, _)| b.verdict == a.verdict && b.direct == a.direct)
                 })
-                && answers.iter().all(|(a, _)| {
+                && answers.iter().enumerate().all(|(n, (a, _))| {
                     a.intent.is_some()
-                        && self
-                            .confident_topic(&self.matcher.analyze(&a.question))
-                            .is_some_and(|i| Some(self.kb.intents[i].id.as_str()) == intents[0])
+                        && (n > 0
+                            && (self.leads.is_bare(&a.question)
+                                || (question::words(&a.question).len() >= 3
+                                    && !question::is_tag_part(&a.question)
+                                    && !self.orgs_named(&a.question).is_empty()))
+                            || self
+                                .confident_topic(&self.matcher.analyze(&a.question))
+                                .is_some_and(|i| {
+                                    Some(self.kb.intents[i].id.as_str()) == intents[0]
+                                }))
                 });
             if answers.len() > 1 && (intents.len() > 1 || one_topic_parts) {
                 // The message's intent is its first answered part's, small talk aside.

@@ -967,6 +967,13 @@ fn split_with(raw: &str, within: bool) -> Vec<String> {
     if parts.is_empty() {
         parts.push(text.to_owned());
     }
+    // "… (phi?) and does it use anthropic": a bracket a cut left behind opens no part.
+    for part in &mut parts {
+        let kept = part.trim_start_matches([')', ']', '}', ' ']);
+        if kept.len() != part.len() && !kept.is_empty() {
+            *part = kept.to_owned();
+        }
+    }
     parts
 }
 
@@ -1392,10 +1399,15 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
     while i < bytes.len() {
         let c = bytes[i];
         let cut = match c {
-            b'+' if i > 0 && bytes[i - 1] == b' ' => {
+            // "what did altman say & what did jassy say": "&" only before a question of its own
+            // ("Microsoft & OpenAI deal terms?" is one).
+            b'+' | b'&' if i > 0 && bytes[i - 1] == b' ' => {
                 let before = window(&text[..i]);
                 let after = window(&text[i + 1..]);
-                (!before.is_empty() && !after.is_empty()).then_some((i, i + 1))
+                (!before.is_empty()
+                    && !after.is_empty()
+                    && (c == b'+' || (before.len() >= 2 && opens_question(&after))))
+                .then_some((i, i + 1))
             }
             // "tl;dr plus the key dates": "plus" between two requests, like "+".
             b'p' | b'P' if word_at(text, i, "plus") => {
@@ -1508,8 +1520,7 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                 let short_wh = head.len() == 2 && WH.contains(&head[0].as_str());
                 if (head.len() >= 3 || short_wh)
                     && head_asks(&head)
-                    && w.len() >= 3
-                    && starts_clause(&w)
+                    && (w.len() >= 3 && starts_clause(&w) || head.len() >= 3 && asks_aspect(&w))
                 {
                     Some((i, i + 4))
                 } else if !head.is_empty() && w.len() >= 3 && opens_request(&w) {
@@ -1540,6 +1551,7 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
                     None
                 }
             }
+            _ if i > 0 && bytes[i - 1] == b' ' && c.is_ascii_alphabetic() => run_on_cut(text, i),
             _ => None,
         };
         if cut.is_some() {
@@ -1551,6 +1563,157 @@ fn next_cut(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Words after which a clause is what they take, not a question of its own ("can you tell me
+/// what the cap is", "does the article say when it ends").
+const TAKES_CLAUSE: &[&str] = &[
+    "know",
+    "say",
+    "said",
+    "says",
+    "tell",
+    "me",
+    "us",
+    "wonder",
+    "ask",
+    "asked",
+    "if",
+    "whether",
+    "sure",
+    "confirm",
+    "check",
+    "see",
+    "explain",
+    "and",
+    "or",
+    "but",
+    "about",
+    "of",
+    "on",
+    "to",
+    "that",
+    "the",
+    "a",
+    "an",
+    "is",
+    "are",
+    "was",
+    "do",
+    "does",
+    "did",
+    "clear",
+    "mean",
+    "means",
+    "think",
+    "reported",
+    "report",
+    "reports",
+    "show",
+    "shows",
+    "find",
+    "learn",
+    "understand",
+    "until",
+    "till",
+    "til",
+    "since",
+    "from",
+    "by",
+    "for",
+    "in",
+    "at",
+    "with",
+    "after",
+    "before",
+    "as",
+    "than",
+    "like",
+    "so",
+    "i.e",
+    "ie",
+    "e.g",
+    "eg",
+    "namely",
+    "meaning",
+];
+
+/// A second question run on after a first with no comma or "and" ("when does the rev share end
+/// is it capped", "is the cap public what's the percentage", "… antitrust also what's the EU
+/// doing"): at byte `i`, the start of a word, a cut when what came before asks a question of
+/// four words or more and the words from `i` open one of their own: an auxiliary and a pronoun
+/// subject ("is it", "is there"), a wh-word and a verb ("what's", "who is"), or "also" before a
+/// question.
+fn run_on_cut(text: &str, i: usize) -> Option<(usize, usize)> {
+    const SUBJECTS: &[&str] = &["it", "they", "there", "he", "she", "we", "you"];
+    let word_end = text[i..]
+        .find(|c: char| !(c.is_ascii_alphabetic() || c == '\'' || c == '\u{2019}'))
+        .map_or(text.len(), |n| i + n);
+    let raw = text[i..word_end].to_ascii_lowercase();
+    let word = raw
+        .trim_end_matches(['\'', 's'])
+        .trim_end_matches('\u{2019}');
+    let also = raw == "also";
+    let aux = AUX.contains(&raw.as_str());
+    // Not "who" or "which": after a noun they mostly start a relative clause ("the only one
+    // who can sell them").
+    let wh = matches!(word, "what" | "when" | "why" | "how" | "where")
+        || matches!(raw.as_str(), "whats" | "hows" | "whens" | "wheres");
+    if !(also || aux || wh) {
+        return None;
+    }
+    let before = text[..i].trim_end();
+    let last = before
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_ascii_lowercase();
+    if last.is_empty()
+        || TAKES_CLAUSE.contains(&last.as_str())
+        || AUX.contains(&last.as_str())
+        || WH.contains(&last.as_str())
+    {
+        return None;
+    }
+    let head = window(before);
+    if head.len() < 4 || !opens_question(&head) {
+        return None;
+    }
+    let start = leading_len(&head);
+    // "we're an azure shop … do we lose access": "we're" folds to "were", no question.
+    let first_raw = before
+        .split_whitespace()
+        .find(|w| words(w).first().is_some_and(|f| *f == head[start]))
+        .unwrap_or("");
+    if head[start] == "were" && first_raw.contains(['\'', '\u{2019}']) {
+        return None;
+    }
+    // "which day of the week did they announce it": a wh-phrase with no verb yet is one
+    // question with the words after it.
+    if WH.contains(&head[start].as_str())
+        && !head[start + 1..].iter().any(|w| AUX.contains(&w.as_str()))
+        && !before.contains("'s")
+        && !before.contains("\u{2019}s")
+    {
+        return None;
+    }
+    let after = window(&text[i..]);
+    let opens = if also {
+        after.len() >= 3 && opens_question(&after[1..])
+    } else if aux {
+        after.len() >= 2 && SUBJECTS.contains(&after[1].as_str())
+    } else {
+        // "what's the …", "who is …", "how much …": a wh-word with its verb or amount.
+        let contracted = raw.ends_with("'s")
+            || raw.ends_with("\u{2019}s")
+            || matches!(raw.as_str(), "whats" | "hows" | "wheres" | "whens");
+        after.len() >= 3
+            && (contracted
+                || AUX.contains(&after[1].as_str())
+                || matches!(after[1].as_str(), "much" | "many" | "long" | "big"))
+    };
+    opens.then_some((i, i))
 }
 
 /// Things people ask the bot for by name ("tl;dr", "key dates", "your sources").
@@ -1783,9 +1946,45 @@ fn head_asks(head: &[String]) -> bool {
                 .is_some_and(|w| !PREAMBLE.contains(&w.as_str())))
 }
 
-/// A tag question ("…, right?", "…, no?") is not a part of its own.
+/// Whether the last words of a message ask only an aspect of what came before ("… and until
+/// when", "… and by how much", "… and why"): a part of its own after "and".
+fn asks_aspect(w: &[String]) -> bool {
+    const OPENERS: &[&str] = &[
+        "until", "till", "til", "since", "when", "why", "how", "by", "for",
+    ];
+    const WORDS: &[&str] = &[
+        "until", "till", "til", "since", "when", "why", "how", "by", "for", "much", "many", "long",
+        "exactly", "then",
+    ];
+    // "… and how" alone asks how the thing before works, not a second thing.
+    (1..=3).contains(&w.len())
+        && w != ["how"]
+        && OPENERS.contains(&w[0].as_str())
+        && w.iter().any(|x| WH.contains(&x.as_str()))
+        && w.iter().all(|x| WORDS.contains(&x.as_str()))
+}
+
+/// Whether a part of a message is only a tag question ("didn't it?", "is that fair?").
+pub fn is_tag_part(raw: &str) -> bool {
+    is_tag(&words(raw))
+}
+
+/// A tag question ("…, right?", "…, no?", "…, didn't it?", "…, do they lol", "…, is that
+/// fair?") is not a part of its own.
 fn is_tag(w: &[String]) -> bool {
-    w.len() <= 3 && TAGS.iter().any(|&tag| w == tag)
+    const SUBJECTS: &[&str] = &[
+        "it", "they", "he", "she", "there", "we", "you", "that", "this",
+    ];
+    const AFTER: &[&str] = &[
+        "lol", "then", "now", "too", "tho", "though", "right", "eh", "yeah", "fair", "true",
+        "correct", "accurate", "ok", "okay", "so",
+    ];
+    w.len() <= 3
+        && (TAGS.iter().any(|&tag| w == tag)
+            || (w.len() >= 2
+                && AUX.contains(&w[0].as_str())
+                && SUBJECTS.contains(&w[1].as_str())
+                && w.get(2).is_none_or(|x| AFTER.contains(&x.as_str()))))
 }
 
 /// After a bare "and": a wh-word, or an auxiliary followed by a subject ("and is it", "and does
@@ -2948,6 +3147,47 @@ mod tests {
                 "msft stopped paying oai right?",
                 "and is what oai pays capped?"
             ]
+        );
+    }
+
+    #[test]
+    fn splits_questions_run_on_without_a_comma() {
+        assert_eq!(
+            split("when does the rev share end is it capped"),
+            vec!["when does the rev share end", "is it capped"]
+        );
+        assert_eq!(
+            split("is the cap amount public what's the percentage"),
+            vec!["is the cap amount public", "what's the percentage"]
+        );
+        assert_eq!(
+            split("does it help with antitrust also what is the EU doing next").len(),
+            2
+        );
+        assert_eq!(
+            split("what did altman say & what did jassy say"),
+            vec!["what did altman say", "what did jassy say"]
+        );
+        assert_eq!(
+            split("does MS keep the licence and until when"),
+            vec!["does MS keep the licence", "until when"]
+        );
+        // One question: a clause taken by a verb or a preposition, a relative "who", a
+        // wh-phrase with no verb yet, a tag, "we're".
+        for one in [
+            "can you tell me when does it end",
+            "is msft still the only one who can sell oai models?",
+            "which day of the week did they announce it",
+            "is it exclusive, and until when does it run?",
+            "Azure customers will lose access to new models, is that fair?",
+            "we're an azure shop at work so do we lose access to the models",
+            "Microsoft & OpenAI deal terms?",
+        ] {
+            assert_eq!(split(one).len(), 1, "{one}");
+        }
+        assert_eq!(
+            split("what is microsoft building (phi?) and does it use anthropic")[1],
+            "and does it use anthropic"
         );
     }
 

@@ -1604,3 +1604,41 @@ fn new_products_first_on_another_cloud_is_denied_and_azure_first_confirmed() {
         Verdict::Yes,
     );
 }
+
+#[test]
+fn an_aspect_after_a_single_question_is_a_part_asked_of_it() {
+    let licence = engine().answer("does microsoft keep its licence, and till when");
+    let parts: Vec<_> = licence
+        .parts
+        .iter()
+        .map(|p| (p.intent.as_deref(), p.verdict))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (Some("ip_license"), Some(Verdict::Yes)),
+            (Some("ip_license"), None)
+        ],
+        "{}",
+        licence.text
+    );
+    assert!(licence.parts[1].text.contains("2032"), "{}", licence.text);
+    // In a message asking several things, the aspect stays with its question.
+    let several = engine()
+        .answer("is azure still primary? and does microsoft keep its licence, and till when?");
+    assert_eq!(several.parts.len(), 2, "{}", several.text);
+}
+
+#[test]
+fn run_on_questions_are_answered_part_by_part() {
+    assert_eq!(
+        part_intents("when does the revenue share stop is it capped"),
+        [
+            Some("revenue_share_end".to_owned()),
+            Some("revenue_share_cap".to_owned())
+        ]
+    );
+    // A later part that leans on the one before for its claim is no part of its own.
+    let leaning = engine().answer("why did they remove the AGI clause, is there a reason given");
+    assert!(leaning.parts.is_empty(), "{}", leaning.text);
+}
