@@ -252,7 +252,7 @@ impl Speakers {
                             &self.vocab,
                             |stem| self.ignored.contains(stem),
                             &stated,
-                            &said.0.quote,
+                            &self.vocab.terms(&question::words(&said.0.quote)),
                         )) =>
             {
                 (

@@ -154,8 +154,10 @@ struct IntentRules {
     /// Whether any of its words, its notes of disagreement and its aspects' leads included,
     /// name a year.
     names_year: bool,
-    /// The answer, facts, quotes and slot values, whose figures a question's are checked against.
-    text: String,
+    /// The terms of the answer, facts, quotes and slot values, whose figures a question's are
+    /// checked against: read once, at load, not for each yes/no question (the text is too long
+    /// for the memo of recent messages, so every question read it afresh).
+    text_terms: Vec<Term>,
     /// The stems of everything the intent says or is asked with (answer, facts, quotes,
     /// examples, keywords, claims, aspects, slot values): a question's words outside it ask
     /// something the topic never speaks of.
@@ -237,7 +239,7 @@ impl Leads {
                     has_date: has_date(&text),
                     names_year,
                     words: intent_words(&vocab, i),
-                    text,
+                    text_terms: vocab.terms(&question::words(&text)),
                 }
             })
             .collect();
@@ -645,7 +647,7 @@ impl Leads {
                 // "Altman said the revenue share ends in 2032?": a figure the topic gives, for
                 // another thing than the question gives it for.
                 if verdict == Verdict::Yes
-                    && misstates_figure(&self.vocab, |_| false, &asked, &rules.text)
+                    && misstates_figure(&self.vocab, |_| false, &asked, &rules.text_terms)
                 {
                     return claim_lead(
                         Verdict::No,
@@ -976,16 +978,16 @@ const FIGURE_REACH: usize = 3;
 /// the same ("until" before both 2032 and 2030 names neither); the year loses when another
 /// year gets more votes ("Altman said the revenue share runs until 2032": his words say "the
 /// revenue-share arrangement until 2030"). Only years: a text may give two figures of one thing
-/// ("opened down about 1 % and fell as much as 4 %").
+/// ("opened down about 1 % and fell as much as 4 %"). `given` is the text's terms, as `vocab`
+/// reads its words.
 pub(crate) fn misstates_figure(
     vocab: &Vocab,
     ignored: impl Fn(&str) -> bool,
     stated: &[String],
-    text: &str,
+    given: &[Term],
 ) -> bool {
     let figure = |t: &Term| t.word.bytes().any(|b| b.is_ascii_digit());
     let said = vocab.terms(stated);
-    let given = vocab.terms(&question::words(text));
     let follows = |stem: &str| {
         let mut found = given
             .iter()
