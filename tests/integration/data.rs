@@ -516,6 +516,9 @@ fn no_training_question_is_a_held_out_test_question() {
         "fresh-21.jsonl",
         "fresh-22.jsonl",
         "fresh-23.jsonl",
+        "fresh-24.jsonl",
+        "fresh-25.jsonl",
+        "fresh-26.jsonl",
     ] {
         let questions = test_file_questions(file);
         // fresh-1 keeps only its compound and conversation rows (81 questions).

@@ -992,6 +992,14 @@ fn held_out_sets_meet_their_thresholds_per_row_kind() {
         // 75.0 / 71.0 %.
         ("fresh-22.jsonl", 0.95, 0.96, 0.84, 0.72, 0.88),
         ("fresh-23.jsonl", 0.78, 0.92, 0.76, 0.72, 0.68),
+        // fresh-24 (171 of 180 rows), fresh-25 (168) and fresh-26 (169), written the same way in
+        // the twelfth session. fresh-24's and fresh-26's failures were read and worked on;
+        // fresh-25 was scored only at the start and once more before its failures were read.
+        // At the end of that session: fresh-24 95.6 / 96.2 / 94.5 / 100 / 92.0 %, fresh-25
+        // 97.6 / 92.6 / 89.1 / 78.1 / 72.0 %, fresh-26 96.9 / 83.3 / 80.0 / 71.1 / 79.2 %.
+        ("fresh-24.jsonl", 0.93, 0.92, 0.9, 0.96, 0.88),
+        ("fresh-25.jsonl", 0.95, 0.88, 0.85, 0.74, 0.68),
+        ("fresh-26.jsonl", 0.93, 0.8, 0.76, 0.68, 0.75),
     ] {
         let r = kinds(file);
         at_least(file, "single", r.single, single);
@@ -1641,4 +1649,22 @@ fn run_on_questions_are_answered_part_by_part() {
     // A later part that leans on the one before for its claim is no part of its own.
     let leaning = engine().answer("why did they remove the AGI clause, is there a reason given");
     assert!(leaning.parts.is_empty(), "{}", leaning.text);
+}
+
+#[test]
+fn kept_exclusivity_a_stronger_agi_clause_and_a_stock_that_rose_are_denied() {
+    for (q, intent) in [
+        (
+            "did microsoft retain its exclusivity in the end?",
+            "exclusivity",
+        ),
+        (
+            "the AGI clause got tighter in the new deal, right?",
+            "agi_clause",
+        ),
+        ("msft stock surged on the announcement?", "stock_reaction"),
+        ("msft opened 4% higher after the news?", "stock_reaction"),
+    ] {
+        assert_verdict(q, intent, Verdict::No);
+    }
 }
