@@ -1446,8 +1446,20 @@ impl Engine {
             }
         }
         // Placed, weakly, on another topic by its own words, which that topic knows and the
-        // previous one doesn't ("and the dates?" after the summary): the neighbouring topic.
-        if let Decision::Answer { intent, .. } = decision
+        // previous one doesn't ("and the dates?" after the summary), or refused on its own
+        // with that topic likeliest ("what about the stock" after the market): the
+        // neighbouring topic.
+        let neighbour = match decision {
+            Decision::Answer { intent, .. } => Some(intent),
+            Decision::NotCovered { topic: None, .. } => self
+                .matcher
+                .ranked(analysis, 1)
+                .first()
+                .filter(|&&(_, p)| p >= NEAR_PROBABILITY)
+                .map(|&(intent, _)| intent),
+            _ => None,
+        };
+        if let Some(intent) = neighbour
             && intent != prev
             && self.kb.intents[intent].kind == IntentKind::Facts
         {

@@ -1668,3 +1668,19 @@ fn kept_exclusivity_a_stronger_agi_clause_and_a_stock_that_rose_are_denied() {
         assert_verdict(q, intent, Verdict::No);
     }
 }
+
+#[test]
+fn a_follow_up_refused_alone_goes_to_the_likeliest_topic_whose_words_it_uses() {
+    let e = engine();
+    let (_, ctx) = e.answer_in(
+        "what does the deal mean for the cloud market",
+        &Context::default(),
+    );
+    let (answer, _) = e.answer_in("and what about the stock", &ctx);
+    assert_eq!(
+        answer.intent.as_deref(),
+        Some("stock_reaction"),
+        "{}",
+        answer.text
+    );
+}
