@@ -965,16 +965,7 @@ impl Engine {
         let gives_kinds = self.leads.gives_kinds(question);
         if let Decision::Answer { intent, confidence } = reading.decision
             && !gives_kinds(intent)
-            && let Some(&(other, _)) =
-                self.matcher
-                    .ranked(analysis, CLAIMED_RANK)
-                    .iter()
-                    .find(|&&(i, p)| {
-                        i != intent
-                            && p >= NEAR_PROBABILITY
-                            && self.kb.intents[i].kind == IntentKind::Facts
-                            && gives_kinds(i)
-                    })
+            && let Some(other) = self.runner_up(analysis, intent, NEAR_PROBABILITY, &gives_kinds)
         {
             reading.decision = Decision::Answer {
                 intent: other,
@@ -987,16 +978,9 @@ impl Engine {
         let gives_years = self.leads.gives_years(question);
         if let Decision::Answer { intent, confidence } = reading.decision
             && gives_years(intent) == Some(false)
-            && let Some(&(other, _)) =
-                self.matcher
-                    .ranked(analysis, CLAIMED_RANK)
-                    .iter()
-                    .find(|&&(i, p)| {
-                        i != intent
-                            && p >= YEAR_PROBABILITY
-                            && self.kb.intents[i].kind == IntentKind::Facts
-                            && gives_years(i) == Some(true)
-                    })
+            && let Some(other) = self.runner_up(analysis, intent, YEAR_PROBABILITY, |i| {
+                gives_years(i) == Some(true)
+            })
         {
             reading.decision = Decision::Answer {
                 intent: other,
@@ -1004,6 +988,24 @@ impl Engine {
             };
             reading.slots = Vec::new();
         }
+    }
+
+    /// The likeliest of the matcher's [`CLAIMED_RANK`] best topics of facts other than
+    /// `chosen`, with probability `least` or more, that `fits`.
+    fn runner_up(
+        &self,
+        analysis: &Analysis,
+        chosen: usize,
+        least: f32,
+        fits: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        self.matcher
+            .ranked(analysis, CLAIMED_RANK)
+            .into_iter()
+            .find(|&(i, p)| {
+                i != chosen && p >= least && self.kb.intents[i].kind == IntentKind::Facts && fits(i)
+            })
+            .map(|(i, _)| i)
     }
 
     /// For a question stating a figure or year ("… until 2032?") answered by `intent`, whose
