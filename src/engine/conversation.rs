@@ -455,22 +455,22 @@ impl Engine {
             let second = split.remove(1);
             split[0] = format!("{} {second}", split[0]);
         }
-        // Whether the message asks two things or more besides bare aspects.
-        let asks_several = split
+        // Per piece, whether it is a bare aspect; the first follows no other, so whether it is
+        // bare is never asked.
+        let bare_pieces: Vec<bool> = split
             .iter()
             .enumerate()
-            .filter(|(n, part)| *n == 0 || !self.leads.is_bare(part))
-            .count()
-            >= 2;
+            .map(|(n, piece)| n > 0 && self.leads.is_bare(piece))
+            .collect();
+        // Whether the message asks two things or more besides bare aspects.
+        let asks_several = bare_pieces.iter().filter(|bare| !**bare).count() >= 2;
         let mut parts: Vec<String> = Vec::new();
         // Per part: a bare aspect whose own words name a topic confidently, read on its own.
         let mut alone_parts: Vec<bool> = Vec::new();
         // Per part: its analysis, when splitting made one of the part as it stands (answering
         // it reads that one, not a second).
         let mut analyses: Vec<Option<Analysis>> = Vec::new();
-        for part in split {
-            // The first part follows no other: whether it is bare is never asked.
-            let bare = !parts.is_empty() && self.leads.is_bare(&part);
+        for (part, bare) in split.into_iter().zip(bare_pieces) {
             let analysis = bare.then(|| self.matcher.analyze(&part));
             let own = analysis.as_ref().and_then(|a| self.confident_topic(a));
             // Nothing but question words ("…, and for how much?"): in a message asking one
