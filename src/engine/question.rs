@@ -1649,6 +1649,11 @@ fn run_on_cut(text: &str, i: usize) -> Option<(usize, usize)> {
     let word_end = text[i..]
         .find(|c: char| !(c.is_ascii_alphabetic() || c == '\'' || c == '\u{2019}'))
         .map_or(text.len(), |n| i + n);
+    // Every word a cut may start at ("also", an auxiliary, "where's") is at most 8 bytes: a
+    // longer word is passed by without a copy, as nearly every word of a message is.
+    if word_end - i > 8 {
+        return None;
+    }
     let raw = text[i..word_end].to_ascii_lowercase();
     let word = raw
         .trim_end_matches(['\'', 's'])
