@@ -597,33 +597,7 @@ impl Engine {
             let mut intents: Vec<Option<&str>> =
                 answers.iter().map(|(a, _)| a.intent.as_deref()).collect();
             intents.dedup();
-            // Parts on one topic of facts are parts when each names that topic in its own words
-            // (or, after the first, asks an aspect of it, "…, and until when?", or is a question
-            // of three words or more naming an organisation, "… and is openai negotiating with
-            // amazon"; not a tag, nor "has it changed?" or "is there a stated reason", whose
-            // claim lies in the part before) and gets an answer of its own ("is openai going public and what's the ipo date":
-            // a verdict, then the date); otherwise the message is one question read whole ("msft
-            // dipped on the news, didn't it?", "why now? what pushed them to redo it").
-            let one_topic_parts = intents.len() == 1
-                && self.answered_kind(&answers[0].0) == Some(IntentKind::Facts)
-                && answers.iter().enumerate().all(|(n, (a, _))| {
-                    !answers[..n]
-                        .iter()
-                        .any(|(b, _)| b.verdict == a.verdict && b.direct == a.direct)
-                })
-                && answers.iter().enumerate().all(|(n, (a, _))| {
-                    a.intent.is_some()
-                        && (n > 0
-                            && (self.leads.is_bare(&a.question)
-                                || (question::words(&a.question).len() >= 3
-                                    && !question::is_tag_part(&a.question)
-                                    && !self.orgs_named(&a.question).is_empty()))
-                            || self
-                                .confident_topic(&self.matcher.analyze(&a.question))
-                                .is_some_and(|i| {
-                                    Some(self.kb.intents[i].id.as_str()) == intents[0]
-                                }))
-                });
+            let one_topic_parts = intents.len() == 1 && self.one_topic_parts(&answers);
             if answers.len() > 1 && (intents.len() > 1 || one_topic_parts) {
                 // The message's intent is its first answered part's, small talk aside.
                 let main = answers
@@ -648,6 +622,43 @@ impl Engine {
         let mut next = ctx;
         next.push(turn);
         (answer, next)
+    }
+
+    /// Whether the answers to a message's parts, all on one topic, stay parts. They do when
+    /// the topic is one of facts, no two parts get the same verdict and lead, and each part
+    /// names the topic in its own words; after the first, a part may instead ask only an
+    /// aspect of it ("…, and until when?") or be a question of three words or more naming an
+    /// organisation ("… and is openai negotiating with amazon"), but not a tag, nor a question
+    /// whose claim lies in the part before ("has it changed?", "is there a stated reason").
+    /// "is openai going public and what's the ipo date" is two parts (a verdict, then the
+    /// date); "msft dipped on the news, didn't it?" and "why now? what pushed them to redo it"
+    /// are one question, read whole.
+    fn one_topic_parts(&self, answers: &[(Answer, bool)]) -> bool {
+        let Some(topic) = answers.first().and_then(|(a, _)| a.intent.as_deref()) else {
+            return false;
+        };
+        let distinct = answers.iter().enumerate().all(|(n, (a, _))| {
+            !answers[..n]
+                .iter()
+                .any(|(b, _)| b.verdict == a.verdict && b.direct == a.direct)
+        });
+        let own_part = |n: usize, asked: &str| {
+            let leaning = n > 0
+                && (self.leads.is_bare(asked)
+                    || (question::words(asked).len() >= 3
+                        && !question::is_tag_part(asked)
+                        && !self.orgs_named(asked).is_empty()));
+            leaning
+                || self
+                    .confident_topic(&self.matcher.analyze(asked))
+                    .is_some_and(|i| self.kb.intents[i].id == topic)
+        };
+        self.answered_kind(&answers[0].0) == Some(IntentKind::Facts)
+            && distinct
+            && answers
+                .iter()
+                .enumerate()
+                .all(|(n, (a, _))| a.intent.is_some() && own_part(n, &a.question))
     }
 
     /// The kind of the intent that answered, if it was answered.
